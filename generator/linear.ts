@@ -1,0 +1,47 @@
+/**
+ * ADA's `FullyConnectedLayer` (spec §1.3): `y = x · (W·g_w)ᵀ + b·g_b` with g_w = lrMul/√in and g_b = lrMul,
+ * the raw parameters stored at `W = randn/lrMul`.
+ *
+ * @module
+ */
+
+import type { GraphBuilder } from "../graph/builder.ts";
+import type { Tensor } from "../graph/tensor.ts";
+
+/** Options of {@linkcode equalizedLinear}. */
+export interface EqualizedLinearOptions {
+  /** Output features. */
+  outFeatures: number;
+  /** Learning-rate multiplier (the run-time gain of weight and bias). Default 1. */
+  lrMultiplier?: number;
+  /** `lrelu` applies leaky ReLU (slope 0.2) times √2 after the bias, as ADA's `bias_act`. Default linear. */
+  activation?: "linear" | "lrelu";
+}
+
+/**
+ * Adds an equalized-learning-rate linear layer with parameters `weight` [out, in] and `bias` [out] in the
+ * current scope.
+ *
+ * @param g graph builder
+ * @param x input [B, in]
+ * @param options output features, learning-rate multiplier, activation
+ * @returns [B, out]
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "../graph/builder.ts";
+ * import { equalizedLinear } from "./linear.ts";
+ * const g = new GraphBuilder("fc");
+ * const y = g.scope("fc0", () => equalizedLinear(g, g.input("x", [2, 512]), { outFeatures: 64 }));
+ * console.log(y.shape); // [2, 64]
+ * ```
+ */
+export function equalizedLinear(g: GraphBuilder, x: Tensor, options: EqualizedLinearOptions): Tensor {
+  const inFeatures = x.shape[x.shape.length - 1];
+  const lrMultiplier = options.lrMultiplier ?? 1;
+  const weight = g.parameter("weight", [options.outFeatures, inFeatures]); // [out, in]
+  const bias = g.parameter("bias", [options.outFeatures]); // [out]
+  const gained = g.transpose(g.scale(weight, lrMultiplier / Math.sqrt(inFeatures)), [1, 0]); // [in, out]
+  const y = g.add(g.matMul(x, gained), g.scale(bias, lrMultiplier)); // [B, out]
+  if ((options.activation ?? "linear") === "linear") return y;
+  return g.scale(g.leakyRelu(y, 0.2), Math.SQRT2);
+}

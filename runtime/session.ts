@@ -1,0 +1,205 @@
+/**
+ * The runtime boundary: the only module that talks to ONNX Runtime. A {@linkcode GraphSession} runs one
+ * graph on one execution provider, checks every feed against the graph's declared inputs, and reports which
+ * provider ran. Sessions are cached per graph, device and baked weights.
+ *
+ * @module
+ */
+
+import { ort } from "../deps.ts";
+import type { ConstantData, GraphBuilder } from "../graph/builder.ts";
+import { encodeOnnxModel } from "../graph/onnx_writer.ts";
+import { formatShape, numel, type Tensor } from "../graph/tensor.ts";
+import { type DeviceName, parseDevice, providerCandidates, type ProviderName } from "./devices.ts";
+import { dtypeOf, type HostData, type HostTensor } from "./host_tensor.ts";
+
+/** Options of {@linkcode GraphSession.create}. */
+export interface GraphSessionOptions {
+  /** `cpu`, `cuda`, `webgpu` or `auto` (default `cpu`). */
+  device?: DeviceName | string;
+  /** Parameter values baked into the model as initializers; the other parameters are fed at each run. */
+  initializers?: ReadonlyMap<string, ConstantData>;
+  /** Intra-op threads (default: ONNX Runtime's choice, one per core). */
+  threads?: number;
+}
+
+/** What one run returns: the outputs by name, the provider that ran, and the wall time. */
+export interface RunResult {
+  readonly outputs: Record<string, HostTensor>;
+  readonly provider: ProviderName;
+  readonly milliseconds: number;
+}
+
+/** A feed: a host tensor, or a bare typed array whose length must match the declared shape. */
+export type Feed = HostTensor | HostData;
+
+/**
+ * One ONNX Runtime session for one graph.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "../graph/builder.ts";
+ * import { GraphSession } from "./session.ts";
+ * const g = new GraphBuilder("double");
+ * const x = g.input("x", [3]); // [3]
+ * g.output(g.scale(x, 2), "y");
+ * const session = await GraphSession.create(g);
+ * const { outputs, provider } = await session.run({ x: new Float32Array([1, 2, 3]) });
+ * console.log(outputs.y.data, provider); // Float32Array [2, 4, 6] "cpu"
+ * ```
+ */
+export class GraphSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    /** The provider the session runs on. */
+    readonly provider: ProviderName,
+    /** The inputs each run must feed (data inputs and parameters that are not baked in). */
+    readonly feeds: readonly Tensor[],
+    /** The graph outputs. */
+    readonly outputs: readonly Tensor[],
+    /** Graph name, for messages. */
+    readonly graphName: string,
+  ) {}
+
+  /**
+   * Builds a session: writes the graph as ONNX and tries the device's providers in order.
+   *
+   * @param graph the graph
+   * @param options device, baked weights, threads
+   * @returns the session
+   * @throws {RangeError} for an unknown device name
+   * @throws {Error} when no provider of the device can run the graph (the message lists each failure)
+   */
+  static async create(graph: GraphBuilder, options: GraphSessionOptions = {}): Promise<GraphSession> {
+    const device = parseDevice(options.device ?? "cpu");
+    const initializers = options.initializers ?? new Map();
+    const { model } = encodeOnnxModel(graph, { initializers });
+    const failures: string[] = [];
+    for (const provider of providerCandidates(device)) {
+      try {
+        const sessionOptions: ort.InferenceSession.SessionOptions = {
+          executionProviders: [provider],
+          graphOptimizationLevel: "all",
+          logSeverityLevel: 3,
+        };
+        if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
+        const session = await ort.InferenceSession.create(model, sessionOptions);
+        const feeds = [...graph.inputs, ...graph.parameters.filter((p) => !initializers.has(p.name))];
+        return new GraphSession(session, provider, feeds, [...graph.outputs], graph.name);
+      } catch (error) {
+        failures.push(`${provider}: ${firstLine((error as Error).message)}`);
+      }
+    }
+    throw new Error(
+      `No execution provider of device "${device}" could run graph "${graph.name}": ${failures.join("; ")}`,
+    );
+  }
+
+  /**
+   * Runs the graph.
+   *
+   * @param feeds every data input and every parameter that is not baked in, by name
+   * @returns outputs by name, with the provider that ran
+   * @throws {TypeError} listing missing or unknown feeds, or naming a feed whose shape or dtype is wrong
+   */
+  async run(feeds: Readonly<Record<string, Feed>>): Promise<RunResult> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    const missing = this.feeds.filter((t) => !(t.name in feeds)).map((t) => t.name);
+    if (missing.length) {
+      throw new TypeError(
+        `Graph "${this.graphName}" is missing ${missing.length} feed(s): ${missing.join(", ")}`,
+      );
+    }
+    const known = new Set(this.feeds.map((t) => t.name));
+    const unknown = Object.keys(feeds).filter((name) => !known.has(name));
+    if (unknown.length) {
+      throw new TypeError(`Graph "${this.graphName}" has no input(s) named: ${unknown.join(", ")}`);
+    }
+    for (const t of this.feeds) {
+      const feed = feeds[t.name];
+      const data = isHostTensor(feed) ? feed.data : feed;
+      const dtype = dtypeOf(data);
+      if (
+        isHostTensor(feed) &&
+        (feed.shape.length !== t.shape.length || feed.shape.some((d, i) => d !== t.shape[i]))
+      ) {
+        throw new TypeError(
+          `Feed "${t.name}" of graph "${this.graphName}" has shape ${formatShape(feed.shape)}, expected ${
+            formatShape(t.shape)
+          }`,
+        );
+      }
+      if (data.length !== numel(t.shape)) {
+        throw new TypeError(
+          `Feed "${t.name}" of graph "${this.graphName}" has ${data.length} values, expected ${
+            numel(t.shape)
+          } for ${formatShape(t.shape)}`,
+        );
+      }
+      if (dtype !== t.dtype) {
+        throw new TypeError(`Feed "${t.name}" of graph "${this.graphName}" is ${dtype}, expected ${t.dtype}`);
+      }
+      ortFeeds[t.name] = new ort.Tensor(dtype, data, [...t.shape]);
+    }
+    const start = performance.now();
+    const results = await this.session.run(ortFeeds);
+    const milliseconds = performance.now() - start;
+    const outputs: Record<string, HostTensor> = {};
+    for (const t of this.outputs) {
+      const value = results[t.name];
+      outputs[t.name] = { data: value.data as HostData, shape: [...value.dims], dtype: t.dtype };
+    }
+    return { outputs, provider: this.provider, milliseconds };
+  }
+
+  /** Releases the native session. */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function isHostTensor(feed: Feed): feed is HostTensor {
+  return !ArrayBuffer.isView(feed);
+}
+
+function firstLine(message: string): string {
+  const line = message.split("\n").find((l) => l.trim()) ?? message;
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+const sessionCache = new WeakMap<GraphBuilder, Map<string, Promise<GraphSession>>>();
+const initializerIds = new WeakMap<ReadonlyMap<string, ConstantData>, number>();
+let nextInitializerId = 1;
+
+/**
+ * A cached session for a graph: the same graph, device, threads and baked-weights map give the same session.
+ *
+ * @param graph the graph
+ * @param options device, baked weights, threads
+ * @returns the shared session
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "../graph/builder.ts";
+ * import { sessionFor } from "./session.ts";
+ * const g = new GraphBuilder("negate");
+ * g.output(g.neg(g.input("x", [2])), "y");
+ * console.log((await sessionFor(g)) === (await sessionFor(g))); // true
+ * ```
+ */
+export function sessionFor(graph: GraphBuilder, options: GraphSessionOptions = {}): Promise<GraphSession> {
+  let perGraph = sessionCache.get(graph);
+  if (!perGraph) sessionCache.set(graph, perGraph = new Map());
+  let initializerId = 0;
+  if (options.initializers) {
+    initializerId = initializerIds.get(options.initializers) ?? nextInitializerId++;
+    initializerIds.set(options.initializers, initializerId);
+  }
+  const key = `${parseDevice(options.device ?? "cpu")}|${options.threads ?? 0}|${initializerId}`;
+  let session = perGraph.get(key);
+  if (!session) {
+    session = GraphSession.create(graph, options);
+    session.catch(() => perGraph.delete(key));
+    perGraph.set(key, session);
+  }
+  return session;
+}
