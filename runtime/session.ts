@@ -76,6 +76,11 @@ export class GraphSession {
     const { model } = encodeOnnxModel(graph, { initializers });
     const failures: string[] = [];
     for (const provider of providerCandidates(device)) {
+      const absent = unavailableProviders.get(provider);
+      if (absent && device === "auto") {
+        failures.push(`${provider}: ${absent}`);
+        continue;
+      }
       try {
         const sessionOptions: ort.InferenceSession.SessionOptions = {
           executionProviders: [provider],
@@ -87,7 +92,12 @@ export class GraphSession {
         const feeds = [...graph.inputs, ...graph.parameters.filter((p) => !initializers.has(p.name))];
         return new GraphSession(session, provider, feeds, [...graph.outputs], graph.name);
       } catch (error) {
-        failures.push(`${provider}: ${firstLine((error as Error).message)}`);
+        const message = firstLine((error as Error).message);
+        // Remember providers whose library or adapter is missing, so that `auto` does not retry (and re-log) them.
+        if (/Failed to load (shared )?library|Failed to get a WebGPU adapter/.test(message)) {
+          unavailableProviders.set(provider, message);
+        }
+        failures.push(`${provider}: ${message}`);
       }
     }
     throw new Error(
@@ -166,6 +176,9 @@ function firstLine(message: string): string {
   const line = message.split("\n").find((l) => l.trim()) ?? message;
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
+
+/** Providers found unavailable in this process (library or adapter missing), with the reason. */
+const unavailableProviders = new Map<ProviderName, string>();
 
 const sessionCache = new WeakMap<GraphBuilder, Map<string, Promise<GraphSession>>>();
 const initializerIds = new WeakMap<ReadonlyMap<string, ConstantData>, number>();

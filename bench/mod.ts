@@ -1,0 +1,117 @@
+/**
+ * `deno task bench [--json] [--runs N] [--filter TEXT]`: speed of the project's graphs on this machine, with the
+ * ratios measured in the same run. Rows: synthesis at 1024 and 256, batch 1 and 4, on the CPU provider.
+ *
+ * Anchors (shared/fixtures/reference/TIMINGS.md, second row set, official code with OpenBLAS, 2 threads):
+ * G.synthesis takes 5.87 s for 2 calls at 1024 and 1.60 s for 2 calls at 256, so 2.935 s and 0.80 s per image.
+ * The FLOP bound is 2·MACs of our graph at 200 GFLOP/s, ONNX Runtime's peak for big convs on this CPU.
+ *
+ * Columns: `ratio_vs_official` = official time / our time (> 1: we are faster);
+ * `ratio_vs_flop_bound` = our time / FLOP-bound time (1 would be the peak).
+ *
+ * @module
+ */
+
+import { countMacs } from "../graph/flops.ts";
+import { CHURCH_256, FFHQ_1024, type GeneratorConfig } from "../generator/config.ts";
+import { synthesisGraph } from "../generator/generator_graphs.ts";
+import { GraphSession } from "../runtime/session.ts";
+import { parameterFeeds } from "../runtime/weights.ts";
+import { seededGeneratorWeights } from "./_weights.ts";
+import { prngFill } from "../io/prng.ts";
+
+/** One benchmark row. */
+export interface BenchRow {
+  name: string;
+  ms_per_image: number;
+  ratio_vs_official: number | null;
+  ratio_vs_flop_bound: number;
+  provider: string;
+  batch: number;
+  runs: number;
+  gflop_per_image: number;
+  achieved_gflops: number;
+}
+
+const PEAK_GFLOPS = 200;
+const OFFICIAL_SYNTHESIS_MS: Record<number, number> = { 1024: 5870 / 2, 256: 1600 / 2 };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function benchSynthesis(config: GeneratorConfig, batch: number, runs: number): Promise<BenchRow> {
+  const graph = synthesisGraph(config, { batch });
+  const macsPerImage = countMacs(graph).total / batch;
+  const session = await GraphSession.create(graph, { device: "cpu" });
+  const feeds = {
+    ws: prngFill(7, 0, batch * graph.inputs[0].shape[1] * 512, 0, 1),
+    ...parameterFeeds(graph, seededGeneratorWeights(config)),
+  };
+  await session.run(feeds); // warm-up
+  const times: number[] = [];
+  let provider = "";
+  for (let i = 0; i < runs; i++) {
+    const result = await session.run(feeds);
+    times.push(result.milliseconds);
+    provider = result.provider;
+  }
+  await session.release();
+  const msPerImage = median(times) / batch;
+  const gflop = (2 * macsPerImage) / 1e9;
+  const official = OFFICIAL_SYNTHESIS_MS[config.resolution];
+  return {
+    name: `synthesis-${config.resolution}-batch${batch}`,
+    ms_per_image: round(msPerImage),
+    ratio_vs_official: official ? round(official / msPerImage, 3) : null,
+    ratio_vs_flop_bound: round(msPerImage / ((gflop / PEAK_GFLOPS) * 1000), 3),
+    provider,
+    batch,
+    runs,
+    gflop_per_image: round(gflop, 2),
+    achieved_gflops: round(gflop / (msPerImage / 1000), 1),
+  };
+}
+
+function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+function parseArgs(args: string[]) {
+  const options = { json: false, runs: 5, filter: "" };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--json") options.json = true;
+    else if (arg === "--runs") options.runs = Number(args[++i]);
+    else if (arg === "--filter") options.filter = args[++i] ?? "";
+    else throw new RangeError(`Unknown bench argument "${arg}"; use --json, --runs N, --filter TEXT`);
+  }
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new RangeError(`--runs must be ≥ 1`);
+  return options;
+}
+
+if (import.meta.main) {
+  const options = parseArgs(Deno.args);
+  const cases: [GeneratorConfig, number][] = [[FFHQ_1024, 1], [FFHQ_1024, 4], [CHURCH_256, 1], [
+    CHURCH_256,
+    4,
+  ]];
+  if (!options.json) {
+    console.log("| row | ms/image | official/ours | ours/FLOP-bound | GFLOP/s | provider |");
+    console.log("|---|---|---|---|---|---|");
+  }
+  for (const [config, batch] of cases) {
+    const name = `synthesis-${config.resolution}-batch${batch}`;
+    if (options.filter && !name.includes(options.filter)) continue;
+    const row = await benchSynthesis(config, batch, options.runs);
+    if (options.json) console.log(JSON.stringify(row));
+    else {
+      console.log(
+        `| ${row.name} | ${row.ms_per_image} | ${row.ratio_vs_official}× | ${row.ratio_vs_flop_bound}× | ${row.achieved_gflops} | ${row.provider} |`,
+      );
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Picking a graph's parameters out of a weight map (a checkpoint's state dict), with a clear error for
+ * every weight the graph needs and the map lacks.
+ *
+ * @module
+ */
+
+import type { GraphBuilder } from "../graph/builder.ts";
+import { formatShape, numel } from "../graph/tensor.ts";
+import type { HostData } from "./host_tensor.ts";
+
+/** A weight as a checkpoint holds it: a flat array, with its shape when known. */
+export type WeightValue = HostData | { readonly data: HostData; readonly shape: readonly number[] };
+
+/**
+ * The feeds for every parameter of a graph, taken by name from a weight map. Entries the graph does not use
+ * are ignored (a synthesis graph takes only the `synthesis.*` part of a generator checkpoint).
+ *
+ * @param graph the graph whose parameters are needed
+ * @param weights weights by state-dict name
+ * @returns feeds by parameter name
+ * @throws {TypeError} listing every missing weight, or naming a weight whose size or shape differs
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "../graph/builder.ts";
+ * import { parameterFeeds } from "./weights.ts";
+ * const g = new GraphBuilder("scale");
+ * g.output(g.mul(g.input("x", [2]), g.parameter("gain", [2])), "y");
+ * const feeds = parameterFeeds(g, new Map([["gain", new Float32Array([2, 3])], ["unused", new Float32Array(1)]]));
+ * console.log(Object.keys(feeds)); // ["gain"]
+ * ```
+ */
+export function parameterFeeds(
+  graph: GraphBuilder,
+  weights: ReadonlyMap<string, WeightValue>,
+): Record<string, HostData> {
+  const feeds: Record<string, HostData> = {};
+  const missing: string[] = [];
+  for (const p of graph.parameters) {
+    const value = weights.get(p.name);
+    if (value === undefined) {
+      missing.push(`${p.name} ${formatShape(p.shape)}`);
+      continue;
+    }
+    const data = ArrayBuffer.isView(value) ? value : value.data;
+    if (!ArrayBuffer.isView(value) && numel(value.shape) !== numel(p.shape)) {
+      throw new TypeError(
+        `Weight "${p.name}" has shape ${formatShape(value.shape)}, graph "${graph.name}" expects ${
+          formatShape(p.shape)
+        }`,
+      );
+    }
+    if (data.length !== p.size) {
+      throw new TypeError(
+        `Weight "${p.name}" has ${data.length} values, graph "${graph.name}" expects ${p.size} for ${
+          formatShape(p.shape)
+        }`,
+      );
+    }
+    feeds[p.name] = data;
+  }
+  if (missing.length) {
+    throw new TypeError(
+      `Missing ${missing.length} weight(s) for graph "${graph.name}": ${missing.join(", ")}`,
+    );
+  }
+  return feeds;
+}

@@ -1,0 +1,102 @@
+/**
+ * Shared helpers of the golden tests: the generator of a reference fixture, and crops of images.
+ *
+ * @module
+ */
+
+import { generatorConfigFromInitKwargs } from "../generator/config.ts";
+import type { GeneratorConfig } from "../generator/config.ts";
+import { loadReferenceFixture, type ReferenceFixture } from "../io/reference_fixture.ts";
+import type { WeightValue } from "../runtime/weights.ts";
+
+/** A fixture with its generator configuration and PRNG-regenerated G weights. */
+export interface GeneratorFixture {
+  fixture: ReferenceFixture;
+  config: GeneratorConfig;
+  weights: Map<string, WeightValue>;
+}
+
+/**
+ * Loads a reference fixture's generator.
+ *
+ * @param name fixture folder name
+ * @returns fixture, generator config and weights
+ */
+export async function loadGeneratorFixture(name: string): Promise<GeneratorFixture> {
+  const fixture = await loadReferenceFixture(name);
+  const config = fixture.manifest.config as Record<string, unknown>;
+  const kwargs = (config.G_init_kwargs ?? config.init_kwargs) as Record<string, unknown>;
+  return { fixture, config: generatorConfigFromInitKwargs(kwargs), weights: fixture.moduleWeights("G") };
+}
+
+/**
+ * Reads a float32 tensor of a fixture.
+ *
+ * @param fixture the fixture
+ * @param section manifest section
+ * @param name tensor name
+ * @returns its values
+ */
+export async function readFloat32(
+  fixture: ReferenceFixture,
+  section: "inputs" | "outputs" | "intermediates",
+  name: string,
+): Promise<Float32Array> {
+  const t = await fixture.readTensor(section, name);
+  if (!(t.data instanceof Float32Array)) throw new TypeError(`Fixture tensor ${name} is not float32`);
+  return t.data;
+}
+
+/**
+ * A spatial crop [top, top+size) × [left, left+size) of an NCHW batch-1 image.
+ *
+ * @param img values [1, C, H, W]
+ * @param shape [1, C, H, W]
+ * @param top first row
+ * @param left first column
+ * @param size side of the crop
+ * @returns [1, C, size, size]
+ */
+export function crop(
+  img: Float32Array,
+  shape: readonly number[],
+  top: number,
+  left: number,
+  size: number,
+): Float32Array {
+  const [, channels, height, width] = shape;
+  const out = new Float32Array(channels * size * size);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < size; y++) {
+      const from = (c * height + top + y) * width + left;
+      out.set(img.subarray(from, from + size), (c * size + y) * size);
+    }
+  }
+  return out;
+}
+
+/**
+ * AdaptiveAvgPool2d to `size` for an integer factor: the mean of each factor×factor block.
+ *
+ * @param img values [1, C, H, W]
+ * @param shape [1, C, H, W]
+ * @param size output side
+ * @returns [1, C, size, size]
+ */
+export function averagePool(img: Float32Array, shape: readonly number[], size: number): Float32Array {
+  const [, channels, height, width] = shape;
+  const factor = height / size;
+  const out = new Float32Array(channels * size * size);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        let sum = 0;
+        for (let a = 0; a < factor; a++) {
+          for (let b = 0; b < factor; b++) sum += img[(c * height + y * factor + a) * width + x * factor + b];
+        }
+        out[(c * size + y) * size + x] = sum / (factor * factor);
+      }
+    }
+  }
+  return out;
+}
