@@ -44,3 +44,4 @@ export {
   type ReferenceManifest,
 } from "./reference_fixture.ts";
 export { toRgbBytes, writePng } from "./image.ts";
+export { readWeights, type Weight, writeWeights } from "./weights_file.ts";

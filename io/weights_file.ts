@@ -1,0 +1,68 @@
+/**
+ * Weight files: a module's parameters as one safetensors file, read into float32 arrays by state-dict name and
+ * written atomically (never over an existing file unless asked).
+ *
+ * @module
+ */
+
+import { readSafetensors, toFloat32, writeSafetensors } from "./safetensors.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
+
+/** A float32 weight with its shape. */
+export interface Weight {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+}
+
+/**
+ * Reads a safetensors file into float32 weights (F16, BF16 and F64 are converted).
+ *
+ * @param path file path
+ * @returns weights by name, in file order, and the file's metadata
+ * @throws {Deno.errors.NotFound} when the file is missing; SyntaxError/TypeError/RangeError for a corrupt file
+ * @example
+ * ```ts
+ * import { readWeights, writeWeights } from "./weights_file.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * await writeWeights(path, new Map([["w", { data: new Float32Array([1, 2]), shape: [2] }]]), { overwrite: true });
+ * const { weights } = await readWeights(path);
+ * console.log(weights.get("w")!.data); // Float32Array [1, 2]
+ * ```
+ */
+export async function readWeights(
+  path: string,
+): Promise<{ weights: Map<string, Weight>; metadata: Record<string, string> }> {
+  const file = readSafetensors(await Deno.readFile(path), { source: path });
+  const weights = new Map<string, Weight>();
+  for (const [name, tensor] of file.tensors) {
+    weights.set(name, { data: toFloat32(tensor), shape: tensor.shape });
+  }
+  return { weights, metadata: file.metadata };
+}
+
+/**
+ * Writes float32 weights as a safetensors file, atomically.
+ *
+ * @param path file path
+ * @param weights weights by name
+ * @param options `overwrite` (default false: an existing file is an error and stays untouched), `metadata`
+ * @returns when the file is written
+ * @throws {Deno.errors.AlreadyExists} when the file exists and `overwrite` is not set
+ */
+export async function writeWeights(
+  path: string,
+  weights: ReadonlyMap<string, Weight>,
+  options: { overwrite?: boolean; metadata?: Record<string, string> } = {},
+): Promise<void> {
+  if (!options.overwrite) {
+    const exists = await Deno.stat(path).then(() => true, () => false);
+    if (exists) {
+      throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${path}" (pass overwrite to replace it)`);
+    }
+  }
+  const tensors: Record<string, { dtype: "F32"; shape: number[]; data: Float32Array }> = {};
+  for (const [name, weight] of weights) {
+    tensors[name] = { dtype: "F32", shape: [...weight.shape], data: weight.data };
+  }
+  await writeFileAtomic(path, writeSafetensors(tensors, options.metadata));
+}
