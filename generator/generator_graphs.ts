@@ -8,7 +8,7 @@
 import { GraphBuilder } from "../graph/builder.ts";
 import { type GeneratorConfig, numWs } from "./config.ts";
 import { buildMapping, type TruncationOptions } from "./mapping.ts";
-import { layerRegistry } from "./registry.ts";
+import { layerRegistry, targetLayers, type TargetSetName } from "./registry.ts";
 import { buildSynthesis } from "./synthesis.ts";
 import type { Tensor } from "../graph/tensor.ts";
 
@@ -17,10 +17,11 @@ export interface SynthesisGraphOptions {
   /** Batch size B (static). Default 1. */
   batch?: number;
   /**
-   * Layers that take a residual input `residual.<layer>` [B, O, I, k, k]: `"all"` (every conv and toRGB), a
-   * list of layer names, or none (default).
+   * Tensors that take a per-sample residual input `residual.<target>` (e.g. `residual.b8.conv0.weight`
+   * [B, O, I, k, k]): a target-set name (`"conv_without_bias"`: every conv and toRGB weight, as the official
+   * models), a list of target names, or none (default).
    */
-  residualLayers?: "all" | readonly string[];
+  residuals?: TargetSetName | readonly string[];
   /** Also output each layer's activation as `layer.<name>` (for parity tests and inspection). */
   exposeLayers?: boolean;
 }
@@ -36,8 +37,8 @@ export interface SynthesisGraphOptions {
  * import { resolveGeneratorConfig } from "./config.ts";
  * import { synthesisGraph } from "./generator_graphs.ts";
  * const config = resolveGeneratorConfig({ resolution: 64, channelBase: 1024, channelMax: 64 });
- * const g = synthesisGraph(config, { batch: 2, residualLayers: "all" });
- * console.log(g.inputs.map((t) => t.name).slice(0, 2)); // ["ws", "residual.b4.conv1"]
+ * const g = synthesisGraph(config, { batch: 2, residuals: "conv_without_bias" });
+ * console.log(g.inputs.map((t) => t.name).slice(0, 2)); // ["ws", "residual.b4.conv1.weight"]
  * ```
  */
 export function synthesisGraph(config: GeneratorConfig, options: SynthesisGraphOptions = {}): GraphBuilder {
@@ -48,16 +49,21 @@ export function synthesisGraph(config: GeneratorConfig, options: SynthesisGraphO
   const g = new GraphBuilder(`synthesis${config.resolution}`);
   const ws = g.input("ws", [batch, numWs(config), config.wDim]);
   const registry = layerRegistry(config);
-  const names = options.residualLayers === "all"
-    ? registry.map((layer) => layer.name)
-    : [...(options.residualLayers ?? [])];
+  const all = targetLayers(registry, "all_without_bias");
+  const targets = typeof options.residuals === "string"
+    ? targetLayers(registry, options.residuals)
+    : (options.residuals ?? []).map((name) => {
+      const target = all.find((t) => t.name === name);
+      if (!target) {
+        throw new RangeError(
+          `Unknown residual target "${name}"; targets are: ${all.map((t) => t.name).join(", ")}`,
+        );
+      }
+      return target;
+    });
   const residuals = new Map<string, Tensor>();
-  for (const name of names) {
-    const layer = registry.find((l) => l.name === name);
-    if (!layer) {
-      throw new RangeError(`Unknown layer "${name}"; layers are: ${registry.map((l) => l.name).join(", ")}`);
-    }
-    residuals.set(name, g.input(`residual.${name}`, [batch, ...layer.weightShape]));
+  for (const target of targets) {
+    residuals.set(target.name, g.input(`residual.${target.name}`, [batch, ...target.shape]));
   }
   const exposed: [string, Tensor][] = [];
   const img = buildSynthesis(g, config, ws, {

@@ -6,7 +6,7 @@
  */
 
 import type { GraphBuilder } from "../graph/builder.ts";
-import type { Tensor } from "../graph/tensor.ts";
+import { formatShape, type Tensor } from "../graph/tensor.ts";
 
 /** Options of {@linkcode equalizedLinear}. */
 export interface EqualizedLinearOptions {
@@ -16,6 +16,8 @@ export interface EqualizedLinearOptions {
   lrMultiplier?: number;
   /** `lrelu` applies leaky ReLU (slope 0.2) times √2 after the bias, as ADA's `bias_act`. Default linear. */
   activation?: "linear" | "lrelu";
+  /** Per-sample residual ΔW [B, out, in] added to the raw weight before the gain (ADA `added_weights`). */
+  residual?: Tensor;
 }
 
 /**
@@ -40,8 +42,26 @@ export function equalizedLinear(g: GraphBuilder, x: Tensor, options: EqualizedLi
   const lrMultiplier = options.lrMultiplier ?? 1;
   const weight = g.parameter("weight", [options.outFeatures, inFeatures]); // [out, in]
   const bias = g.parameter("bias", [options.outFeatures]); // [out]
-  const gained = g.transpose(g.scale(weight, lrMultiplier / Math.sqrt(inFeatures)), [1, 0]); // [in, out]
-  const y = g.add(g.matMul(x, gained), g.scale(bias, lrMultiplier)); // [B, out]
+  const gain = lrMultiplier / Math.sqrt(inFeatures);
+  let y: Tensor;
+  if (options.residual) {
+    const batch = x.shape[0];
+    const expected = [batch, options.outFeatures, inFeatures];
+    if (options.residual.rank !== 3 || options.residual.shape.some((d, i) => d !== expected[i])) {
+      throw new TypeError(
+        `Residual "${options.residual.name}" for "${weight.name}" has shape ${
+          formatShape(options.residual.shape)
+        }, ` +
+          `expected ${formatShape(expected)}`,
+      );
+    }
+    const perSample = g.transpose(g.scale(g.add(weight, options.residual), gain), [0, 2, 1]); // [B, in, out]
+    const rows = g.matMul(g.reshape(x, [batch, 1, inFeatures]), perSample); // [B, 1, out]
+    y = g.add(g.reshape(rows, [batch, options.outFeatures]), g.scale(bias, lrMultiplier)); // [B, out]
+  } else {
+    const gained = g.transpose(g.scale(weight, gain), [1, 0]); // [in, out]
+    y = g.add(g.matMul(x, gained), g.scale(bias, lrMultiplier)); // [B, out]
+  }
   if ((options.activation ?? "linear") === "linear") return y;
   return g.scale(g.leakyRelu(y, 0.2), Math.SQRT2);
 }

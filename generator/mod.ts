@@ -7,7 +7,7 @@
  * ```ts
  * import { CHURCH_256, layerRegistry, synthesisGraph } from "./mod.ts";
  * console.log(layerRegistry(CHURCH_256).length); // 20
- * const g = synthesisGraph(CHURCH_256, { batch: 2, residualLayers: "all" });
+ * const g = synthesisGraph(CHURCH_256, { batch: 2, residuals: "conv_without_bias" });
  * console.log(g.outputs[0].shape); // [2, 3, 256, 256]
  * ```
  *
@@ -40,6 +40,12 @@ export { countElements, generatorParameters, type ParameterKind, type ParameterS
 export { buildMapping, type TruncationOptions } from "./mapping.ts";
 export { buildSynthesis, type SynthesisOptions } from "./synthesis.ts";
 export { mappingGraph, synthesisGraph, type SynthesisGraphOptions } from "./generator_graphs.ts";
-export { convPerSample, modulateWeight, synthesisLayer, toRgbLayer } from "./modulated_conv.ts";
+export {
+  convPerSample,
+  type LayerResiduals,
+  modulateWeight,
+  synthesisLayer,
+  toRgbLayer,
+} from "./modulated_conv.ts";
 export { equalizedLinear, type EqualizedLinearOptions } from "./linear.ts";
 export { blurAfterUpConv, RESAMPLE_TAPS, resampleFilter, upsampleImage } from "./fir.ts";

@@ -12,6 +12,22 @@ import { blurAfterUpConv } from "./fir.ts";
 import { equalizedLinear } from "./linear.ts";
 import type { LayerSpec } from "./registry.ts";
 
+/** Per-sample residuals of one synthesis layer (HyperInverter's predicted ΔW). */
+export interface LayerResiduals {
+  /** ΔW on the raw conv weight, [B, O, I, k, k]. */
+  weight?: Tensor;
+  /** ΔA on the raw affine (style) weight, [B, I, wDim] (target set `all_without_bias`). */
+  affine?: Tensor;
+}
+
+/** Per-sample residuals of one synthesis layer (HyperInverter's predicted ΔW). */
+export interface LayerResiduals {
+  /** ΔW on the raw conv weight, [B, O, I, k, k]. */
+  weight?: Tensor;
+  /** ΔA on the raw affine (style) weight, [B, I, wDim] (target set `all_without_bias`). */
+  affine?: Tensor;
+}
+
 /**
  * The per-sample weights `(W + ΔW_b) · s_b`, demodulated when asked: [B, O, I, k, k].
  *
@@ -85,7 +101,7 @@ export function convPerSample(g: GraphBuilder, x: Tensor, w: Tensor, up: boolean
  * @param layer the registry row of the layer
  * @param x input features [B, I, H, W]
  * @param w the layer's w row [B, wDim]
- * @param residual optional ΔW [B, O, I, k, k]
+ * @param residuals optional per-sample residuals: `weight` ΔW [B, O, I, k, k], `affine` ΔA [B, I, wDim]
  * @returns [B, O, R, R]
  */
 export function synthesisLayer(
@@ -93,14 +109,17 @@ export function synthesisLayer(
   layer: LayerSpec,
   x: Tensor,
   w: Tensor,
-  residual?: Tensor,
+  residuals: LayerResiduals = {},
 ): Tensor {
   const weight = g.parameter("weight", layer.weightShape); // [O, I, k, k]
   const bias = g.parameter("bias", [layer.outChannels]); // [O]
   const noiseStrength = g.parameter("noise_strength", []); // []
   const noiseConst = g.parameter("noise_const", [layer.resolution, layer.resolution]); // [R, R]
-  const styles = g.scope("affine", () => equalizedLinear(g, w, { outFeatures: layer.inChannels })); // [B, I]
-  const modulated = modulateWeight(g, weight, styles, residual, true); // [B, O, I, k, k]
+  const styles = g.scope(
+    "affine",
+    () => equalizedLinear(g, w, { outFeatures: layer.inChannels, residual: residuals.affine }),
+  ); // [B, I]
+  const modulated = modulateWeight(g, weight, styles, residuals.weight, true); // [B, O, I, k, k]
   let y = convPerSample(g, x, modulated, layer.upsample); // [B, O, R, R]
   y = g.add(y, g.mul(noiseConst, noiseStrength)); // noise_mode="const", added before the bias
   y = g.add(y, g.reshape(bias, [1, layer.outChannels, 1, 1]));
@@ -114,7 +133,7 @@ export function synthesisLayer(
  * @param layer the registry row of the layer
  * @param x input features [B, I, R, R]
  * @param w the layer's w row [B, wDim]
- * @param residual optional ΔW [B, 3, I, 1, 1]
+ * @param residuals optional per-sample residuals: `weight` ΔW [B, 3, I, 1, 1], `affine` ΔA [B, I, wDim]
  * @returns the RGB contribution [B, 3, R, R]
  */
 export function toRgbLayer(
@@ -122,13 +141,16 @@ export function toRgbLayer(
   layer: LayerSpec,
   x: Tensor,
   w: Tensor,
-  residual?: Tensor,
+  residuals: LayerResiduals = {},
 ): Tensor {
   const weight = g.parameter("weight", layer.weightShape); // [3, I, 1, 1]
   const bias = g.parameter("bias", [layer.outChannels]); // [3]
-  const styles = g.scope("affine", () => equalizedLinear(g, w, { outFeatures: layer.inChannels })); // [B, I]
+  const styles = g.scope(
+    "affine",
+    () => equalizedLinear(g, w, { outFeatures: layer.inChannels, residual: residuals.affine }),
+  ); // [B, I]
   const gainedStyles = g.scale(styles, 1 / Math.sqrt(layer.inChannels)); // weight_gain acts on the styles
-  const modulated = modulateWeight(g, weight, gainedStyles, residual, false); // [B, 3, I, 1, 1]
+  const modulated = modulateWeight(g, weight, gainedStyles, residuals.weight, false); // [B, 3, I, 1, 1]
   const y = convPerSample(g, x, modulated, false); // [B, 3, R, R]
   return g.add(y, g.reshape(bias, [1, layer.outChannels, 1, 1]));
 }

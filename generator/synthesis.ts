@@ -11,11 +11,14 @@ import { formatShape, type Tensor } from "../graph/tensor.ts";
 import { type GeneratorConfig, numWs } from "./config.ts";
 import { upsampleImage } from "./fir.ts";
 import { synthesisLayer, toRgbLayer } from "./modulated_conv.ts";
-import { layerRegistry } from "./registry.ts";
+import { layerRegistry, targetLayers } from "./registry.ts";
 
 /** Options of {@linkcode buildSynthesis}. */
 export interface SynthesisOptions {
-  /** Per-sample residuals by layer name (`"b8.conv0"`), each [B, O, I, k, k]; layers not listed use θ alone. */
+  /**
+   * Per-sample residuals by target name (registry `TargetLayer.name`): `"b8.conv0.weight"` [B, O, I, k, k] or
+   * `"b8.conv0.affine.weight"` [B, I, wDim]. Tensors not listed use θ alone.
+   */
   residuals?: ReadonlyMap<string, Tensor>;
   /** Called with each layer's output, e.g. to expose intermediates as graph outputs. */
   onLayer?: (name: string, output: Tensor) => void;
@@ -55,10 +58,12 @@ export function buildSynthesis(
   }
   const batch = ws.shape[0];
   const registry = layerRegistry(config);
-  const known = new Set(registry.map((layer) => layer.name));
+  const known = new Set(targetLayers(registry, "all_without_bias").map((target) => target.name));
   for (const name of options.residuals?.keys() ?? []) {
     if (!known.has(name)) {
-      throw new TypeError(`Residual for unknown layer "${name}"; layers are: ${[...known].join(", ")}`);
+      throw new TypeError(
+        `Residual for unknown tensor "${name}"; residuals can target: ${[...known].join(", ")}`,
+      );
     }
   }
   const wRows = new Map<number, Tensor>();
@@ -75,7 +80,10 @@ export function buildSynthesis(
     let x: Tensor | undefined; // features [B, C, r, r]
     let img: Tensor | undefined; // skip image [B, 3, r, r]
     for (const layer of registry) {
-      const residual = options.residuals?.get(layer.name);
+      const residuals = {
+        weight: options.residuals?.get(`${layer.name}.weight`),
+        affine: options.residuals?.get(`${layer.name}.affine.weight`),
+      };
       const w = wRow(layer.styleIndex);
       g.scope(`b${layer.block}`, () => {
         if (!x) {
@@ -84,12 +92,12 @@ export function buildSynthesis(
         }
         g.scope(layer.kind, () => {
           if (layer.kind === "torgb") {
-            const rgb = toRgbLayer(g, layer, x!, w, residual); // [B, 3, R, R]
+            const rgb = toRgbLayer(g, layer, x!, w, residuals); // [B, 3, R, R]
             options.onLayer?.(layer.name, rgb);
             img = img ? g.add(upsampleImage(g, img), rgb) : rgb; // [B, 3, R, R]
             options.onLayer?.(`b${layer.block}.img`, img);
           } else {
-            x = synthesisLayer(g, layer, x!, w, residual); // [B, O, R, R]
+            x = synthesisLayer(g, layer, x!, w, residuals); // [B, O, R, R]
             options.onLayer?.(layer.name, x);
           }
         });
