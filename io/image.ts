@@ -7,6 +7,115 @@
 import { loadSharp } from "../deps.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 
+/** Largest image (width × height) that {@linkcode readImage} decodes: 16384² by default. */
+export const MAX_IMAGE_PIXELS = 16384 * 16384;
+
+/** An image read as the model's input. */
+export interface InputImage {
+  /** NCHW values in [−1, 1]: `(fround(u8/255) − 0.5) / 0.5`, as torchvision's ToTensor + Normalize(0.5, 0.5). */
+  data: Float32Array;
+  /** [1, 3, size, size] */
+  shape: [1, 3, number, number];
+  /** Width and height of the file before resizing. */
+  originalSize: [number, number];
+}
+
+/**
+ * Reads an image file (JPEG, PNG, WebP, …) as a [1, 3, size, size] tensor in [−1, 1]. Alpha is dropped, grey is
+ * expanded to RGB, and an image of another size is resized to size×size (sharp, linear kernel with
+ * antialiasing when shrinking, like the official preprocessing's PIL bilinear `Resize((R, R))`).
+ *
+ * @param path image file
+ * @param size side of the model input (e.g. 256 or 1024)
+ * @param options `maxPixels`: refuse larger images (default {@linkcode MAX_IMAGE_PIXELS})
+ * @returns the tensor and the original size
+ * @throws {SyntaxError} naming the file when it is not a readable image
+ * @throws {RangeError} naming the file when it is larger than `maxPixels`
+ * @example
+ * ```ts
+ * import { readImage } from "./image.ts";
+ * const image = await readImage("../shared/fixtures/images/churches/e4e_church_img.jpg", 256);
+ * console.log(image.shape); // [1, 3, 256, 256]
+ * ```
+ */
+export async function readImage(
+  path: string,
+  size: number,
+  options: { maxPixels?: number } = {},
+): Promise<InputImage> {
+  const sharp = await loadSharp();
+  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`Image size must be a positive integer, got ${size}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    throw new Error(`Cannot read image "${path}": ${(error as Error).message}`, { cause: error });
+  }
+  let width = 0, height = 0;
+  try {
+    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    width = metadata.width ?? 0;
+    height = metadata.height ?? 0;
+  } catch (error) {
+    throw new SyntaxError(`"${path}" is not a readable image: ${(error as Error).message}`, { cause: error });
+  }
+  if (!(width > 0 && height > 0)) throw new SyntaxError(`"${path}" is not a readable image: no dimensions`);
+  if (width * height > maxPixels) {
+    throw new RangeError(`Image "${path}" is ${width}×${height}, more than the limit of ${maxPixels} pixels`);
+  }
+  let raw: Uint8Array;
+  try {
+    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: "error" }).removeAlpha().toColourspace(
+      "srgb",
+    );
+    if (width !== size || height !== size) {
+      pipeline = pipeline.resize(size, size, { fit: "fill", kernel: "linear" });
+    }
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || info.width !== size || info.height !== size) {
+      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}`);
+    }
+    raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  } catch (error) {
+    throw new SyntaxError(`"${path}" is not a readable image: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    data: rgbBytesToTensor(raw, size, size),
+    shape: [1, 3, size, size],
+    originalSize: [width, height],
+  };
+}
+
+/**
+ * Interleaved 8-bit RGB to NCHW float32 in [−1, 1], rounding exactly as torchvision: fround(u8/255), then
+ * − 0.5, then / 0.5, each in float32.
+ *
+ * @param rgb HWC bytes
+ * @param width image width
+ * @param height image height
+ * @returns [1, 3, H, W] values
+ * @example
+ * ```ts
+ * import { rgbBytesToTensor } from "./image.ts";
+ * console.log(rgbBytesToTensor(new Uint8Array([0, 255, 128]), 1, 1)); // Float32Array [-1, 1, 0.003921627998352051]
+ * ```
+ */
+export function rgbBytesToTensor(rgb: Uint8Array, width: number, height: number): Float32Array {
+  const plane = width * height;
+  if (rgb.length !== plane * 3) throw new TypeError(`Expected ${plane * 3} RGB bytes, got ${rgb.length}`);
+  const out = new Float32Array(plane * 3);
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) {
+      const unit = Math.fround(rgb[p * 3 + c] / 255);
+      out[c * plane + p] = Math.fround(Math.fround(unit - 0.5) / 0.5);
+    }
+  }
+  return out;
+}
+
 /**
  * Converts one image of an NCHW batch from [−1, 1] to interleaved 8-bit RGB (clamped, rounded), as
  * `(x + 1) · 127.5`.

@@ -43,5 +43,12 @@ export {
   referenceFixturesRoot,
   type ReferenceManifest,
 } from "./reference_fixture.ts";
-export { toRgbBytes, writePng } from "./image.ts";
+export {
+  type InputImage,
+  MAX_IMAGE_PIXELS,
+  readImage,
+  rgbBytesToTensor,
+  toRgbBytes,
+  writePng,
+} from "./image.ts";
 export { readWeights, type Weight, writeWeights } from "./weights_file.ts";
