@@ -18,3 +18,6 @@ export * from "./graph/mod.ts";
 export * from "./runtime/mod.ts";
 export * from "./io/mod.ts";
 export * from "./generator/mod.ts";
+export * from "./encoders/mod.ts";
+export * from "./hypernet/mod.ts";
+export * from "./model/mod.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { GraphBuilder } from "../graph/builder.ts";
-import { formatShape, numel } from "../graph/tensor.ts";
+import { formatShape, sameShape } from "../graph/tensor.ts";
 import type { HostData } from "./host_tensor.ts";
 
 /** A weight as a checkpoint holds it: a flat array, with its shape when known. */
@@ -19,7 +19,7 @@ export type WeightValue = HostData | { readonly data: HostData; readonly shape: 
  * @param graph the graph whose parameters are needed
  * @param weights weights by state-dict name
  * @returns feeds by parameter name
- * @throws {TypeError} listing every missing weight, or naming a weight whose size or shape differs
+ * @throws {TypeError} listing every missing weight and every weight whose shape or size differs
  * @example
  * ```ts
  * import { GraphBuilder } from "../graph/builder.ts";
@@ -36,6 +36,7 @@ export function parameterFeeds(
 ): Record<string, HostData> {
   const feeds: Record<string, HostData> = {};
   const missing: string[] = [];
+  const wrong: string[] = [];
   for (const p of graph.parameters) {
     const value = weights.get(p.name);
     if (value === undefined) {
@@ -43,26 +44,19 @@ export function parameterFeeds(
       continue;
     }
     const data = ArrayBuffer.isView(value) ? value : value.data;
-    if (!ArrayBuffer.isView(value) && numel(value.shape) !== numel(p.shape)) {
-      throw new TypeError(
-        `Weight "${p.name}" has shape ${formatShape(value.shape)}, graph "${graph.name}" expects ${
-          formatShape(p.shape)
-        }`,
-      );
+    if (!ArrayBuffer.isView(value) && !sameShape(value.shape, p.shape)) {
+      wrong.push(`"${p.name}" has shape ${formatShape(value.shape)}, expected ${formatShape(p.shape)}`);
+    } else if (data.length !== p.size) {
+      wrong.push(`"${p.name}" has ${data.length} values, expected ${p.size} for ${formatShape(p.shape)}`);
+    } else {
+      feeds[p.name] = data;
     }
-    if (data.length !== p.size) {
-      throw new TypeError(
-        `Weight "${p.name}" has ${data.length} values, graph "${graph.name}" expects ${p.size} for ${
-          formatShape(p.shape)
-        }`,
-      );
-    }
-    feeds[p.name] = data;
   }
-  if (missing.length) {
-    throw new TypeError(
-      `Missing ${missing.length} weight(s) for graph "${graph.name}": ${missing.join(", ")}`,
-    );
+  if (missing.length || wrong.length) {
+    const parts = [];
+    if (missing.length) parts.push(`missing ${missing.length} weight(s): ${missing.join(", ")}`);
+    if (wrong.length) parts.push(`${wrong.length} weight(s) do not fit: ${wrong.join("; ")}`);
+    throw new TypeError(`Weights for graph "${graph.name}": ${parts.join("; ")}`);
   }
   return feeds;
 }

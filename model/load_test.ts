@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { readWeights, writeWeights } from "../io/weights_file.ts";
+import { TINY_ARCHITECTURE, writeTinyModel } from "../tests/_tiny_model.ts";
+import { loadHyperInverter } from "./load.ts";
+import { resolveArchitecture } from "./architecture.ts";
+import { HyperInverter } from "./hyperinverter.ts";
+import { FUSION_NAMES, SHARING_NAMES } from "../hypernet/mod.ts";
+import { prngFill } from "../io/prng.ts";
+
+Deno.test("a model folder loads and inverts a batch; ΔW, images and w codes have the documented shapes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const model = await loadHyperInverter(await writeTinyModel(dir));
+    const images = prngFill(3, 0, 2 * 3 * 64 * 64, 0, 0.9);
+    const result = await model.invert(images, 2);
+    assert.deepEqual(result.wCodes.shape, [2, 10, 512]);
+    assert.deepEqual(result.finalImages.shape, [2, 3, 64, 64]);
+    assert.deepEqual(result.residuals.get("b8.conv0.weight")!.shape, [2, 64, 64, 3, 3]);
+    assert.ok(result.finalImages.data.every(Number.isFinite));
+    // Batch rows are independent: the second image alone gives the same outputs.
+    const alone = await model.invert(images.subarray(3 * 64 * 64), 1);
+    const perImage = 3 * 64 * 64;
+    const second = result.finalImages.data.subarray(perImage);
+    assert.ok(second.every((v, i) => Math.abs(v - alone.finalImages.data[i]) < 1e-4));
+    await assert.rejects(() => model.invert(new Float32Array(10), 1), /Expected 1 image\(s\) of 3×64×64/);
+    const bad = new Float32Array(perImage);
+    bad[5] = NaN;
+    await assert.rejects(() => model.invert(bad, 1), /Image values must be finite; value 5 is NaN/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a checkpoint with a missing or mis-shaped tensor is rejected with every problem named", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = await writeTinyModel(dir);
+    const { weights } = await readWeights(`${dir}/hypernet.safetensors`);
+    weights.delete("weight_regressors.b8_conv0_weight.w1");
+    const w2 = weights.get("weight_regressors.b4_conv1_weight.w2")!;
+    weights.set("weight_regressors.b4_conv1_weight.w2", { data: w2.data, shape: [w2.shape[1], w2.shape[0]] });
+    await writeWeights(`${dir}/hypernet.safetensors`, weights, { overwrite: true });
+    await assert.rejects(
+      () => loadHyperInverter(manifest),
+      (e: Error) =>
+        /missing 1 weight\(s\): hypernet\.weight_regressors\.b8_conv0_weight\.w1 \[8, 512\]/.test(
+          e.message,
+        ) &&
+        /"hypernet\.weight_regressors\.b4_conv1_weight\.w2" has shape \[576, 8\], expected \[8, 576\]/.test(
+          e.message,
+        ),
+    );
+    const bytes = await Deno.readFile(`${dir}/generator.safetensors`);
+    await Deno.writeFile(`${dir}/generator.safetensors`, bytes.subarray(0, 1000));
+    await assert.rejects(
+      () => loadHyperInverter(manifest),
+      /Cannot read the generator weights ".*generator\.safetensors"/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("inconsistent architectures are rejected with every mismatch listed", () => {
+  assert.throws(
+    () =>
+      resolveArchitecture({
+        ...TINY_ARCHITECTURE,
+        layerWiseEncoder: { preset: "tiny64", nStyles: 8 },
+        hypernet: { hiddenDim: 8, featureChannels: 32, featureSize: 4 },
+      }),
+    (e: Error) =>
+      /nStyles 8 must equal the generator's 10 w rows/.test(e.message) &&
+      /hypernet\.featureChannels 32 must equal layerWiseEncoder\.featureChannels 64/.test(e.message),
+  );
+  assert.throws(
+    () => resolveArchitecture({ ...TINY_ARCHITECTURE, hypernet: { fusion: "concat" } }),
+    /architecture\.hypernet: Unknown HypernetConfig\.fusion "concat"/,
+  );
+  assert.throws(
+    () => resolveArchitecture({ ...TINY_ARCHITECTURE, generator: { resolution: 48 } }),
+    /architecture\.generator/,
+  );
+});
+
+Deno.test("every fusion operator × sharing strategy, and two refinement passes, run through the whole pipeline", async () => {
+  const images = prngFill(4, 0, 3 * 64 * 64, 0, 0.9);
+  for (const fusion of FUSION_NAMES) {
+    for (const sharing of SHARING_NAMES) {
+      const architecture = resolveArchitecture({
+        ...TINY_ARCHITECTURE,
+        hypernet: { ...TINY_ARCHITECTURE.hypernet, fusion, sharing },
+        refinementPasses: fusion === "concatConv" && sharing === "perLayer" ? 2 : 1,
+      });
+      const probe = new HyperInverter(architecture, new Map());
+      const weights = new Map(
+        probe.graphWithoutChecks(1).parameters.map((
+          p,
+          k,
+        ) => [p.name, prngFill(9, k, p.size, p.name.endsWith("running_var") ? 1.5 : 0, 0.2)]),
+      );
+      const result = await new HyperInverter(architecture, weights).invert(images, 1);
+      assert.deepEqual(result.finalImages.shape, [1, 3, 64, 64], `${fusion}/${sharing}`);
+      assert.equal(result.residuals.size, 14, `${fusion}/${sharing}`);
+      assert.ok(result.finalImages.data.every(Number.isFinite), `${fusion}/${sharing}`);
+    }
+  }
+});

@@ -1,0 +1,124 @@
+/**
+ * The whole HyperInverter forward pass as one graph (spec §0, §6):
+ *
+ * ```
+ * x [B,3,R,R] ─resize 256─► E1 ─► w = E1(x256) + w_avg ─► ws [B,numWs,512] ─► G ─► x̂_w
+ * [x256; resize(x̂_w)] ─► E2 (one batch of 2B) ─► Fx, Fw [B,L,C,S,S]
+ * (Fw, Fx) ─► hypernet ─► ΔW per target ─► G(ws, θ + ΔW) ─► x̂
+ * ```
+ * With `refinementPasses` n > 1, each further pass feeds the current reconstruction to E2 and adds the new
+ * residuals to the accumulated ΔW (the paper names iterative refinement as future work; 1 is the official model).
+ *
+ * Parameter names are the official checkpoint's: `synthesis.*` and `mapping.w_avg` (the generator pkl),
+ * `w_encoder.*`, `w_bar_encoder.*`, `hypernet.*`.
+ *
+ * @module
+ */
+
+import { GraphBuilder } from "../graph/builder.ts";
+import type { Tensor } from "../graph/tensor.ts";
+import { type GeneratorConfig, numWs } from "../generator/config.ts";
+import { layerRegistry } from "../generator/registry.ts";
+import { buildSynthesis } from "../generator/synthesis.ts";
+import { buildLayerWiseEncoder, buildWEncoder, type EncoderConfig } from "../encoders/mod.ts";
+import { buildHypernet, type HypernetConfig } from "../hypernet/mod.ts";
+
+/** A resolved architecture: every module's configuration. */
+export interface HyperInverterArchitecture {
+  generator: GeneratorConfig;
+  wEncoder: EncoderConfig;
+  layerWiseEncoder: EncoderConfig;
+  hypernet: HypernetConfig;
+  /** Phase-II passes (1 = the official model). */
+  refinementPasses: number;
+}
+
+/** Options of {@linkcode hyperInverterGraph}. */
+export interface PipelineGraphOptions {
+  /** Batch size (static). Default 1. */
+  batch?: number;
+  /** Also output the encoder features `Fx`, `Fw` (first pass) for inspection and parity tests. */
+  exposeFeatures?: boolean;
+}
+
+/**
+ * Builds the inversion graph: input `x` [B, 3, R, R] in [−1, 1]; outputs `w_codes` [B, numWs, 512],
+ * `w_images` [B, 3, R, R] (phase I), `final_images` [B, 3, R, R] and `dW.<target>` (the accumulated residual of
+ * each target, e.g. `dW.b8.conv0.weight` [B, O, I, k, k]).
+ *
+ * @param architecture module configurations
+ * @param options batch size, extra outputs
+ * @returns the graph
+ */
+export function hyperInverterGraph(
+  architecture: HyperInverterArchitecture,
+  options: PipelineGraphOptions = {},
+): GraphBuilder {
+  const batch = options.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(`Batch must be a positive integer, got ${batch}`);
+  }
+  const passes = architecture.refinementPasses;
+  if (!Number.isInteger(passes) || passes < 1) {
+    throw new RangeError(`refinementPasses must be ≥ 1, got ${passes}`);
+  }
+  const generator = architecture.generator;
+  const resolution = generator.resolution;
+  const encoderSize = architecture.wEncoder.inputSize;
+  if (architecture.layerWiseEncoder.inputSize !== encoderSize) {
+    throw new RangeError(
+      `The W encoder reads ${encoderSize}² but the layer-wise encoder reads ${architecture.layerWiseEncoder.inputSize}²`,
+    );
+  }
+  const registry = layerRegistry(generator);
+  const g = new GraphBuilder(`hyperinverter${resolution}`);
+  const x = g.input("x", [batch, 3, resolution, resolution]); // [B, 3, R, R]
+
+  // torch F.interpolate(bilinear, align_corners=False), no antialias (spec §6.3); identity when sizes agree.
+  const toEncoderSize = (image: Tensor) =>
+    resolution === encoderSize
+      ? image
+      : g.resize(image, [encoderSize, encoderSize], { coordinates: "half_pixel" });
+  const xSmall = toEncoderSize(x); // [B, 3, S, S]
+
+  const wOffset = g.scope("w_encoder", () => buildWEncoder(g, architecture.wEncoder, xSmall)); // [B, 512]
+  const wAvg = g.scope("mapping", () => g.parameter("w_avg", [generator.wDim])); // [512]
+  const w = g.add(wOffset, wAvg); // [B, 512]
+  const rows = numWs(generator);
+  const ws = g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]); // [B, numWs, 512]
+  const phaseOne = buildSynthesis(g, generator, ws); // [B, 3, R, R]
+
+  const encodeTwo = (a: Tensor, b: Tensor): [Tensor, Tensor] => {
+    const both = g.concat([a, b], 0); // [2B, 3, S, S]
+    const features = g.scope(
+      "w_bar_encoder",
+      () => buildLayerWiseEncoder(g, architecture.layerWiseEncoder, both),
+    );
+    const first = g.slice(features, [0], [0], [batch]); // [B, L, C, s, s]
+    const second = g.slice(features, [0], [batch], [2 * batch]); // [B, L, C, s, s]
+    return [first, second];
+  };
+  const encodeOne = (a: Tensor): Tensor =>
+    g.scope("w_bar_encoder", () => buildLayerWiseEncoder(g, architecture.layerWiseEncoder, a));
+
+  const [fx, fw] = encodeTwo(xSmall, toEncoderSize(phaseOne)); // [B, L, C, s, s] each
+  if (options.exposeFeatures) {
+    g.output(fx, "Fx");
+    g.output(fw, "Fw");
+  }
+  let residuals = g.scope("hypernet", () => buildHypernet(g, architecture.hypernet, registry, fw, fx));
+  let current = buildSynthesis(g, generator, ws, { residuals }); // [B, 3, R, R]
+  for (let pass = 2; pass <= passes; pass++) {
+    const fwPass = encodeOne(toEncoderSize(current));
+    const update = g.scope("hypernet", () => buildHypernet(g, architecture.hypernet, registry, fwPass, fx));
+    const accumulated = new Map<string, Tensor>();
+    for (const [name, delta] of residuals) accumulated.set(name, g.add(delta, update.get(name)!));
+    residuals = accumulated;
+    current = buildSynthesis(g, generator, ws, { residuals });
+  }
+  g.output(ws, "w_codes");
+  g.output(phaseOne, "w_images");
+  g.output(current, "final_images");
+  for (const [name, delta] of residuals) g.output(delta, `dW.${name}`);
+  return g;
+}

@@ -1,0 +1,77 @@
+/**
+ * A tiny seeded HyperInverter (64² generator, tiny64 encoders, D = 8) written as a model folder: manifest +
+ * one safetensors file per module. For tests of loading and of the commands; the values are seeded, not trained.
+ *
+ * @module
+ */
+
+import { writeWeights } from "../io/weights_file.ts";
+import { prngFill } from "../io/prng.ts";
+import { resolveArchitecture } from "../model/architecture.ts";
+import type { ArchitectureJson } from "../model/architecture.ts";
+import { hyperInverterGraph } from "../model/pipeline_graph.ts";
+import { MANIFEST_FORMAT, MANIFEST_VERSION, MODULE_NAMES, MODULE_PREFIX } from "../model/manifest.ts";
+
+/** The tiny architecture. */
+export const TINY_ARCHITECTURE: ArchitectureJson = {
+  generator: { resolution: 64, channelBase: 1024, channelMax: 64, mappingLayers: 2 },
+  wEncoder: { preset: "tiny64" },
+  layerWiseEncoder: { preset: "tiny64" },
+  hypernet: { hiddenDim: 8, featureChannels: 64, featureSize: 4 },
+  refinementPasses: 1,
+};
+
+function seededValues(name: string, size: number, k: number): Float32Array {
+  if (name.endsWith("running_var")) return prngFill(0x7e57, k, size, 1.25, 0.25);
+  if (
+    name.endsWith("affine.bias") ||
+    /(bn\d?|input_layer\.1|res_layer\.[04]|shortcut_layer\.1)\.weight$/.test(name)
+  ) {
+    return prngFill(0x7e57, k, size, 1, 0.1);
+  }
+  if (name.endsWith(".bias") || name.endsWith("running_mean") || name.endsWith("noise_strength")) {
+    return prngFill(0x7e57, k, size, 0, 0.1);
+  }
+  return prngFill(0x7e57, k, size, 0, name.includes("weight_regressors") ? 0.05 : 0.5);
+}
+
+/**
+ * Writes the tiny model into a folder.
+ *
+ * @param directory target folder (created)
+ * @returns the manifest path
+ */
+export async function writeTinyModel(directory: string): Promise<string> {
+  await Deno.mkdir(directory, { recursive: true });
+  const graph = hyperInverterGraph(resolveArchitecture(TINY_ARCHITECTURE));
+  const files: Record<string, string> = {};
+  for (const module of MODULE_NAMES) {
+    const prefix = MODULE_PREFIX[module];
+    const weights = new Map<string, { data: Float32Array; shape: number[] }>();
+    graph.parameters.forEach((p, k) => {
+      const belongs = prefix
+        ? p.name.startsWith(prefix)
+        : !Object.values(MODULE_PREFIX).some((x) => x && p.name.startsWith(x));
+      if (belongs) {
+        weights.set(p.name.slice(prefix.length), {
+          data: seededValues(p.name, p.size, k),
+          shape: [...p.shape],
+        });
+      }
+    });
+    files[module] = `${module}.safetensors`;
+    await writeWeights(`${directory}/${files[module]}`, weights, { overwrite: true });
+  }
+  const manifest = {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    name: "tiny-seeded",
+    description: "Seeded (untrained) tiny model for tests",
+    architecture: TINY_ARCHITECTURE,
+    weights: files,
+    provenance: { source: "tests/_tiny_model.ts" },
+  };
+  const path = `${directory}/model.json`;
+  await Deno.writeTextFile(path, JSON.stringify(manifest, null, 2));
+  return path;
+}
