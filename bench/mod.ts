@@ -1,6 +1,11 @@
 /**
  * `deno task bench [--json] [--runs N] [--filter TEXT]`: speed of the project's graphs on this machine, with the
- * ratios measured in the same run. Rows: synthesis at 1024 and 256, batch 1 and 4, on the CPU provider.
+ * ratios measured in the same run. Rows: synthesis at 1024 and 256, batch 1 and 4; full inversion FFHQ-1024 D=128
+ * and church-256 D=64 at batch 1 and 4 (and batch 1 in low-memory mode), each in its own process with its peak
+ * memory; all on the CPU provider.
+ *
+ * Inversion anchors: the official `net(x)` with OpenBLAS takes 8.39 s (FFHQ, peak 2678 MiB) and 2.84 s (church,
+ * 1506 MiB); the FLOP bounds are 3.31 s and 2.02 s (flops.jsonl at 200 GFLOP/s).
  *
  * Anchors (shared/fixtures/reference/TIMINGS.md, second row set, official code with OpenBLAS, 2 threads):
  * G.synthesis takes 5.87 s for 2 calls at 1024 and 1.60 s for 2 calls at 256, so 2.935 s and 0.80 s per image.
@@ -93,25 +98,58 @@ function parseArgs(args: string[]) {
   return options;
 }
 
+/** A full-inversion row, run in a child process so that its peak memory is its own (bench/_inversion_row.ts). */
+async function benchInversion(args: string[]): Promise<BenchRow & { peak_rss_mib: number }> {
+  const script = new URL("./_inversion_row.ts", import.meta.url).pathname;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, ...args],
+    stderr: "inherit",
+  })
+    .output();
+  if (!output.success) throw new Error(`Inversion bench row ${args.join(" ")} failed`);
+  const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+type PrintableRow = BenchRow & { peak_rss_mib?: number; official_peak_rss_mib?: number };
+
 if (import.meta.main) {
   const options = parseArgs(Deno.args);
-  const cases: [GeneratorConfig, number][] = [[FFHQ_1024, 1], [FFHQ_1024, 4], [CHURCH_256, 1], [
+  const synthesisCases: [GeneratorConfig, number][] = [[FFHQ_1024, 1], [FFHQ_1024, 4], [CHURCH_256, 1], [
     CHURCH_256,
     4,
   ]];
+  const inversionCases = [
+    ["ffhq1024", "1"],
+    ["ffhq1024", "4"],
+    ["ffhq1024", "1", "low-memory"],
+    ["church256", "1"],
+    ["church256", "4"],
+    ["church256", "1", "low-memory"],
+  ];
   if (!options.json) {
-    console.log("| row | ms/image | official/ours | ours/FLOP-bound | GFLOP/s | provider |");
-    console.log("|---|---|---|---|---|---|");
+    console.log(
+      "| row | ms/image | official ÷ ours | ours ÷ FLOP bound | GFLOP/s | peak RSS MiB (official) | provider |",
+    );
+    console.log("|---|---|---|---|---|---|---|");
   }
-  for (const [config, batch] of cases) {
+  const print = (row: PrintableRow) => {
+    if (options.json) return console.log(JSON.stringify(row));
+    const memory = row.peak_rss_mib ? `${row.peak_rss_mib} (${row.official_peak_rss_mib})` : "";
+    console.log(
+      `| ${row.name} | ${row.ms_per_image} | ${row.ratio_vs_official}× | ${row.ratio_vs_flop_bound}× | ${row.achieved_gflops} | ${memory} | ${row.provider} |`,
+    );
+  };
+  for (const [config, batch] of synthesisCases) {
     const name = `synthesis-${config.resolution}-batch${batch}`;
     if (options.filter && !name.includes(options.filter)) continue;
-    const row = await benchSynthesis(config, batch, options.runs);
-    if (options.json) console.log(JSON.stringify(row));
-    else {
-      console.log(
-        `| ${row.name} | ${row.ms_per_image} | ${row.ratio_vs_official}× | ${row.ratio_vs_flop_bound}× | ${row.achieved_gflops} | ${row.provider} |`,
-      );
-    }
+    print(await benchSynthesis(config, batch, options.runs));
+  }
+  for (const [model, batch, memory] of inversionCases) {
+    const name = `invert-${model}-batch${batch}${memory ? `-${memory}` : ""}`;
+    if (options.filter && !name.includes(options.filter)) continue;
+    print(
+      await benchInversion([model, batch, String(Math.min(options.runs, 3)), ...(memory ? [memory] : [])]),
+    );
   }
 }

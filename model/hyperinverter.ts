@@ -14,6 +14,12 @@ import { toNdarray } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
 import { parameterFeeds, type WeightValue } from "../runtime/weights.ts";
 import { type HyperInverterArchitecture, hyperInverterGraph } from "./pipeline_graph.ts";
+import { encodeStageGraph, featureStageGraph, hypernetStageGraph } from "./stage_graphs.ts";
+import { synthesisGraph } from "../generator/generator_graphs.ts";
+import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
+
+/** The stages of a staged inversion. */
+export type StageName = "encode" | "phaseOne" | "features" | "hypernet" | "phaseTwo";
 
 /** What one call of {@linkcode HyperInverter.invert} returns. */
 export interface InversionResult {
@@ -27,14 +33,26 @@ export interface InversionResult {
   residuals: Map<string, NdArray<Float32Array>>;
   /** The execution provider that ran. */
   provider: ProviderName;
-  /** Wall time of the run in milliseconds. */
+  /** Wall time of the whole inversion in milliseconds. */
   milliseconds: number;
+  /** Time of each stage's run in milliseconds (staged mode), e.g. `{ encode, phaseOne, features, hypernet, phaseTwo }`. */
+  stageMilliseconds: Record<string, number>;
 }
 
 /** Options of the model at run time. */
 export interface HyperInverterOptions {
   /** Device name (`cpu`, `cuda`, `webgpu`, `auto`); default `cpu`. */
   device?: string;
+  /**
+   * `staged` (default): one session per stage, run in sequence, so that the peak memory is the largest stage's;
+   * `fused`: the whole forward as one graph ({@linkcode hyperInverterGraph}).
+   */
+  mode?: "staged" | "fused";
+  /**
+   * Give up ONNX Runtime's memory arena for the synthesis too (default false): the peak memory drops by the
+   * arena (≈ 0.3 GB at 1024²) and each run re-allocates its activations (≈ 20 % slower at 1024²).
+   */
+  lowMemory?: boolean;
 }
 
 /**
@@ -42,6 +60,7 @@ export interface HyperInverterOptions {
  */
 export class HyperInverter {
   private readonly graphs = new Map<number, GraphBuilder>();
+  private readonly stages = new Map<string, GraphBuilder>();
 
   /**
    * @param architecture resolved module configurations
@@ -97,6 +116,115 @@ export class HyperInverter {
         throw new TypeError(`Image values must be finite; value ${i} is ${images[i]}`);
       }
     }
+    if ((this.options.mode ?? "staged") === "fused") return await this.invertFused(images, batch);
+    return await this.invertStaged(images, batch);
+  }
+
+  /** The graph of one stage for a batch size (built once). */
+  stageGraph(stage: StageName, batch: number): GraphBuilder {
+    const key = `${stage}:${batch}`;
+    let graph = this.stages.get(key);
+    if (!graph) {
+      const architecture = this.architecture;
+      graph = stage === "encode"
+        ? encodeStageGraph(architecture, batch)
+        : stage === "features"
+        ? featureStageGraph(architecture, batch)
+        : stage === "hypernet"
+        ? hypernetStageGraph(architecture, batch)
+        : synthesisGraph(architecture.generator, {
+          batch,
+          residuals: stage === "phaseTwo" ? architecture.hypernet.targetSet : undefined,
+        });
+      parameterFeeds(graph, this.weights);
+      this.stages.set(key, graph);
+    }
+    return graph;
+  }
+
+  private async runStage(
+    stage: StageName,
+    batch: number,
+    feeds: Record<string, HostData | HostTensor>,
+    times: Record<string, number>,
+  ) {
+    // Phase I and phase II share one synthesis session (phase I with zero residuals), and only that session
+    // keeps a memory arena: its activations are the largest, and re-allocating them costs ≈ 20 % at 1024².
+    // Its memory pattern is off, so the arena holds what is alive at once rather than one planned block.
+    const low = this.options.lowMemory ?? false;
+    const graph = this.stageGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
+    const synthesis = (stage === "phaseOne" || stage === "phaseTwo") && !low;
+    const session = await sessionFor(graph, {
+      device: this.options.device ?? "cpu",
+      memoryArena: synthesis,
+      memoryPattern: !synthesis,
+    });
+    const result = await session.run({ ...feeds, ...parameterFeeds(graph, this.weights) });
+    times[stage] = (times[stage] ?? 0) + result.milliseconds;
+    return result;
+  }
+
+  private readonly zeros = new Map<number, Record<string, HostData>>();
+
+  /**
+   * Zero residual feeds for phase I: views of one shared zero buffer as long as the largest residual (inputs are
+   * read-only), so phase I costs no extra ΔW-sized memory.
+   */
+  private zeroResiduals(batch: number): Record<string, HostData> {
+    let feeds = this.zeros.get(batch);
+    if (!feeds) {
+      const inputs = this.stageGraph("phaseTwo", batch).inputs.filter((t) => t.name.startsWith("residual."));
+      const zero = new Float32Array(Math.max(...inputs.map((t) => t.size)));
+      feeds = Object.fromEntries(inputs.map((t) => [t.name, zero.subarray(0, t.size)]));
+      this.zeros.set(batch, feeds);
+    }
+    return feeds;
+  }
+
+  private async invertStaged(images: Float32Array, batch: number): Promise<InversionResult> {
+    const start = performance.now();
+    const times: Record<string, number> = {};
+    const encoded = await this.runStage("encode", batch, { x: images }, times);
+    const ws = encoded.outputs.ws;
+    const fx = encoded.outputs.Fx;
+    const phaseOneFeeds = this.options.lowMemory ? { ws } : { ws, ...this.zeroResiduals(batch) };
+    const phaseOne = await this.runStage("phaseOne", batch, phaseOneFeeds, times);
+    let reconstruction = phaseOne.outputs.img;
+    const residuals = new Map<string, HostTensor>();
+    let provider = phaseOne.provider;
+    for (let pass = 1; pass <= this.architecture.refinementPasses; pass++) {
+      const fw = (await this.runStage("features", batch, { image: reconstruction }, times)).outputs.F;
+      const predicted = await this.runStage("hypernet", batch, { Fw: fw, Fx: fx }, times);
+      for (const [name, tensor] of Object.entries(predicted.outputs)) {
+        const target = name.slice(3); // "dW.<target>"
+        const accumulated = residuals.get(target);
+        if (!accumulated) residuals.set(target, tensor);
+        else {
+          const sum = accumulated.data as Float32Array;
+          const delta = tensor.data as Float32Array;
+          for (let i = 0; i < sum.length; i++) sum[i] += delta[i];
+        }
+      }
+      const feeds: Record<string, HostTensor> = { ws };
+      for (const [target, tensor] of residuals) feeds[`residual.${target}`] = tensor;
+      const phaseTwo = await this.runStage("phaseTwo", batch, feeds, times);
+      reconstruction = phaseTwo.outputs.img;
+      provider = phaseTwo.provider;
+    }
+    const views = new Map<string, NdArray<Float32Array>>();
+    for (const [target, tensor] of residuals) views.set(target, toNdarray(tensor));
+    return {
+      wCodes: toNdarray(ws),
+      phaseOneImages: toNdarray(phaseOne.outputs.img),
+      finalImages: toNdarray(reconstruction),
+      residuals: views,
+      provider,
+      milliseconds: performance.now() - start,
+      stageMilliseconds: times,
+    };
+  }
+
+  private async invertFused(images: Float32Array, batch: number): Promise<InversionResult> {
     const graph = this.graph(batch);
     const session = await sessionFor(graph, { device: this.options.device ?? "cpu" });
     const result = await session.run({ x: images, ...parameterFeeds(graph, this.weights) });
@@ -111,6 +239,7 @@ export class HyperInverter {
       residuals,
       provider: result.provider,
       milliseconds: result.milliseconds,
+      stageMilliseconds: { fused: result.milliseconds },
     };
   }
 

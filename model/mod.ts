@@ -35,3 +35,4 @@ export {
   readManifest,
 } from "./manifest.ts";
 export { CHURCH_256_D64, FFHQ_1024_D128 } from "./presets.ts";
+export { FIXTURE_MODULE_PREFIXES, pipelineWeightsFromFixture } from "./reference_weights.ts";

@@ -21,6 +21,18 @@ export interface GraphSessionOptions {
   initializers?: ReadonlyMap<string, ConstantData>;
   /** Intra-op threads (default: ONNX Runtime's choice, one per core). */
   threads?: number;
+  /**
+   * Keep ONNX Runtime's CPU memory arena (default true): faster for large activations (no page faults on
+   * re-allocation), but the session keeps its peak memory between runs. Turn it off for sessions that run
+   * rarely or next to others whose peaks should not add up.
+   */
+  memoryArena?: boolean;
+  /**
+   * Pre-plan one memory block for all intermediate tensors (ONNX Runtime's memory pattern; default true). With
+   * the arena on and the pattern off, the arena grows only to the tensors actually alive at once: at 1024² the
+   * synthesis keeps ≈ 0.8 GB instead of ≈ 1.3 GB, at the same speed.
+   */
+  memoryPattern?: boolean;
 }
 
 /** What one run returns: the outputs by name, the provider that ran, and the wall time. */
@@ -86,6 +98,8 @@ export class GraphSession {
           executionProviders: [provider],
           graphOptimizationLevel: "all",
           logSeverityLevel: 3,
+          enableCpuMemArena: options.memoryArena ?? true,
+          enableMemPattern: options.memoryPattern ?? true,
         };
         if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
         const session = await ort.InferenceSession.create(model, sessionOptions);
@@ -207,7 +221,9 @@ export function sessionFor(graph: GraphBuilder, options: GraphSessionOptions = {
     initializerId = initializerIds.get(options.initializers) ?? nextInitializerId++;
     initializerIds.set(options.initializers, initializerId);
   }
-  const key = `${parseDevice(options.device ?? "cpu")}|${options.threads ?? 0}|${initializerId}`;
+  const key = `${parseDevice(options.device ?? "cpu")}|${options.threads ?? 0}|${initializerId}|${
+    options.memoryArena ?? true
+  }`;
   let session = perGraph.get(key);
   if (!session) {
     session = GraphSession.create(graph, options);

@@ -11,7 +11,7 @@ import { resolveArchitecture } from "../model/architecture.ts";
 import { HyperInverter } from "../model/hyperinverter.ts";
 import { CHURCH_256_D64, FFHQ_1024_D128 } from "../model/presets.ts";
 import type { ArchitectureJson } from "../model/architecture.ts";
-import type { WeightValue } from "../runtime/weights.ts";
+import { pipelineWeightsFromFixture } from "../model/reference_weights.ts";
 import { layerRegistry, targetLayers } from "../generator/registry.ts";
 import { assertClose } from "./_assert_close.ts";
 import { averagePool, crop } from "./_fixtures.ts";
@@ -19,19 +19,9 @@ import { averagePool, crop } from "./_fixtures.ts";
 const IMAGE_TOLERANCE = 1e-4;
 const DELTA_TOLERANCE = 1e-5;
 
-function pipelineWeights(fixture: ReferenceFixture): Map<string, WeightValue> {
-  const weights = new Map<string, WeightValue>();
-  for (
-    const [module, prefix] of [["G", ""], ["E1", "w_encoder."], ["E2", "w_bar_encoder."], ["H", "hypernet."]]
-  ) {
-    for (const [name, weight] of fixture.moduleWeights(module)) weights.set(prefix + name, weight);
-  }
-  return weights;
-}
-
 async function invertFixture(name: string, architecture: ArchitectureJson) {
   const fixture = await loadReferenceFixture(name);
-  const model = new HyperInverter(resolveArchitecture(architecture), pipelineWeights(fixture));
+  const model = new HyperInverter(resolveArchitecture(architecture), pipelineWeightsFromFixture(fixture));
   const u8 = await fixture.readTensor("inputs", "input_u8");
   const resolution = model.resolution;
   const x = rgbBytesToTensor(u8.data as Uint8Array, resolution, resolution);

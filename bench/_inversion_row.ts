@@ -1,0 +1,100 @@
+/**
+ * One inversion benchmark row, run in its own process so that its peak memory is its own:
+ * `deno run -A bench/_inversion_row.ts <ffhq1024|church256> <batch> <runs>` prints one JSON row.
+ * Protocol as the official timings (TIMINGS.md): weights built first, peak RSS reset right before the warm-up
+ * (so it covers model + activations), 1 warm-up, then `runs` timed calls; the median is reported.
+ *
+ * @module
+ */
+
+import { countMacs } from "../graph/flops.ts";
+import { loadReferenceFixture } from "../io/reference_fixture.ts";
+import { prngFill } from "../io/prng.ts";
+import { resolveArchitecture } from "../model/architecture.ts";
+import { HyperInverter } from "../model/hyperinverter.ts";
+import { CHURCH_256_D64, FFHQ_1024_D128 } from "../model/presets.ts";
+import { pipelineWeightsFromFixture } from "../model/reference_weights.ts";
+
+/** Official code with OpenBLAS on this machine (TIMINGS.md second row set) and its FLOP bound (flops.jsonl). */
+const ANCHORS = {
+  ffhq1024: {
+    fixture: "hyperinverter-ffhq1024",
+    architecture: FFHQ_1024_D128,
+    officialMs: 8390,
+    officialPeakMiB: 2678,
+  },
+  church256: {
+    fixture: "hyperinverter-church256",
+    architecture: CHURCH_256_D64,
+    officialMs: 2840,
+    officialPeakMiB: 1506,
+  },
+} as const;
+
+function peakRssMiB(): number {
+  const status = Deno.readTextFileSync("/proc/self/status");
+  const match = status.match(/VmHWM:\s+(\d+) kB/);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function resetPeakRss(): void {
+  try {
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+  } catch {
+    // Not permitted on this kernel: the peak then also covers weight construction.
+  }
+}
+
+const [name, batchText, runsText, memory] = Deno.args;
+const lowMemory = memory === "low-memory";
+const anchor = ANCHORS[name as keyof typeof ANCHORS];
+if (!anchor) throw new RangeError(`Unknown row "${name}"; rows: ${Object.keys(ANCHORS).join(", ")}`);
+const batch = Number(batchText ?? 1);
+const runs = Number(runsText ?? 3);
+const fixture = await loadReferenceFixture(anchor.fixture);
+const model = new HyperInverter(
+  resolveArchitecture(anchor.architecture),
+  pipelineWeightsFromFixture(fixture),
+  {
+    device: "cpu",
+    lowMemory,
+  },
+);
+const resolution = model.resolution;
+const images = prngFill(11, 0, batch * 3 * resolution * resolution, 0, 0.9);
+const macsPerImage = countMacs(model.graph(batch)).total / batch;
+resetPeakRss();
+await model.invert(images, batch);
+const times: number[] = [];
+let provider = "";
+const stages: Record<string, number[]> = {};
+for (let i = 0; i < runs; i++) {
+  const result = await model.invert(images, batch);
+  times.push(result.milliseconds);
+  provider = result.provider;
+  for (const [stage, ms] of Object.entries(result.stageMilliseconds)) (stages[stage] ??= []).push(ms);
+}
+times.sort((a, b) => a - b);
+const median = runs % 2 ? times[runs >> 1] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+const msPerImage = median / batch;
+const gflop = (2 * macsPerImage) / 1e9;
+const flopBoundMs = (gflop / 200) * 1000;
+const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+console.log(JSON.stringify({
+  name: `invert-${name}-batch${batch}${lowMemory ? "-low-memory" : ""}`,
+  ms_per_image: round(msPerImage),
+  ratio_vs_official: round(anchor.officialMs / msPerImage, 3),
+  ratio_vs_flop_bound: round(msPerImage / flopBoundMs, 3),
+  provider,
+  batch,
+  runs,
+  gflop_per_image: round(gflop, 1),
+  achieved_gflops: round(gflop / (msPerImage / 1000), 1),
+  peak_rss_mib: round(peakRssMiB(), 0),
+  stage_ms_per_image: Object.fromEntries(
+    Object.entries(stages).map((
+      [stage, ms],
+    ) => [stage, round(ms.sort((a, b) => a - b)[ms.length >> 1] / batch)]),
+  ),
+  official_peak_rss_mib: anchor.officialPeakMiB,
+}));

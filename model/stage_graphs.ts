@@ -1,0 +1,89 @@
+/**
+ * The inversion split into stage graphs, run one after another by {@linkcode HyperInverter}: each stage's
+ * temporary memory is freed before the next starts, so the peak is the largest stage, not the whole forward.
+ *
+ * ```
+ * encode(x)              → ws [B,numWs,512], Fx [B,L,C,S,S]     (resize, E1 + w_avg, E2)
+ * synthesis(ws)          → x̂_w                                   (phase I)
+ * features(x̂_w)          → Fw                                    (resize, E2)
+ * hypernet(Fw, Fx)       → ΔW per target
+ * synthesis(ws, θ + ΔW)  → x̂                                     (phase II)
+ * ```
+ * Parameter names are the pipeline's (`w_encoder.*`, `w_bar_encoder.*`, `hypernet.*`, `synthesis.*`,
+ * `mapping.w_avg`), so one weight map feeds every stage.
+ *
+ * @module
+ */
+
+import { GraphBuilder } from "../graph/builder.ts";
+import type { Tensor } from "../graph/tensor.ts";
+import { numWs } from "../generator/config.ts";
+import { layerRegistry } from "../generator/registry.ts";
+import { buildLayerWiseEncoder, buildWEncoder } from "../encoders/mod.ts";
+import { buildHypernet } from "../hypernet/mod.ts";
+import type { HyperInverterArchitecture } from "./pipeline_graph.ts";
+
+function toEncoderSize(g: GraphBuilder, image: Tensor, size: number): Tensor {
+  // torch F.interpolate(bilinear, align_corners=False), no antialias (spec §6.3); identity when sizes agree.
+  return image.shape[2] === size ? image : g.resize(image, [size, size], { coordinates: "half_pixel" });
+}
+
+/**
+ * Stage 1: input `x` [B, 3, R, R] → outputs `ws` [B, numWs, wDim] (E1 + w_avg, repeated) and `Fx` (E2 of x).
+ *
+ * @param architecture resolved architecture
+ * @param batch batch size
+ * @returns the graph
+ */
+export function encodeStageGraph(architecture: HyperInverterArchitecture, batch: number): GraphBuilder {
+  const { generator, wEncoder, layerWiseEncoder } = architecture;
+  const g = new GraphBuilder("encode");
+  const x = g.input("x", [batch, 3, generator.resolution, generator.resolution]); // [B, 3, R, R]
+  const small = toEncoderSize(g, x, wEncoder.inputSize); // [B, 3, 256, 256]
+  const offset = g.scope("w_encoder", () => buildWEncoder(g, wEncoder, small)); // [B, 512]
+  const w = g.add(offset, g.scope("mapping", () => g.parameter("w_avg", [generator.wDim]))); // [B, 512]
+  const rows = numWs(generator);
+  g.output(g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]), "ws");
+  g.output(g.scope("w_bar_encoder", () => buildLayerWiseEncoder(g, layerWiseEncoder, small)), "Fx");
+  return g;
+}
+
+/**
+ * Stage 3: input `image` [B, 3, R, R] → output `F` [B, L, C, S, S] (E2 of a reconstruction).
+ *
+ * @param architecture resolved architecture
+ * @param batch batch size
+ * @returns the graph
+ */
+export function featureStageGraph(architecture: HyperInverterArchitecture, batch: number): GraphBuilder {
+  const { generator, layerWiseEncoder } = architecture;
+  const g = new GraphBuilder("features");
+  const image = g.input("image", [batch, 3, generator.resolution, generator.resolution]);
+  const small = toEncoderSize(g, image, layerWiseEncoder.inputSize);
+  g.output(g.scope("w_bar_encoder", () => buildLayerWiseEncoder(g, layerWiseEncoder, small)), "F");
+  return g;
+}
+
+/**
+ * Stage 4: inputs `Fw`, `Fx` [B, L, C, S, S] → outputs `dW.<target>` (the hypernet).
+ *
+ * @param architecture resolved architecture
+ * @param batch batch size
+ * @returns the graph
+ */
+export function hypernetStageGraph(architecture: HyperInverterArchitecture, batch: number): GraphBuilder {
+  const { generator, layerWiseEncoder, hypernet } = architecture;
+  const g = new GraphBuilder("hypernet");
+  const shape = [
+    batch,
+    layerWiseEncoder.nStyles,
+    layerWiseEncoder.featureChannels,
+    layerWiseEncoder.featureSize,
+    layerWiseEncoder.featureSize,
+  ];
+  const fw = g.input("Fw", shape);
+  const fx = g.input("Fx", shape);
+  const residuals = g.scope("hypernet", () => buildHypernet(g, hypernet, layerRegistry(generator), fw, fx));
+  for (const [name, delta] of residuals) g.output(delta, `dW.${name}`);
+  return g;
+}
