@@ -18,3 +18,6 @@ export async function loadSharp(): Promise<Sharp> {
   const module = await import("npm:sharp@0.34.5");
   return ((module as { default?: Sharp }).default ?? module) as Sharp;
 }
+
+/** Where onnxruntime-node's entry file lies (its native libraries are under `../bin/napi-v6/<os>/<arch>/`). */
+export const ORT_PACKAGE_ENTRY: string = import.meta.resolve("npm:onnxruntime-node@1.30.0");

@@ -1,6 +1,8 @@
 /**
- * `deno task invert <image-or-folder> --model model.json --out DIR [--batch N] [--device D] [--force]`
+ * `deno task invert <image-or-folder> --model model.json --out DIR [--batch N] [--device D] [--low-memory] [--force]`
  *
+ * `--model` is a manifest path, or `reference:church256` / `reference:ffhq1024` (the official architectures with
+ * the golden fixtures' seeded weights: the full pipeline at full size, with meaningless images).
  * Inverts every image: writes `<name>.final.png` (x̂), `<name>.phase1.png` (x̂_w) and `<name>.safetensors` (the
  * w code `w` [numWs, 512] and every residual `dW.<target>` [O, I, k, k]) into DIR. A file that is not a readable
  * image is reported and skipped; the others are still processed. Existing outputs are never overwritten unless
@@ -27,6 +29,7 @@ export interface InvertArguments {
   batch: number;
   device: string;
   force: boolean;
+  lowMemory: boolean;
 }
 
 /** What the command did. */
@@ -45,7 +48,7 @@ export interface InvertReport {
  * @throws {RangeError} naming the unknown or malformed argument
  */
 export function parseInvertArguments(args: readonly string[]): InvertArguments {
-  const parsed: Partial<InvertArguments> = { batch: 1, device: "auto", force: false };
+  const parsed: Partial<InvertArguments> = { batch: 1, device: "auto", force: false, lowMemory: false };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -59,8 +62,11 @@ export function parseInvertArguments(args: readonly string[]): InvertArguments {
     else if (arg === "--batch") parsed.batch = Number(value());
     else if (arg === "--device") parsed.device = value();
     else if (arg === "--force") parsed.force = true;
+    else if (arg === "--low-memory") parsed.lowMemory = true;
     else if (arg.startsWith("--")) {
-      throw new RangeError(`Unknown option ${arg}; options: --model --out --batch --device --force`);
+      throw new RangeError(
+        `Unknown option ${arg}; options: --model --out --batch --device --low-memory --force`,
+      );
     } else positional.push(arg);
   }
   if (positional.length !== 1) {
@@ -200,7 +206,7 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   let model: HyperInverter;
   try {
-    model = await loadHyperInverter(parsed.model, { device: parsed.device });
+    model = await loadHyperInverter(parsed.model, { device: parsed.device, lowMemory: parsed.lowMemory });
   } catch (error) {
     console.error(`invert: cannot load model "${parsed.model}": ${(error as Error).message}`);
     return 2;

@@ -9,11 +9,22 @@ import { readWeights, type Weight } from "../io/weights_file.ts";
 import { resolveArchitecture } from "./architecture.ts";
 import { HyperInverter, type HyperInverterOptions } from "./hyperinverter.ts";
 import { MODULE_NAMES, MODULE_PREFIX, readManifest } from "./manifest.ts";
+import { loadReferenceFixture } from "../io/reference_fixture.ts";
+import { CHURCH_256_D64, FFHQ_1024_D128 } from "./presets.ts";
+import { pipelineWeightsFromFixture } from "./reference_weights.ts";
+
+/** Seeded reference models: the official architectures with the fixture PRNG's weights (not trained). */
+export const REFERENCE_MODELS = {
+  "reference:church256": { fixture: "hyperinverter-church256", architecture: CHURCH_256_D64 },
+  "reference:ffhq1024": { fixture: "hyperinverter-ffhq1024", architecture: FFHQ_1024_D128 },
+} as const;
 
 /**
- * Loads `model.json` and its weights.
+ * Loads `model.json` and its weights, or a seeded reference model (`reference:church256`,
+ * `reference:ffhq1024`: the official architectures with the golden fixtures' PRNG weights, for checking the
+ * pipeline end to end; their images are not meaningful).
  *
- * @param manifestPath path of the manifest
+ * @param manifestPath path of the manifest, or a reference model name
  * @param options device
  * @returns the model, ready to invert
  * @throws errors naming the manifest field, the weights file, or every missing / mis-shaped weight
@@ -22,6 +33,20 @@ export async function loadHyperInverter(
   manifestPath: string,
   options: HyperInverterOptions = {},
 ): Promise<HyperInverter> {
+  if (manifestPath.startsWith("reference:")) {
+    const reference = REFERENCE_MODELS[manifestPath as keyof typeof REFERENCE_MODELS];
+    if (!reference) {
+      throw new RangeError(
+        `Unknown reference model "${manifestPath}"; valid: ${Object.keys(REFERENCE_MODELS).join(", ")}`,
+      );
+    }
+    const fixture = await loadReferenceFixture(reference.fixture);
+    return new HyperInverter(
+      resolveArchitecture(reference.architecture),
+      pipelineWeightsFromFixture(fixture),
+      options,
+    );
+  }
   const { manifest, directory } = await readManifest(manifestPath);
   const architecture = resolveArchitecture(manifest.architecture);
   const weights = new Map<string, Weight>();

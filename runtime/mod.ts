@@ -25,3 +25,4 @@ export {
 export { dtypeOf, type HostData, type HostTensor, hostTensor, toNdarray } from "./host_tensor.ts";
 export { type Feed, GraphSession, type GraphSessionOptions, type RunResult, sessionFor } from "./session.ts";
 export { parameterFeeds, type WeightValue } from "./weights.ts";
+export { ortBinaryDirectory, providerUnavailableReason } from "./provider_probe.ts";

@@ -12,6 +12,7 @@ import { encodeOnnxModel } from "../graph/onnx_writer.ts";
 import { formatShape, numel, type Tensor } from "../graph/tensor.ts";
 import { type DeviceName, parseDevice, providerCandidates, type ProviderName } from "./devices.ts";
 import { dtypeOf, type HostData, type HostTensor } from "./host_tensor.ts";
+import { providerUnavailableReason } from "./provider_probe.ts";
 
 /** Options of {@linkcode GraphSession.create}. */
 export interface GraphSessionOptions {
@@ -88,7 +89,8 @@ export class GraphSession {
     const { model } = encodeOnnxModel(graph, { initializers });
     const failures: string[] = [];
     for (const provider of providerCandidates(device)) {
-      const absent = unavailableProviders.get(provider);
+      const absent = unavailableProviders.get(provider) ??
+        (device === "auto" ? providerUnavailableReason(provider) ?? undefined : undefined);
       if (absent && device === "auto") {
         failures.push(`${provider}: ${absent}`);
         continue;

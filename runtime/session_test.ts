@@ -102,3 +102,12 @@ Deno.test("sessions are cached per graph and device", async () => {
   assert.equal(await sessionFor(g, { device: "cpu" }), a);
   assert.notEqual(await sessionFor(affineGraph()), a);
 });
+
+Deno.test("the ONNX Runtime binary folder is found (auto's provider probe looks there for CUDA libraries)", async () => {
+  const { ortBinaryDirectory, providerUnavailableReason } = await import("./provider_probe.ts");
+  const directory = ortBinaryDirectory();
+  assert.ok(Deno.statSync(`${directory}onnxruntime_binding.node`).isFile, directory);
+  const cuda = providerUnavailableReason("cuda");
+  assert.ok(cuda === null || cuda.includes(directory), String(cuda));
+  assert.equal(providerUnavailableReason("cpu"), null);
+});
