@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
 import { CHURCH_256, FFHQ_1024, generatorConfigFromInitKwargs, resolveGeneratorConfig } from "./config.ts";
 import { countElements, generatorParameters, type ParameterSpec } from "./parameters.ts";
+import { readManifestJson } from "../tests/_fixtures.ts";
 
 // ---- fixtures (the official code's manifests; see shared/fixtures/reference/README.md §4) ----
-
-/** Directory of the reference fixtures: $HYPERINVERTER_FIXTURES, else ../../shared/fixtures/reference/. */
-function fixturesRoot(): URL {
-  const fromEnv = Deno.env.get("HYPERINVERTER_FIXTURES");
-  if (fromEnv) return new URL(fromEnv.endsWith("/") ? fromEnv : `${fromEnv}/`, `file://${Deno.cwd()}/`);
-  return new URL("../../shared/fixtures/reference/", import.meta.url);
-}
-
-// deno-lint-ignore no-explicit-any
-function readManifest(fixture: string): any {
-  return JSON.parse(Deno.readTextFileSync(new URL(`${fixture}/manifest.json`, fixturesRoot())));
-}
 
 /** Buffers in the manifests: filters are kept as built ("keep"); noise_const and w_avg are PRNG-filled. */
 function manifestKind(tensor: { name: string; rule: string }): ParameterSpec["kind"] {
@@ -46,7 +35,7 @@ for (const { fixture, kwargs, count } of MANIFEST_CASES) {
     `generatorParameters equals the ${fixture} G state_dict (names, shapes, kinds, order)`,
     {},
     () => {
-      const manifest = readManifest(fixture);
+      const manifest = readManifestJson(fixture);
       const config = generatorConfigFromInitKwargs(manifest.config[kwargs]);
       const expected: ParameterSpec[] = manifest.modules.G.tensors.map(
         (tensor: { name: string; shape: number[]; rule: string }) => ({

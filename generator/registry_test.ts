@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readManifestJson } from "../tests/_fixtures.ts";
 import {
   channelsAt,
   CHURCH_256,
@@ -17,18 +18,6 @@ import {
 } from "./registry.ts";
 
 // ---- fixtures (the official code's manifests; see shared/fixtures/reference/README.md §4) ----
-
-/** Directory of the reference fixtures: $HYPERINVERTER_FIXTURES, else ../../shared/fixtures/reference/. */
-function fixturesRoot(): URL {
-  const fromEnv = Deno.env.get("HYPERINVERTER_FIXTURES");
-  if (fromEnv) return new URL(fromEnv.endsWith("/") ? fromEnv : `${fromEnv}/`, `file://${Deno.cwd()}/`);
-  return new URL("../../shared/fixtures/reference/", import.meta.url);
-}
-
-// deno-lint-ignore no-explicit-any
-function readManifest(fixture: string): any {
-  return JSON.parse(Deno.readTextFileSync(new URL(`${fixture}/manifest.json`, fixturesRoot())));
-}
 
 // ---- spec §1.2, transcribed row by row (the grouped rows 5-25 expanded) ----
 // Columns: ADA name, O, I, k, gen ws (styleIndex), hyp idx (featureSlot), rosinality module name.
@@ -140,7 +129,7 @@ Deno.test(
   {},
   () => {
     for (const fixture of ["hyperinverter-ffhq1024", "hyperinverter-church256"]) {
-      const manifest = readManifest(fixture);
+      const manifest = readManifestJson(fixture);
       const config = generatorConfigFromInitKwargs(manifest.config.G_init_kwargs);
       assert.equal(config.resolution, manifest.config.output_size);
       assert.equal(numWs(config), manifest.config.num_ws);
@@ -163,7 +152,7 @@ Deno.test(
   "targetLayers conv_without_bias equals the generator-64 added_weights_prng layers (batch dim dropped)",
   {},
   () => {
-    const manifest = readManifest("generator-64");
+    const manifest = readManifestJson("generator-64");
     const config = generatorConfigFromInitKwargs(manifest.config.init_kwargs);
     const expected = manifest.added_weights_prng.layers.map((layer: { name: string; shape: number[] }) => {
       assert.equal(layer.shape[0], 2);
@@ -183,7 +172,7 @@ Deno.test(
   "layerRegistry rosinality names, shapes and noise buffers match the generator-64 rosinality_g_ema.pt keys",
   {},
   () => {
-    const manifest = readManifest("generator-64");
+    const manifest = readManifestJson("generator-64");
     const config = generatorConfigFromInitKwargs(manifest.config.init_kwargs);
     const keys = new Map<string, number[]>(manifest.real_format_files["rosinality_g_ema.pt"].keys);
     const registry = layerRegistry(config);

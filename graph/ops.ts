@@ -151,6 +151,14 @@ function convOutputSize(
   return Math.floor((input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
+/** The common part of the Conv and ConvTranspose rules: 4-D operands of one dtype, and the attributes. */
+function convSignature(node: NodeSignature) {
+  const dtype = sameDtype(node);
+  const [x, w] = node.inputs;
+  if (x.shape.length !== 4 || w.shape.length !== 4) throw shapeError(node, "input and weight must be 4-D");
+  return { dtype, x, w, ...convAttributes(node) };
+}
+
 function convAttributes(node: NodeSignature) {
   const strides = ints(node, "strides", [1, 1]);
   const pads = ints(node, "pads", [0, 0, 0, 0]);
@@ -219,12 +227,7 @@ export const OP_SET: Readonly<Record<string, OpDefinition>> = {
     summary: "2-D cross-correlation, NCHW",
     arity: 2,
     infer(node) {
-      const dtype = sameDtype(node);
-      const [x, w] = node.inputs;
-      if (x.shape.length !== 4 || w.shape.length !== 4) {
-        throw shapeError(node, "input and weight must be 4-D");
-      }
-      const { strides, pads, dilations, group } = convAttributes(node);
+      const { dtype, x, w, strides, pads, dilations, group } = convSignature(node);
       const [n, c, h, wi] = x.shape;
       const [o, cPerGroup, kh, kw] = w.shape;
       if (c !== cPerGroup * group) {
@@ -241,12 +244,7 @@ export const OP_SET: Readonly<Record<string, OpDefinition>> = {
     summary: "2-D transposed convolution (the adjoint of Conv), NCHW; weight [C, O/group, kh, kw]",
     arity: 2,
     infer(node) {
-      const dtype = sameDtype(node);
-      const [x, w] = node.inputs;
-      if (x.shape.length !== 4 || w.shape.length !== 4) {
-        throw shapeError(node, "input and weight must be 4-D");
-      }
-      const { strides, pads, dilations, group } = convAttributes(node);
+      const { dtype, x, w, strides, pads, dilations, group } = convSignature(node);
       const outputPadding = ints(node, "output_padding", [0, 0]);
       const [n, c, h, wi] = x.shape;
       const [cw, oPerGroup, kh, kw] = w.shape;

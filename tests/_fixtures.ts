@@ -6,7 +6,11 @@
 
 import { generatorConfigFromInitKwargs } from "../generator/config.ts";
 import type { GeneratorConfig } from "../generator/config.ts";
-import { loadReferenceFixture, type ReferenceFixture } from "../io/reference_fixture.ts";
+import {
+  loadReferenceFixture,
+  type ReferenceFixture,
+  referenceFixturesRoot,
+} from "../io/reference_fixture.ts";
 import type { WeightValue } from "../runtime/weights.ts";
 
 /** A fixture with its generator configuration and PRNG-regenerated G weights. */
@@ -99,4 +103,15 @@ export function averagePool(img: Float32Array, shape: readonly number[], size: n
     }
   }
   return out;
+}
+
+/**
+ * A fixture's manifest as plain JSON (for tests that compare names and shapes with the official state dicts).
+ *
+ * @param name fixture folder name
+ * @returns the parsed manifest
+ */
+// deno-lint-ignore no-explicit-any
+export function readManifestJson(name: string): any {
+  return JSON.parse(Deno.readTextFileSync(`${referenceFixturesRoot()}/${name}/manifest.json`));
 }
