@@ -52,3 +52,32 @@ export {
   writePng,
 } from "./image.ts";
 export { readWeights, type Weight, writeWeights } from "./weights_file.ts";
+export {
+  BASE_PICKLE_GLOBALS,
+  type NumpyDtype,
+  type PickleGlobal,
+  PickleGlobalRef,
+  unpickle,
+  unpickleAt,
+  type UnpickleOptions,
+  type UnpickleResult,
+} from "./pickle.ts";
+export { crc32, isZip, readZip, type ReadZipOptions, ZipArchive, type ZipEntry } from "./zip.ts";
+export {
+  flattenStateDict,
+  isPersistentObject,
+  isTorchTensor,
+  type PersistentObject,
+  readTorchFile,
+  readTorchFileAsync,
+  readTorchFileFromPath,
+  type ReadTorchFileOptions,
+  tensorToFloat32,
+  TORCH_DTYPE_BYTES,
+  type TorchDtype,
+  torchPickleGlobalNames,
+  type TorchStorage,
+  type TorchStorageData,
+  type TorchTensor,
+} from "./torch_file.ts";
+export { adaModuleStateDict } from "./ada_pickle.ts";

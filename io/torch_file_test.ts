@@ -1,0 +1,391 @@
+import assert from "node:assert/strict";
+import { adaModuleStateDict } from "./ada_pickle.ts";
+import { prngFill } from "./prng.ts";
+import { referenceFixturesRoot } from "./reference_fixture.ts";
+import {
+  flattenStateDict,
+  isPersistentObject,
+  isTorchTensor,
+  readTorchFile,
+  readTorchFileAsync,
+  readTorchFileFromPath,
+  tensorToFloat32,
+  type TorchTensor,
+} from "./torch_file.ts";
+import { crc32 } from "./zip.ts";
+
+const FIXTURES = referenceFixturesRoot().replace(/\/reference$/, "");
+const EDITINGS = `${FIXTURES}/official-editings`;
+
+interface TensorValues {
+  shape: number[];
+  stride: number[];
+  storage_offset: number;
+  storage_numel: number;
+  first5_logical: number[];
+  last5_logical: number[];
+  first5_storage: number[];
+  stats_float64: { sum: number; abs_sum: number; numel: number };
+}
+interface FileValues {
+  sha256: string;
+  bytes: number;
+  structure: { type: "Tensor"; tensor: TensorValues } | {
+    type: "dict";
+    key_order: string[];
+    tensors: Record<string, TensorValues>;
+  };
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function checkTensor(tensor: unknown, expected: TensorValues, name: string): Float32Array {
+  assert.ok(isTorchTensor(tensor), `${name} is a tensor`);
+  assert.equal(tensor.dtype, "float32");
+  assert.deepEqual(tensor.shape, expected.shape, `${name} shape`);
+  assert.deepEqual(tensor.stride, expected.stride, `${name} stride`);
+  assert.equal(tensor.storageOffset, expected.storage_offset);
+  assert.equal(tensor.storage.data.length, expected.storage_numel);
+  const values = tensorToFloat32(tensor, name);
+  assert.equal(values.length, expected.stats_float64.numel);
+  assert.deepEqual(Array.from(values.subarray(0, 5)), expected.first5_logical, `${name} first5`);
+  assert.deepEqual(Array.from(values.subarray(values.length - 5)), expected.last5_logical, `${name} last5`);
+  assert.deepEqual(Array.from(tensor.storage.data.subarray(0, 5) as Float32Array), expected.first5_storage);
+  let sum = 0, absSum = 0;
+  for (const v of values) {
+    sum += v;
+    absSum += Math.abs(v);
+  }
+  // Summation order may differ from numpy's pairwise sum: allow float64 rounding only.
+  assert.ok(
+    Math.abs(sum - expected.stats_float64.sum) <= 1e-12 * expected.stats_float64.abs_sum + 1e-12,
+    name,
+  );
+  assert.ok(Math.abs(absSum - expected.stats_float64.abs_sum) <= 1e-12 * absSum, name);
+  return values;
+}
+
+Deno.test("the five official editing files parse to the tensors of values.json", async () => {
+  const values = JSON.parse(await Deno.readTextFile(`${EDITINGS}/values.json`)) as {
+    files: Record<string, FileValues>;
+  };
+  assert.equal(Object.keys(values.files).length, 5);
+  for (const [file, expected] of Object.entries(values.files)) {
+    const bytes = await Deno.readFile(`${EDITINGS}/${file}`);
+    assert.equal(bytes.length, expected.bytes);
+    assert.equal(await sha256Hex(bytes), expected.sha256, file);
+    const value = readTorchFile(bytes, { source: file });
+    if (expected.structure.type === "Tensor") {
+      checkTensor(value, expected.structure.tensor, file);
+      continue;
+    }
+    assert.ok(value instanceof Map);
+    assert.deepEqual([...value.keys()], expected.structure.key_order, `${file} key order`);
+    for (const [key, tensorValues] of Object.entries(expected.structure.tensors)) {
+      const tensor = value.get(key) as TorchTensor;
+      const logical = checkTensor(tensor, tensorValues, `${file}:${key}`);
+      if (key === "comp") {
+        // stride (1, 80, 80): comp[i, 0, j] = storage[i + 80 j].
+        const storage = tensor.storage.data as Float32Array;
+        for (const [i, j] of [[0, 0], [0, 1], [1, 0], [54, 7], [79, 511], [37, 300]]) {
+          assert.equal(logical[i * 512 + j], storage[i + 80 * j], `comp[${i},0,${j}]`);
+        }
+        // Every component has unit norm.
+        for (let i = 0; i < 80; i++) {
+          let l2 = 0;
+          for (let j = 0; j < 512; j++) l2 += logical[i * 512 + j] ** 2;
+          assert.ok(Math.abs(Math.sqrt(l2) - 1) < 1e-5, `comp[${i}] norm`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("the LPIPS legacy files parse to lin{k}.model.1.weight [1, C, 1, 1]", async () => {
+  const channels: Record<string, number[]> = {
+    alex: [64, 192, 384, 256, 256],
+    vgg: [64, 128, 256, 512, 512],
+    squeeze: [64, 128, 256, 384, 384, 512, 512],
+  };
+  for (const [net, counts] of Object.entries(channels)) {
+    const value = await readTorchFileFromPath(`${FIXTURES}/lpips-linear/${net}.pth`);
+    assert.ok(value instanceof Map);
+    const weights = flattenStateDict(value);
+    assert.deepEqual([...weights.keys()], counts.map((_, k) => `lin${k}.model.1.weight`));
+    counts.forEach((c, k) => {
+      const weight = weights.get(`lin${k}.model.1.weight`)!;
+      assert.deepEqual(weight.shape, [1, c, 1, 1], `${net} lin${k}`);
+      assert.ok(tensorToFloat32(weight).every((v) => v >= 0), `${net} lin${k} is non-negative`);
+    });
+  }
+});
+
+interface ManifestTensor {
+  k: number;
+  name: string;
+  shape: number[];
+  fill: "prng" | "keep" | "skip";
+  offset?: number;
+  scale?: number;
+  values?: number[];
+}
+interface GeneratorManifest {
+  modules: { G: { seed: number; tensors: ManifestTensor[] } };
+  real_format_files: { "rosinality_g_ema.pt": { keys: [string, number[]][] } };
+}
+
+async function generatorManifest(): Promise<GeneratorManifest> {
+  return JSON.parse(await Deno.readTextFile(`${referenceFixturesRoot()}/generator-64/manifest.json`));
+}
+
+function expectedValues(entry: ManifestTensor, seed: number): Float32Array {
+  const n = entry.shape.reduce((a, b) => a * b, 1);
+  if (entry.fill === "keep") return Float32Array.from(entry.values!);
+  return prngFill(seed, entry.k, n, entry.offset!, entry.scale!);
+}
+
+Deno.test("generator-64 G_ema.pkl gives the manifest's state dict, bit for bit", async () => {
+  const manifest = await generatorManifest();
+  const { seed, tensors } = manifest.modules.G;
+  const file = await readTorchFileFromPath(`${referenceFixturesRoot()}/generator-64/G_ema.pkl`);
+  assert.ok(file instanceof Map);
+  assert.deepEqual([...file.keys()], ["G_ema"]);
+  const g = file.get("G_ema");
+  assert.ok(isPersistentObject(g));
+  assert.equal(g.__class__, "Generator");
+  assert.equal(g.version, 6);
+  assert.match(g.moduleSrc, /from models\.stylegan2_ada import/); // kept as an inert string
+  const state = g.state as Map<string, unknown>;
+  assert.equal(state.get("num_ws"), 10);
+  const mapping = (state.get("_modules") as Map<string, unknown>).get("mapping");
+  assert.ok(isPersistentObject(mapping) && mapping.__class__ === "MappingNetwork");
+  const fc0 = ((mapping.state as Map<string, unknown>).get("_modules") as Map<string, unknown>).get("fc0");
+  assert.ok(isPersistentObject(fc0));
+  // weight_gain = lr_multiplier / sqrt(in_features), pickled as a numpy float64 scalar.
+  assert.equal((fc0.state as Map<string, unknown>).get("weight_gain"), 0.01 / Math.sqrt(512));
+
+  const stateDict = adaModuleStateDict(g);
+  assert.deepEqual([...stateDict.keys()], tensors.map((t) => t.name), "state_dict() order");
+  for (const entry of tensors) {
+    const tensor = stateDict.get(entry.name)!;
+    assert.deepEqual(tensor.shape, entry.shape, entry.name);
+    if (entry.fill === "skip") continue;
+    const actual = tensorToFloat32(tensor, entry.name);
+    const expected = expectedValues(entry, seed);
+    assert.ok(
+      actual.length === expected.length && actual.every((v, i) => Object.is(v, expected[i])),
+      `${entry.name} equals the PRNG fill bit for bit`,
+    );
+  }
+  assert.equal(stateDict.get("synthesis.b4.conv1.weight")!.isParameter, true);
+  assert.notEqual(stateDict.get("synthesis.b4.resample_filter")!.isParameter, true);
+});
+
+Deno.test("generator-64 rosinality_g_ema.pt gives g_ema.* with the manifest's names and shapes", async () => {
+  const manifest = await generatorManifest();
+  const file = await readTorchFileFromPath(`${referenceFixturesRoot()}/generator-64/rosinality_g_ema.pt`);
+  const flat = flattenStateDict(file);
+  const keys = manifest.real_format_files["rosinality_g_ema.pt"].keys;
+  assert.deepEqual(
+    [...flat.keys()],
+    [...keys.map(([name]) => `g_ema.${name}`), "latent_avg"],
+  );
+  for (const [name, shape] of keys) assert.deepEqual(flat.get(`g_ema.${name}`)!.shape, shape, name);
+  const { seed, tensors } = manifest.modules.G;
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const wAvg = byName.get("mapping.w_avg")!;
+  assert.deepEqual(flat.get("latent_avg")!.shape, [512]);
+  assert.deepEqual(tensorToFloat32(flat.get("latent_avg")!), expectedValues(wAvg, seed));
+  // input.input [1, 64, 4, 4] is synthesis.b4.const [64, 4, 4].
+  assert.deepEqual(
+    tensorToFloat32(flat.get("g_ema.input.input")!),
+    expectedValues(byName.get("synthesis.b4.const")!, seed),
+  );
+});
+
+// ---- hand-made hostile files ----
+
+/** Bytes from a mix of numbers (single bytes), strings (Latin-1) and byte arrays. */
+function bytesOf(...parts: Array<number | string | Uint8Array>): Uint8Array {
+  const chunks = parts.map((part) =>
+    typeof part === "number"
+      ? Uint8Array.of(part)
+      : typeof part === "string"
+      ? Uint8Array.from(part, (c) => c.charCodeAt(0))
+      : part
+  );
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+const u32 = (n: number) => Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24);
+const u16 = (n: number) => Uint8Array.of(n & 0xff, n >>> 8);
+const unicode = (s: string) => bytesOf("X", u32(s.length), s);
+const binint = (n: number) => bytesOf("J", u32(n));
+
+/** A stored zip (no compression) of the given entries, as torch writes them. */
+function storedZip(entries: Array<[string, Uint8Array]>): Uint8Array {
+  const locals: Uint8Array[] = [], centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const crc = crc32(data);
+    const local = bytesOf(
+      u32(0x04034b50),
+      u16(20),
+      u16(0),
+      u16(0),
+      u32(0),
+      u32(crc),
+      u32(data.length),
+      u32(data.length),
+      u16(name.length),
+      u16(0),
+      name,
+      data,
+    );
+    centrals.push(bytesOf(
+      u32(0x02014b50),
+      u16(20),
+      u16(20),
+      u16(0),
+      u16(0),
+      u32(0),
+      u32(crc),
+      u32(data.length),
+      u32(data.length),
+      u16(name.length),
+      u16(0),
+      u16(0),
+      u16(0),
+      u16(0),
+      u32(0),
+      u32(offset),
+      name,
+    ));
+    locals.push(local);
+    offset += local.length;
+  }
+  const directory = bytesOf(...centrals);
+  return bytesOf(
+    ...locals,
+    directory,
+    u32(0x06054b50),
+    u16(0),
+    u16(0),
+    u16(entries.length),
+    u16(entries.length),
+    u32(directory.length),
+    u32(offset),
+    u16(0),
+  );
+}
+
+/** data.pkl of a zip torch.save of one float32 tensor on storage "0" (numel 4). */
+function tensorPickle(offset: number, shape: number[], stride: number[], key = "0"): Uint8Array {
+  const tuple = (values: number[]) => bytesOf("(", ...values.map(binint), "t");
+  return bytesOf(
+    0x80,
+    2,
+    "ctorch._utils\n_rebuild_tensor_v2\n",
+    "(",
+    "(",
+    unicode("storage"),
+    "ctorch\nFloatStorage\n",
+    unicode(key),
+    unicode("cpu"),
+    binint(4),
+    "tQ",
+    binint(offset),
+    tuple(shape),
+    tuple(stride),
+    0x89,
+    "ccollections\nOrderedDict\n)R",
+    "tR.",
+  );
+}
+
+const FOUR_FLOATS = new Uint8Array(Float32Array.of(1, 2, 3, 4).buffer);
+
+Deno.test("a hand-made zip torch file reads, sync and async", async () => {
+  const zip = storedZip([
+    ["t/data.pkl", tensorPickle(1, [3], [1])],
+    ["t/data/0", FOUR_FLOATS],
+    ["t/version", bytesOf("3\n")],
+  ]);
+  const tensor = readTorchFile(zip) as TorchTensor;
+  assert.deepEqual(tensorToFloat32(tensor), Float32Array.of(2, 3, 4));
+  assert.deepEqual(tensorToFloat32(await readTorchFileAsync(zip) as TorchTensor), Float32Array.of(2, 3, 4));
+});
+
+Deno.test("a zip whose data.pkl uses a missing storage key is refused", () => {
+  const zip = storedZip([["t/data.pkl", tensorPickle(0, [4], [1], "7")], ["t/data/0", FOUR_FLOATS]]);
+  assert.throws(() => readTorchFile(zip, { source: "bad.pt" }), /storage "7".*no entry "t\/data\/7"/);
+});
+
+Deno.test("a tensor reaching past its storage is a RangeError naming it", () => {
+  for (const [offset, shape, stride] of [[1, [4], [1]], [5, [1], [1]], [0, [2, 2], [3, 1]]]) {
+    const zip = storedZip([
+      ["t/data.pkl", tensorPickle(offset as number, shape as number[], stride as number[])],
+      ["t/data/0", FOUR_FLOATS],
+    ]);
+    assert.throws(() => readTorchFile(zip, { source: "past.pt" }), (error: Error) => {
+      assert.ok(error instanceof RangeError);
+      assert.match(error.message, /Tensor \(root\) in past\.pt .*storage has 4 elements/);
+      return true;
+    });
+  }
+  const storage = { dtype: "float32" as const, data: new Float32Array(4) };
+  assert.throws(
+    () => tensorToFloat32({ dtype: "float32", shape: [2], stride: [1], storageOffset: 3, storage }, "w.bias"),
+    /Tensor w\.bias/,
+  );
+});
+
+Deno.test("truncated zip and legacy files are refused", async () => {
+  const age = await Deno.readFile(`${EDITINGS}/interfacegan_directions/age.pt`);
+  for (const cut of [age.length - 5, age.length - 30, 1500, 100]) {
+    assert.throws(() => readTorchFile(age.subarray(0, cut), { source: "age.pt" }), SyntaxError);
+  }
+  const church = await Deno.readFile(`${EDITINGS}/ganspace_pca/church_pca.pt`);
+  for (const cut of [church.length - 1, church.length - 40000, 1000, 300, 20]) {
+    assert.throws(() => readTorchFile(church.subarray(0, cut), { source: "church_pca.pt" }), SyntaxError);
+  }
+  // A flipped data byte fails the CRC.
+  const corrupt = age.slice();
+  corrupt[1000] ^= 0xff;
+  assert.throws(() => readTorchFile(corrupt), /CRC-32/);
+});
+
+Deno.test("REDUCE of os.system / builtins.eval / subprocess.Popen is refused with no side effect", async () => {
+  const dir = await Deno.makeTempDir();
+  const marker = `${dir}/marker`;
+  const command = unicode(`touch ${marker}`);
+  const attacks: Array<[string, Uint8Array]> = [
+    ["os.system", bytesOf(0x80, 2, "cos\nsystem\n", command, 0x85, "R.")],
+    [
+      "builtins.eval",
+      bytesOf(0x80, 4, unicode("builtins"), unicode("eval"), 0x93, unicode("print(1)"), 0x85, "R."),
+    ],
+    ["subprocess.Popen", bytesOf(0x80, 2, "csubprocess\nPopen\n", "(", command, "tR.")],
+    ["posix.system", bytesOf(0x80, 2, "cposix\nsystem\n", command, 0x85, "R.")],
+  ];
+  for (const [name, pickle] of attacks) {
+    assert.throws(() => readTorchFile(pickle, { source: "evil.pkl" }), (error: Error) => {
+      assert.ok(error.message.includes(`Pickle global "${name}" is not allowed`), error.message);
+      assert.match(error.message, /allowed: .*torch\._utils\._rebuild_tensor_v2/);
+      return true;
+    });
+    // The same inside a zip torch file.
+    const zip = storedZip([["a/data.pkl", pickle], ["a/version", bytesOf("3\n")]]);
+    assert.throws(() => readTorchFile(zip), new RegExp(name.replace(".", "\\.")));
+  }
+  await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
