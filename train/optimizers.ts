@@ -1,0 +1,284 @@
+/**
+ * Optimizers updating float32 parameters in place between training steps (the gradient graph runs in ONNX
+ * Runtime; the update is a tight loop here). Both follow the reference implementations element by element, with
+ * float32 rounding after each operation as torch does on float32 tensors:
+ * - {@linkcode Adam}: `torch.optim.Adam` (torch 1.13 single-tensor path), the phase-II optimizer (spec §5);
+ * - {@linkcode Ranger}: RAdam + Lookahead + gradient centralisation (`training/ranger.py` of pSp/HyperInverter,
+ *   version 20.4.11), the phase-I optimizer.
+ *
+ * @module
+ */
+
+const f = Math.fround;
+
+/** A trainable parameter: its values (updated in place) and its shape (gradient centralisation needs it). */
+export interface TrainableParameter {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+}
+
+/** What every optimizer offers: a step, and its state for checkpoints. */
+export interface Optimizer {
+  /** Number of steps taken. */
+  readonly steps: number;
+  /**
+   * Applies one update.
+   *
+   * @param parameters parameters by name (updated in place)
+   * @param gradients gradients by the same names (a parameter without a gradient is left alone)
+   */
+  step(
+    parameters: ReadonlyMap<string, TrainableParameter>,
+    gradients: ReadonlyMap<string, Float32Array>,
+  ): void;
+  /** Optimizer state by `<parameter>/<buffer>` name, plus `step`, for checkpointing. */
+  state(): Map<string, Float32Array>;
+  /** Restores a state written by {@linkcode Optimizer.state}. */
+  loadState(state: ReadonlyMap<string, Float32Array>): void;
+}
+
+function checkGradient(name: string, parameter: TrainableParameter, gradient: Float32Array): void {
+  if (gradient.length !== parameter.data.length) {
+    throw new TypeError(
+      `Gradient of "${name}" has ${gradient.length} values, the parameter ${parameter.data.length}`,
+    );
+  }
+}
+
+/** Options of {@linkcode Adam} (torch defaults). */
+export interface AdamOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+/**
+ * Adam as `torch.optim.Adam` (no weight decay, not amsgrad): m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+ * p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + eps).
+ *
+ * @example
+ * ```ts
+ * import { Adam } from "./optimizers.ts";
+ * const p = { data: new Float32Array([1]), shape: [1] };
+ * const adam = new Adam({ lr: 0.1 });
+ * adam.step(new Map([["p", p]]), new Map([["p", new Float32Array([2])]]));
+ * console.log(p.data[0]); // 0.8999999761581421 (the first step moves by lr·sign(g))
+ * ```
+ */
+export class Adam implements Optimizer {
+  private readonly moments = new Map<string, { m: Float32Array; v: Float32Array }>();
+  private t = 0;
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+
+  /** @param options lr (1e-3), beta1 (0.9), beta2 (0.999), eps (1e-8) */
+  constructor(options: AdamOptions = {}) {
+    this.lr = options.lr ?? 1e-3;
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    if (!(this.lr > 0)) throw new RangeError(`Adam lr must be positive, got ${this.lr}`);
+  }
+
+  get steps(): number {
+    return this.t;
+  }
+
+  step(
+    parameters: ReadonlyMap<string, TrainableParameter>,
+    gradients: ReadonlyMap<string, Float32Array>,
+  ): void {
+    this.t++;
+    const { beta1, beta2, eps, lr } = this;
+    const stepSize = lr / (1 - beta1 ** this.t);
+    const correction2Sqrt = Math.sqrt(1 - beta2 ** this.t);
+    const a1 = f(1 - beta1), a2 = f(1 - beta2), b1 = f(beta1), b2 = f(beta2);
+    // torch turns Python scalars into float32 operands of float32 tensor ops.
+    const value = f(-stepSize), correction = f(correction2Sqrt), epsilon = f(eps);
+    for (const [name, parameter] of parameters) {
+      const g = gradients.get(name);
+      if (!g) continue;
+      checkGradient(name, parameter, g);
+      let state = this.moments.get(name);
+      if (!state) {
+        state = { m: new Float32Array(g.length), v: new Float32Array(g.length) };
+        this.moments.set(name, state);
+      }
+      const { m, v } = state;
+      const p = parameter.data;
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i];
+        m[i] = f(f(m[i] * b1) + f(gi * a1));
+        v[i] = f(f(v[i] * b2) + f(f(a2 * gi) * gi));
+        const denom = f(f(f(Math.sqrt(v[i])) / correction) + epsilon);
+        p[i] = f(p[i] + f(value * f(m[i] / denom)));
+      }
+    }
+  }
+
+  state(): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>([["step", new Float32Array([this.t])]]);
+    for (const [name, { m, v }] of this.moments) {
+      (out.set(`${name}/exp_avg`, m), out.set(`${name}/exp_avg_sq`, v));
+    }
+    return out;
+  }
+
+  loadState(state: ReadonlyMap<string, Float32Array>): void {
+    this.t = state.get("step")?.[0] ?? 0;
+    this.moments.clear();
+    for (const [key, value] of state) {
+      const [name, buffer] = splitKey(key);
+      if (buffer === "exp_avg") {
+        this.moments.set(name, {
+          m: value.slice(),
+          v: state.get(`${name}/exp_avg_sq`)?.slice() ?? new Float32Array(value.length),
+        });
+      }
+    }
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.lastIndexOf("/");
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+/** Options of {@linkcode Ranger} (the defaults of training/ranger.py). */
+export interface RangerOptions {
+  lr?: number;
+  /** Lookahead interpolation (0.5). */
+  alpha?: number;
+  /** Lookahead period in steps (6). */
+  k?: number;
+  /** RAdam's SMA threshold (5). */
+  smaThreshold?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Gradient centralisation for every parameter with more than one dimension (true). */
+  gradientCentralization?: boolean;
+}
+
+/**
+ * Ranger: RAdam with Lookahead and gradient centralisation, as pSp's and HyperInverter's `training/ranger.py`
+ * (defaults β = (0.95, 0.999), eps 1e-5, α 0.5, k 6, SMA threshold 5, GC on for every tensor with ndim > 1).
+ *
+ * @example
+ * ```ts
+ * import { Ranger } from "./optimizers.ts";
+ * const p = { data: new Float32Array([1, 2]), shape: [2] };
+ * const ranger = new Ranger({ lr: 0.01 });
+ * ranger.step(new Map([["p", p]]), new Map([["p", new Float32Array([1, -1])]]));
+ * console.log(p.data[0] < 1 && p.data[1] > 2); // true
+ * ```
+ */
+export class Ranger implements Optimizer {
+  private readonly buffers = new Map<string, { m: Float32Array; v: Float32Array; slow: Float32Array }>();
+  private t = 0;
+  readonly options: Required<RangerOptions>;
+
+  /** @param options see {@linkcode RangerOptions} */
+  constructor(options: RangerOptions = {}) {
+    this.options = {
+      lr: options.lr ?? 1e-3,
+      alpha: options.alpha ?? 0.5,
+      k: options.k ?? 6,
+      smaThreshold: options.smaThreshold ?? 5,
+      beta1: options.beta1 ?? 0.95,
+      beta2: options.beta2 ?? 0.999,
+      eps: options.eps ?? 1e-5,
+      gradientCentralization: options.gradientCentralization ?? true,
+    };
+    const { lr, alpha, k } = this.options;
+    if (!(lr > 0)) throw new RangeError(`Ranger lr must be positive, got ${lr}`);
+    if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`Ranger alpha must be in [0, 1], got ${alpha}`);
+    if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`Ranger k must be an integer ≥ 1, got ${k}`);
+  }
+
+  get steps(): number {
+    return this.t;
+  }
+
+  step(
+    parameters: ReadonlyMap<string, TrainableParameter>,
+    gradients: ReadonlyMap<string, Float32Array>,
+  ): void {
+    this.t++;
+    const { lr, alpha, k, smaThreshold, beta1, beta2, eps, gradientCentralization } = this.options;
+    const t = this.t;
+    const beta2t = beta2 ** t;
+    const smaMax = 2 / (1 - beta2) - 1;
+    const sma = smaMax - (2 * t * beta2t) / (1 - beta2t);
+    const adaptive = sma > smaThreshold;
+    const stepSize = adaptive
+      ? Math.sqrt((1 - beta2t) * (sma - 4) / (smaMax - 4) * (sma - 2) / sma * smaMax / (smaMax - 2)) /
+        (1 - beta1 ** t)
+      : 1 / (1 - beta1 ** t);
+    const a1 = f(1 - beta1), a2 = f(1 - beta2), b1 = f(beta1), b2 = f(beta2);
+    const value = f(-stepSize * lr), epsilon = f(eps), lookahead = f(alpha);
+    for (const [name, parameter] of parameters) {
+      const source = gradients.get(name);
+      if (!source) continue;
+      checkGradient(name, parameter, source);
+      const p = parameter.data;
+      let g = source;
+      if (gradientCentralization && parameter.shape.length > 1) {
+        // grad − mean over every axis but the first (per output channel / row)
+        g = source.slice();
+        const rows = parameter.shape[0];
+        const per = g.length / rows;
+        for (let r = 0; r < rows; r++) {
+          let sum = 0;
+          for (let i = 0; i < per; i++) sum += g[r * per + i];
+          const mean = f(sum / per);
+          for (let i = 0; i < per; i++) g[r * per + i] = f(g[r * per + i] - mean);
+        }
+      }
+      let state = this.buffers.get(name);
+      if (!state) {
+        state = { m: new Float32Array(p.length), v: new Float32Array(p.length), slow: p.slice() };
+        this.buffers.set(name, state);
+      }
+      const { m, v, slow } = state;
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i];
+        v[i] = f(f(v[i] * b2) + f(f(a2 * gi) * gi));
+        m[i] = f(f(m[i] * b1) + f(gi * a1));
+        if (adaptive) p[i] = f(p[i] + f(value * f(m[i] / f(f(Math.sqrt(v[i])) + epsilon))));
+        else p[i] = f(p[i] + f(value * m[i]));
+      }
+      if (t % k === 0) {
+        for (let i = 0; i < p.length; i++) {
+          slow[i] = f(slow[i] + f(lookahead * f(p[i] - slow[i])));
+          p[i] = slow[i];
+        }
+      }
+    }
+  }
+
+  state(): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>([["step", new Float32Array([this.t])]]);
+    for (const [name, { m, v, slow }] of this.buffers) {
+      out.set(`${name}/exp_avg`, m);
+      out.set(`${name}/exp_avg_sq`, v);
+      out.set(`${name}/slow_buffer`, slow);
+    }
+    return out;
+  }
+
+  loadState(state: ReadonlyMap<string, Float32Array>): void {
+    this.t = state.get("step")?.[0] ?? 0;
+    this.buffers.clear();
+    for (const [key, value] of state) {
+      const [name, buffer] = splitKey(key);
+      if (buffer !== "exp_avg") continue;
+      const v = state.get(`${name}/exp_avg_sq`), slow = state.get(`${name}/slow_buffer`);
+      if (!v || !slow) throw new TypeError(`Ranger state for "${name}" is incomplete`);
+      this.buffers.set(name, { m: value.slice(), v: v.slice(), slow: slow.slice() });
+    }
+  }
+}
