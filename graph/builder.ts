@@ -277,6 +277,10 @@ export class GraphBuilder {
   leakyRelu(x: Tensor, alpha: number): Tensor {
     return this.node("LeakyRelu", [x], { alpha })[0];
   }
+  /** −1, 0 or 1 by the sign of x (float); gradient rules build step masks from it. */
+  sign(x: Tensor): Tensor {
+    return this.node("Sign", [x])[0];
+  }
   /** A copy of x (a renaming point). */
   identity(x: Tensor): Tensor {
     return this.node("Identity", [x])[0];

@@ -36,3 +36,6 @@ export {
   writeOnnxModel,
 } from "./onnx_writer.ts";
 export { type DType, formatShape, numel, Tensor, type TensorType } from "./tensor.ts";
+export { type GradientOptions, gradients } from "./autodiff.ts";
+export { GRADIENT_RULES, type GradientRule } from "./gradients.ts";
+export { countMacs, type MacCount } from "./flops.ts";

@@ -21,7 +21,7 @@ function everyOpGraph(): GraphBuilder {
   const z = g.pad(g.slice(positive, [2, 3], [0, 0], [3, 3]), [0, 0, 0, 0, 0, 0, 0, 0], 0); // [2, 4, 3, 3]
   let u = g.add(y, g.sub(z, g.mul(z, g.div(z, g.pow(z, g.scalar(2))))));
   u = g.add(u, g.neg(g.sqrt(g.reciprocal(g.exp(g.log(z))))));
-  u = g.add(u, g.relu(g.sigmoid(g.tanh(g.leakyRelu(g.identity(u), 0.2)))));
+  u = g.add(u, g.relu(g.sigmoid(g.tanh(g.leakyRelu(g.identity(g.mul(u, g.sign(u))), 0.2)))));
   const flat = g.reshape(u, [2, 36]); // [2, 36]
   const m = g.matMul(flat, g.transpose(g.parameter("fc.weight", [8, 36]), [1, 0])); // [2, 8]
   const sums = g.concat([

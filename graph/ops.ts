@@ -10,6 +10,7 @@
  * |---|---|---|---|
  * | Add Sub Mul Div Pow | a, b | | elementwise with NumPy broadcasting |
  * | Neg Sqrt Reciprocal Exp Log Abs Relu Sigmoid Tanh Identity | x | | elementwise |
+ * | Sign | x | | elementwise −1, 0 or 1 (float); its gradient is zero (the step masks of the gradient rules) |
  * | LeakyRelu | x | alpha (float) | x ≥ 0 ? x : alpha·x |
  * | MatMul | a, b | | batched matrix product, NumPy broadcasting of batch dims, ranks ≥ 2 |
  * | Conv | x [N,C,H,W], w [O,C/g,kh,kw] | strides, pads [t,l,b,r], dilations, group | 2-D cross-correlation |
@@ -207,6 +208,7 @@ export const OP_SET: Readonly<Record<string, OpDefinition>> = {
   Sigmoid: elementwiseUnary("1 / (1 + e⁻ˣ)"),
   Tanh: elementwiseUnary("tanh x"),
   Identity: elementwiseUnary("x"),
+  Sign: elementwiseUnary("−1, 0 or 1 by the sign of x"),
   LeakyRelu: elementwiseUnary("x ≥ 0 ? x : alpha·x", ["alpha"]),
   MatMul: {
     summary: "batched matrix product",

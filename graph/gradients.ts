@@ -1,0 +1,380 @@
+/**
+ * The gradient rules: one short function per op of {@linkcode OP_SET} (tinygrad / JAX style, docs/style.md).
+ * A rule sees the forward node, the gradient of its output and which inputs need a gradient, and returns the
+ * gradient of each input (already reduced to the input's shape), or undefined where none is needed or the
+ * gradient is zero. Rules emit ordinary IR nodes into the same graph, so gradients of gradients work.
+ *
+ * Every rule is built from differentiable ops, so every rule is twice differentiable. The step masks of Relu,
+ * LeakyRelu, Abs and ReduceMax come from `Sign`, whose gradient is zero: their second derivative is the exact
+ * one almost everywhere (zero), as in PyTorch. At a kink the rules take PyTorch's one-sided choice: Relu'(0) = 0,
+ * LeakyRelu'(0) = alpha, Abs'(0) = 0; ReduceMax splits the gradient evenly between ties (like `torch.amax`).
+ *
+ * @module
+ */
+
+import type { ConstantData, GraphBuilder, GraphNode } from "./builder.ts";
+import type { AttributeValue } from "./ops.ts";
+import type { Tensor } from "./tensor.ts";
+
+/**
+ * A gradient rule.
+ *
+ * @param g the graph to add the backward nodes to
+ * @param node the forward node
+ * @param dy gradient of the loss w.r.t. the node's (single) output, shaped like it
+ * @param needs for each input, whether its gradient is wanted
+ * @returns the gradient of each input, shaped like it; undefined for zero or unwanted gradients
+ */
+export type GradientRule = (
+  g: GraphBuilder,
+  node: GraphNode,
+  dy: Tensor,
+  needs: readonly boolean[],
+) => (Tensor | undefined)[];
+
+/**
+ * Sums a broadcast gradient back to `shape` (NumPy broadcasting in reverse).
+ *
+ * @param g graph builder
+ * @param grad gradient of the broadcast result
+ * @param shape the operand's shape
+ * @returns the gradient shaped like the operand
+ */
+export function unbroadcast(g: GraphBuilder, grad: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(grad.shape, shape)) return grad;
+  const lead = grad.rank - shape.length;
+  let out = grad;
+  if (lead > 0) out = g.reduceSum(out, range(lead), false);
+  const ones = shape.flatMap((d, i) => (d === 1 && out.shape[i] !== 1 ? [i] : []));
+  if (ones.length) out = g.reduceSum(out, ones, true);
+  return g.reshape(out, shape);
+}
+
+/** The rule table, keyed by op. */
+export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
+  Add: (g, { inputs: [a, b] }, dy, needs) => [
+    needs[0] ? unbroadcast(g, dy, a.shape) : undefined,
+    needs[1] ? unbroadcast(g, dy, b.shape) : undefined,
+  ],
+  Sub: (g, { inputs: [a, b] }, dy, needs) => [
+    needs[0] ? unbroadcast(g, dy, a.shape) : undefined,
+    needs[1] ? unbroadcast(g, g.neg(dy), b.shape) : undefined,
+  ],
+  Mul: (g, { inputs: [a, b] }, dy, needs) => [
+    needs[0] ? unbroadcast(g, g.mul(dy, b), a.shape) : undefined,
+    needs[1] ? unbroadcast(g, g.mul(dy, a), b.shape) : undefined,
+  ],
+  Div: (g, { inputs: [a, b], outputs: [y] }, dy, needs) => [
+    needs[0] ? unbroadcast(g, g.div(dy, b), a.shape) : undefined,
+    needs[1] ? unbroadcast(g, g.neg(g.div(g.mul(dy, y), b)), b.shape) : undefined,
+  ],
+  // d/db uses ln a: only asked for when the exponent depends on a differentiated value.
+  Pow: (g, { inputs: [a, b], outputs: [y] }, dy, needs) => [
+    needs[0] ? unbroadcast(g, g.mul(dy, g.mul(b, g.pow(a, g.sub(b, g.scalar(1))))), a.shape) : undefined,
+    needs[1] ? unbroadcast(g, g.mul(dy, g.mul(y, g.log(a))), b.shape) : undefined,
+  ],
+  Neg: (g, _node, dy) => [g.neg(dy)],
+  Sqrt: (g, { outputs: [y] }, dy) => [g.div(g.scale(dy, 0.5), y)],
+  Reciprocal: (g, { outputs: [y] }, dy) => [g.neg(g.mul(dy, g.mul(y, y)))],
+  Exp: (g, { outputs: [y] }, dy) => [g.mul(dy, y)],
+  Log: (g, { inputs: [x] }, dy) => [g.div(dy, x)],
+  Abs: (g, { inputs: [x] }, dy) => [g.mul(dy, g.sign(x))],
+  Relu: (g, { inputs: [x] }, dy) => [g.mul(dy, step(g, x))],
+  Sigmoid: (g, { outputs: [y] }, dy) => [g.mul(dy, g.mul(y, g.sub(g.scalar(1), y)))],
+  Tanh: (g, { outputs: [y] }, dy) => [g.mul(dy, g.sub(g.scalar(1), g.mul(y, y)))],
+  Identity: (_g, _node, dy) => [dy],
+  Sign: () => [undefined],
+  LeakyRelu: (g, { inputs: [x], attributes }, dy) => {
+    const alpha = attributes.alpha as number;
+    return [g.mul(dy, g.add(g.scalar(alpha), g.scale(step(g, x), 1 - alpha)))];
+  },
+  MatMul: (g, { inputs: [a, b] }, dy, needs) => [
+    needs[0] ? unbroadcast(g, g.matMul(dy, swapLast(g, b)), a.shape) : undefined,
+    needs[1] ? unbroadcast(g, g.matMul(swapLast(g, a), dy), b.shape) : undefined,
+  ],
+  Conv: (g, { inputs: [x, w], attributes }, dy, needs) => {
+    const c = convAttributes(attributes);
+    let dx: Tensor | undefined;
+    if (needs[0]) {
+      const [, , kh, kw] = w.shape;
+      const full = (axis: number, k: number) =>
+        c.strides[axis] * (dy.shape[2 + axis] - 1) + (k - 1) * c.dilations[axis] + 1 - c.pads[axis] -
+        c.pads[axis + 2];
+      dx = g.convTranspose(dy, w, {
+        ...c,
+        outputPadding: [x.shape[2] - full(0, kh), x.shape[3] - full(1, kw)],
+      });
+    }
+    return [dx, needs[1] ? convWeightGradient(g, x, dy, w.shape, c) : undefined];
+  },
+  // ConvTranspose(x, w) is the adjoint of Conv(·, w): dx = Conv(dy, w), and w's gradient is Conv's weight
+  // gradient with dy as the input and x as the output gradient.
+  ConvTranspose: (g, { inputs: [x, w], attributes }, dy, needs) => {
+    const c = convAttributes(attributes);
+    return [
+      needs[0] ? g.conv(dy, w, c) : undefined,
+      needs[1] ? convWeightGradient(g, dy, x, w.shape, c) : undefined,
+    ];
+  },
+  Reshape: (g, { inputs: [x] }, dy) => [g.reshape(dy, x.shape)],
+  Transpose: (g, { attributes }, dy) => {
+    const perm = attributes.perm as number[];
+    const inverse = perm.map((_, i) => perm.indexOf(i));
+    return [g.transpose(dy, inverse)];
+  },
+  ReduceSum: (g, { inputs: [x], attributes }, dy) => [g.expand(keptDims(g, dy, x, attributes), x.shape)],
+  ReduceMean: (g, { inputs: [x], attributes, outputs: [y] }, dy) => [
+    g.expand(g.scale(keptDims(g, dy, x, attributes), y.size / x.size), x.shape),
+  ],
+  ReduceMax: (g, { inputs: [x], attributes, outputs: [y] }, dy) => {
+    const axes = reductionAxes(attributes, x.rank);
+    const max = keptDims(g, y, x, attributes);
+    const mask = g.sub(g.scalar(1), g.sign(g.sub(max, x))); // 1 where x is the max (max − x ≥ 0)
+    const share = g.div(keptDims(g, dy, x, attributes), g.reduceSum(mask, axes, true));
+    return [g.mul(mask, share)];
+  },
+  Concat: (g, { inputs, attributes }, dy, needs) => {
+    const axis = normalize(attributes.axis as number, dy.rank);
+    let start = 0;
+    return inputs.map((t, i) => {
+      const begin = start;
+      start += t.shape[axis];
+      return needs[i] ? g.slice(dy, [axis], [begin], [start]) : undefined;
+    });
+  },
+  // The adjoint of a slice scatters dy into zeros: steps > 1 interleave zeros with a pad on a new axis.
+  Slice: (g, { inputs: [x], attributes }, dy) => {
+    const axes = (attributes.axes as number[]).map((a) => normalize(a, x.rank));
+    const starts = attributes.starts as number[];
+    const steps = (attributes.steps as number[] | undefined) ?? axes.map(() => 1);
+    let grad = dy;
+    axes.forEach((axis, i) => {
+      const dim = x.shape[axis];
+      const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
+      const begin = clamp(starts[i]);
+      const count = grad.shape[axis];
+      const step = steps[i];
+      if (step > 1 && count > 0) {
+        const split = [...grad.shape.slice(0, axis), count, 1, ...grad.shape.slice(axis + 1)];
+        const spread = padAxis(g, g.reshape(grad, split), axis + 1, 0, step - 1);
+        const merged = [...grad.shape.slice(0, axis), count * step, ...grad.shape.slice(axis + 1)];
+        grad = g.reshape(spread, merged);
+      }
+      grad = padAxis(g, grad, axis, begin, dim - begin - grad.shape[axis]);
+    });
+    return [grad];
+  },
+  Expand: (g, { inputs: [x] }, dy) => [unbroadcast(g, dy, x.shape)],
+  // Negated pads undo a pad (crop) and a crop (zero pad) alike.
+  Pad: (g, { attributes }, dy) => [g.pad(dy, (attributes.pads as number[]).map((p) => -p), 0)],
+  // A fixed resize is linear and separable: y = A_h · x · A_wᵀ per channel, so dx = A_hᵀ · dy · A_w.
+  Resize: (g, { inputs: [x], outputs: [y], attributes }, dy) => {
+    const mode = attributes.mode as string;
+    const coordinates = attributes.coordinate_transformation_mode as string;
+    const [, , h, w] = x.shape;
+    const [, , oh, ow] = y.shape;
+    const heightT = g.constant(
+      transposed(resizeMatrix(h, oh, mode, coordinates), oh, h),
+      [h, oh],
+      "resize_h",
+    );
+    const width = g.constant(resizeMatrix(w, ow, mode, coordinates), [ow, w], "resize_w");
+    return [g.matMul(g.matMul(heightT, dy), width)];
+  },
+  InstanceNormalization: (g, { inputs: [x, scale], attributes }, dy, needs) => {
+    const epsilon = (attributes.epsilon as number | undefined) ?? 1e-5;
+    const spatial = range(x.rank - 2).map((i) => i + 2);
+    const channelShape = x.shape.map((d, i) => (i === 1 ? d : 1));
+    const centered = g.sub(x, g.reduceMean(x, spatial, true));
+    const variance = g.reduceMean(g.mul(centered, centered), spatial, true);
+    const inverse = g.reciprocal(g.sqrt(g.add(variance, g.scalar(epsilon))));
+    const normalized = g.mul(centered, inverse);
+    const perChannel = (t: Tensor) => g.reshape(g.reduceSum(t, [0, ...spatial], true), [x.shape[1]]);
+    let dx: Tensor | undefined;
+    if (needs[0]) {
+      const dNormalized = g.mul(dy, g.reshape(scale, channelShape));
+      const meanGrad = g.reduceMean(dNormalized, spatial, true);
+      const projection = g.mul(normalized, g.reduceMean(g.mul(dNormalized, normalized), spatial, true));
+      dx = g.mul(inverse, g.sub(g.sub(dNormalized, meanGrad), projection));
+    }
+    return [
+      dx,
+      needs[1] ? perChannel(g.mul(dy, normalized)) : undefined,
+      needs[2] ? perChannel(dy) : undefined,
+    ];
+  },
+  // Each output spreads dy / (its window's in-bounds count) over its window: a depthwise ConvTranspose with ones.
+  AveragePool: (g, { inputs: [x], outputs: [y], attributes }, dy) => {
+    const [, channels, h, w] = x.shape;
+    const [, , oh, ow] = y.shape;
+    const kernel = attributes.kernel_shape as number[];
+    const strides = (attributes.strides as number[] | undefined) ?? [1, 1];
+    const pads = (attributes.pads as number[] | undefined) ?? [0, 0, 0, 0];
+    const counts = new Float32Array(oh * ow);
+    const inside = (o: number, axis: number, size: number) => {
+      const begin = o * strides[axis] - pads[axis];
+      return Math.min(begin + kernel[axis], size) - Math.max(begin, 0);
+    };
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) counts[i * ow + j] = 1 / (inside(i, 0, h) * inside(j, 1, w));
+    }
+    const weighted = g.mul(dy, g.constant(counts, [1, 1, oh, ow], "pool_inverse_counts"));
+    const ones = g.constant(new Float32Array(channels * kernel[0] * kernel[1]).fill(1), [
+      channels,
+      1,
+      kernel[0],
+      kernel[1],
+    ], "pool_window");
+    const full = (axis: number, o: number) =>
+      strides[axis] * (o - 1) + kernel[axis] - pads[axis] - pads[axis + 2];
+    return [g.convTranspose(weighted, ones, {
+      strides,
+      pads,
+      group: channels,
+      outputPadding: [h - full(0, oh), w - full(1, ow)],
+    })];
+  },
+};
+
+// ---------------------------------------------------------------- helpers
+
+interface ConvAttributes {
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  group: number;
+}
+
+function convAttributes(attributes: Readonly<Record<string, AttributeValue>>): ConvAttributes {
+  return {
+    strides: [...((attributes.strides as number[] | undefined) ?? [1, 1])],
+    pads: [...((attributes.pads as number[] | undefined) ?? [0, 0, 0, 0])],
+    dilations: [...((attributes.dilations as number[] | undefined) ?? [1, 1])],
+    group: (attributes.group as number | undefined) ?? 1,
+  };
+}
+
+/**
+ * Gradient of Conv(input, w) w.r.t. w [O, C/g, kh, kw], given outGrad [N, O, OH, OW]: a convolution over the
+ * batch axis, with the batch and channel axes swapped so that samples sum up, stride = the forward dilation
+ * and dilation = the forward stride. Groups become the groups of that convolution ([C/g, g·N] input,
+ * [g·O/g, N] weight); the generator's per-sample weights are the case N = 1, g = batch.
+ */
+function convWeightGradient(
+  g: GraphBuilder,
+  input: Tensor,
+  outGrad: Tensor,
+  weightShape: readonly number[],
+  c: ConvAttributes,
+): Tensor {
+  const [n, channels, h, w] = input.shape;
+  const [, outChannels, oh, ow] = outGrad.shape;
+  const groups = c.group;
+  const inPerGroup = channels / groups;
+  const outPerGroup = outChannels / groups;
+  const x = g.reshape(
+    g.transpose(g.reshape(input, [n, groups, inPerGroup, h, w]), [2, 1, 0, 3, 4]),
+    [inPerGroup, groups * n, h, w],
+  );
+  const kernel = g.reshape(
+    g.transpose(g.reshape(outGrad, [n, groups, outPerGroup, oh, ow]), [1, 2, 0, 3, 4]),
+    [outChannels, n, oh, ow],
+  );
+  let grad = g.conv(x, kernel, {
+    strides: c.dilations,
+    dilations: c.strides,
+    pads: c.pads,
+    group: groups,
+  }); // [C/g, O, kh' ≥ kh, kw' ≥ kw]
+  const [, , kh, kw] = weightShape;
+  if (grad.shape[2] !== kh || grad.shape[3] !== kw) grad = g.slice(grad, [2, 3], [0, 0], [kh, kw]);
+  return g.transpose(grad, [1, 0, 2, 3]);
+}
+
+/** 1 where x > 0, else 0 (Relu'(0) = 0, as in PyTorch), from Sign: (sign + |sign|) / 2. */
+function step(g: GraphBuilder, x: Tensor): Tensor {
+  const s = g.sign(x);
+  return g.scale(g.add(s, g.abs(s)), 0.5);
+}
+
+function swapLast(g: GraphBuilder, t: Tensor): Tensor {
+  const perm = range(t.rank);
+  [perm[t.rank - 2], perm[t.rank - 1]] = [perm[t.rank - 1], perm[t.rank - 2]];
+  return g.transpose(t, perm);
+}
+
+function reductionAxes(attributes: Readonly<Record<string, AttributeValue>>, rank: number): number[] {
+  return (attributes.axes as number[]).map((a) => normalize(a, rank));
+}
+
+/** A reduction's output (or its gradient) reshaped to keepdims form, so that it broadcasts against x. */
+function keptDims(
+  g: GraphBuilder,
+  t: Tensor,
+  x: Tensor,
+  attributes: Readonly<Record<string, AttributeValue>>,
+): Tensor {
+  const axes = reductionAxes(attributes, x.rank);
+  return g.reshape(t, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+}
+
+function padAxis(g: GraphBuilder, t: Tensor, axis: number, begin: number, end: number): Tensor {
+  if (begin === 0 && end === 0) return t;
+  const pads = new Array(2 * t.rank).fill(0);
+  pads[axis] = begin;
+  pads[axis + t.rank] = end;
+  return g.pad(t, pads, 0);
+}
+
+/**
+ * The [outSize, inSize] matrix of a 1-D ONNX Resize (opset 17 rules with `sizes`: scale = out/in; linear
+ * clamps the source coordinate to [0, in − 1]; nearest rounds half down, `round_prefer_floor`).
+ */
+export function resizeMatrix(
+  inSize: number,
+  outSize: number,
+  mode: string,
+  coordinates: string,
+): Float32Array {
+  const matrix = new Float32Array(outSize * inSize);
+  const scale = outSize / inSize;
+  for (let o = 0; o < outSize; o++) {
+    let source: number;
+    if (coordinates === "align_corners") source = outSize === 1 ? 0 : (o * (inSize - 1)) / (outSize - 1);
+    else if (coordinates === "asymmetric") source = o / scale;
+    else if (coordinates === "half_pixel") source = (o + 0.5) / scale - 0.5;
+    else throw new TypeError(`Resize gradient: unsupported coordinate_transformation_mode ${coordinates}`);
+    if (mode === "nearest") {
+      const index = Math.min(Math.max(Math.ceil(source - 0.5), 0), inSize - 1);
+      matrix[o * inSize + index] = 1;
+    } else if (mode === "linear") {
+      const clamped = Math.min(Math.max(source, 0), inSize - 1);
+      const low = Math.floor(clamped);
+      const high = Math.min(low + 1, inSize - 1);
+      const frac = clamped - low;
+      matrix[o * inSize + low] += 1 - frac;
+      matrix[o * inSize + high] += frac;
+    } else throw new TypeError(`Resize gradient: unsupported mode ${mode}`);
+  }
+  return matrix;
+}
+
+function transposed(matrix: ConstantData, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = matrix[r * cols + c] as number;
+  }
+  return out;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function normalize(axis: number, rank: number): number {
+  return axis < 0 ? axis + rank : axis;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
