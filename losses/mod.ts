@@ -1,0 +1,19 @@
+/**
+ * Training losses of HyperInverter phase II (spec §5).
+ *
+ * @module
+ */
+export { discriminatorLogisticLoss, meanAll, nonSaturatingLoss, softplus } from "./adversarial.ts";
+export { faceAveragePool } from "./face_pool.ts";
+export { type FeatureExtractor, identityLoss } from "./identity.ts";
+export { l2Loss } from "./l2.ts";
+export {
+  alexNetTaps,
+  lpips,
+  LPIPS_SCALE,
+  LPIPS_SHIFT,
+  type LpipsResult,
+  maxPool3x3Stride2,
+} from "./lpips.ts";
+export { psnr, type PsnrOptions } from "./psnr.ts";
+export { gaussianWindow, MS_SSIM_WEIGHTS, msSsim, type MsSsimOptions } from "./ms_ssim.ts";
