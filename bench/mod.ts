@@ -145,6 +145,29 @@ if (import.meta.main) {
     if (options.filter && !name.includes(options.filter)) continue;
     print(await benchSynthesis(config, batch, options.runs));
   }
+  for (const model of ["mini", "church256"]) {
+    const name = `train-phase2-${model}`;
+    if (options.filter && !name.includes(options.filter)) continue;
+    const script = new URL("./_training_row.ts", import.meta.url).pathname;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, model],
+      stderr: "inherit",
+    })
+      .output();
+    if (!output.success) throw new Error(`Training bench row ${model} failed`);
+    const row = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!;
+    if (options.json) console.log(row);
+    else {
+      const r = JSON.parse(row);
+      console.log(
+        `| ${r.name} | ${r.s_per_step * 1000} ms/step (fwd ${r.forward_s * 1000}, fwd+bwd ${
+          r.forward_backward_s * 1000
+        }, Adam ${
+          r.update_s * 1000
+        }; bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
+      );
+    }
+  }
   for (const [model, batch, memory] of inversionCases) {
     const name = `invert-${model}-batch${batch}${memory ? `-${memory}` : ""}`;
     if (options.filter && !name.includes(options.filter)) continue;
