@@ -1,7 +1,7 @@
 /**
  * The coach's adversarial losses (`training/coach.py` `g_nonsaturating_loss`, `d_logistic_loss` /
- * `calc_discriminator_loss`, spec §5), on discriminator logits [B, 1]. R1 needs dD/dx and waits for the
- * autodiff.
+ * `calc_discriminator_loss`, spec §5), on discriminator logits [B, 1]. The R1 penalty (double backprop) is in
+ * r1.ts.
  *
  * @module
  */

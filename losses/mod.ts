@@ -15,5 +15,6 @@ export {
   type LpipsResult,
   maxPool3x3Stride2,
 } from "./lpips.ts";
+export { type R1Options, r1Penalty, type R1Result } from "./r1.ts";
 export { psnr, type PsnrOptions } from "./psnr.ts";
 export { gaussianWindow, MS_SSIM_WEIGHTS, msSsim, type MsSsimOptions } from "./ms_ssim.ts";
