@@ -21,3 +21,4 @@ export * from "./generator/mod.ts";
 export * from "./encoders/mod.ts";
 export * from "./hypernet/mod.ts";
 export * from "./model/mod.ts";
+export * from "./losses/mod.ts";

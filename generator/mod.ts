@@ -49,3 +49,15 @@ export {
 } from "./modulated_conv.ts";
 export { equalizedLinear, type EqualizedLinearOptions } from "./linear.ts";
 export { blurAfterUpConv, RESAMPLE_TAPS, resampleFilter, upsampleImage } from "./fir.ts";
+export {
+  buildDiscriminator,
+  type BuildDiscriminatorOptions,
+  DISCRIMINATOR_DEFAULTS,
+  discriminatorChannels,
+  type DiscriminatorConfig,
+  discriminatorConfigFromInitKwargs,
+  discriminatorGraph,
+  type DiscriminatorGraphOptions,
+  minibatchStd,
+  resolveDiscriminatorConfig,
+} from "./discriminator.ts";
