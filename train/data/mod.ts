@@ -1,0 +1,26 @@
+/**
+ * Training data: the IDX reader, Fashion-MNIST splits (train / validation / held-out test) as padded grey
+ * images and normalized float batches, and a seeded, resumable batch sampler.
+ *
+ * @example
+ * ```ts
+ * import { BatchSampler, toTensorBatch } from "./mod.ts";
+ * const split = { images: new Uint8Array(3 * 4).fill(255), labels: new Uint8Array([0, 1, 2]), count: 3, size: 2 };
+ * const sampler = new BatchSampler(split.count, 2, 7);
+ * console.log(toTensorBatch(split, sampler.next()).length); // 8
+ * ```
+ *
+ * @module
+ */
+
+export { encodeIdx, type IdxArray, parseIdx, type ParseIdxOptions, readIdx } from "./idx.ts";
+export {
+  FASHION_MNIST_DIRECTORY,
+  type FashionMnist,
+  type ImageSplit,
+  loadFashionMnist,
+  type LoadFashionMnistOptions,
+  toTensorBatch,
+  type ToTensorBatchOptions,
+} from "./fashion_mnist.ts";
+export { BatchSampler, type BatchSamplerOptions, type SamplerState } from "./batches.ts";
