@@ -12,7 +12,7 @@ import { gradients } from "../graph/autodiff.ts";
 import type { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { sessionFor } from "../runtime/session.ts";
-import type { HostData } from "../runtime/host_tensor.ts";
+import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
 import type { Optimizer, TrainableParameter } from "./optimizers.ts";
 
@@ -48,6 +48,8 @@ export function addTrainingOutputs(
 /** What one step returns. */
 export interface StepResult {
   loss: number;
+  /** Every output of the step graph (e.g. statistics the trainer needs besides the loss). */
+  outputs: Record<string, HostTensor>;
   provider: ProviderName;
   milliseconds: number;
 }
@@ -115,6 +117,6 @@ export class Trainer {
       grads.set(name, g);
     }
     this.optimizer.step(this.parameters, grads);
-    return { loss, provider: result.provider, milliseconds: result.milliseconds };
+    return { loss, outputs: result.outputs, provider: result.provider, milliseconds: result.milliseconds };
   }
 }

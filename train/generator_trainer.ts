@@ -1,0 +1,257 @@
+/**
+ * A StyleGAN2 generator trainer (enough to train the project's own small generator on a CPU): the non-saturating
+ * logistic loss, lazy R1 on the discriminator (every `r1Every` steps, with ADA's learning-rate and β adjustment),
+ * the running `mapping.w_avg`, and an EMA copy of G. Resumable: checkpoints (parameters, both optimizers, EMA,
+ * sampler state) are written atomically every `checkpointEvery` steps, a JSONL log records the losses, and a killed
+ * run continues from the last checkpoint with the same batches and noise.
+ *
+ * Each step runs three graphs (each one ONNX session): G (z → G → D → loss, gradients of G), D (real and G(z) →
+ * logistic loss, gradients of D) and, every `r1Every` steps, R1 (real → D → γ/2·‖∇D‖²·r1Every, double backprop).
+ *
+ * @module
+ */
+
+import { GraphBuilder } from "../graph/builder.ts";
+import { type GeneratorConfig, resolveGeneratorConfig } from "../generator/config.ts";
+import { buildMapping } from "../generator/mapping.ts";
+import { buildSynthesis } from "../generator/synthesis.ts";
+import {
+  buildDiscriminator,
+  type DiscriminatorConfig,
+  resolveDiscriminatorConfig,
+} from "../generator/discriminator.ts";
+import { discriminatorLogisticLoss, nonSaturatingLoss } from "../losses/adversarial.ts";
+import { r1Penalty } from "../losses/r1.ts";
+import { prngFill } from "../io/prng.ts";
+import { Adam, type Optimizer, type TrainableParameter } from "./optimizers.ts";
+import { addTrainingOutputs, Trainer } from "./training_step.ts";
+import { applyCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { RunLog } from "./run_log.ts";
+import { BatchSampler } from "./data/batches.ts";
+
+/** Configuration of {@linkcode trainGenerator}, with the defaults used for the 32² Fashion-MNIST generator. */
+export interface GeneratorTrainingConfig {
+  /** Generator architecture (resolution required). */
+  generator: Partial<GeneratorConfig> & { resolution: number };
+  /** Discriminator channels (default: the generator's channelBase / channelMax). */
+  discriminator?: { channelBase?: number; channelMax?: number };
+  /** Images per step (default 16). */
+  batch?: number;
+  /** Adam learning rate for G and D (ADA default 0.0025). */
+  learningRate?: number;
+  /** R1 γ (default 1; ADA uses 0.0128·R²/batch-ish heuristics, small images want small γ). */
+  r1Gamma?: number;
+  /** Lazy R1 interval (default 16). */
+  r1Every?: number;
+  /** EMA half-life of G in images (default 2000). */
+  emaHalfLifeImages?: number;
+  /** Total steps. */
+  steps: number;
+  /** Checkpoint interval in steps (default 200). */
+  checkpointEvery?: number;
+  /** Seed of the noise and the batch order (default 1). */
+  seed?: number;
+}
+
+type Parameters = Map<string, TrainableParameter>;
+
+function isGeneratorParameter(name: string): boolean {
+  return name.startsWith("mapping.") || name.startsWith("synthesis.");
+}
+
+/** The three step graphs. */
+export function generatorTrainingGraphs(
+  generator: GeneratorConfig,
+  discriminator: DiscriminatorConfig,
+  batch: number,
+  r1: { gamma: number; every: number },
+): { gStep: GraphBuilder; dStep: GraphBuilder; r1Step: GraphBuilder } {
+  const size = generator.resolution;
+  const fake = (g: GraphBuilder, z: ReturnType<GraphBuilder["input"]>) => {
+    const ws = buildMapping(g, generator, z); // [B, numWs, wDim]
+    return { ws, img: buildSynthesis(g, generator, ws) }; // [B, 3, R, R]
+  };
+  const d = (g: GraphBuilder, img: ReturnType<GraphBuilder["input"]>) =>
+    g.scope("D", () => buildDiscriminator(g, img, discriminator)); // [B, 1]
+
+  const gStep = new GraphBuilder("train_g");
+  {
+    const z = gStep.input("z", [batch, generator.zDim]);
+    const { ws, img } = fake(gStep, z);
+    const loss = nonSaturatingLoss(gStep, d(gStep, img));
+    addTrainingOutputs(gStep, loss, { trainable: (n) => isGeneratorParameter(n) && n !== "mapping.w_avg" });
+    const firstRow = gStep.reshape(gStep.slice(ws, [1], [0], [1]), [batch, generator.wDim]); // [B, wDim]
+    gStep.output(gStep.reduceMean(firstRow, [0], false), "w_mean"); // for the running w_avg
+  }
+  const dStep = new GraphBuilder("train_d");
+  {
+    const real = dStep.input("real", [batch, 3, size, size]);
+    const z = dStep.input("z", [batch, generator.zDim]);
+    const loss = discriminatorLogisticLoss(dStep, d(dStep, real), d(dStep, fake(dStep, z).img));
+    addTrainingOutputs(dStep, loss, { trainable: (n) => n.startsWith("D.") });
+  }
+  const r1Step = new GraphBuilder("train_r1");
+  {
+    const real = r1Step.input("real", [batch, 3, size, size]);
+    const { loss } = r1Penalty(r1Step, d(r1Step, real), real, { gamma: r1.gamma, dRegEvery: r1.every });
+    addTrainingOutputs(r1Step, loss, { trainable: (n) => n.startsWith("D.") });
+  }
+  return { gStep, dStep, r1Step };
+}
+
+/** Two optimizers saved and restored as one (`G/…`, `D/…`). */
+function combinedOptimizer(optimizers: Record<string, Optimizer>): Pick<Optimizer, "state" | "loadState"> {
+  return {
+    state() {
+      const out = new Map<string, Float32Array>();
+      for (const [prefix, o] of Object.entries(optimizers)) {
+        for (const [k, v] of o.state()) out.set(`${prefix}/${k}`, v);
+      }
+      return out;
+    },
+    loadState(state) {
+      for (const [prefix, o] of Object.entries(optimizers)) {
+        const own = new Map<string, Float32Array>();
+        for (const [k, v] of state) if (k.startsWith(`${prefix}/`)) own.set(k.slice(prefix.length + 1), v);
+        o.loadState(own);
+      }
+    },
+  };
+}
+
+/** What a training run reports. */
+export interface GeneratorTrainingReport {
+  /** Step reached. */
+  step: number;
+  /** Losses of each step run in this call. */
+  losses: { step: number; g: number; d: number; r1?: number }[];
+  /** The EMA generator weights (what to ship). */
+  ema: Map<string, Float32Array>;
+  /** Every parameter (G and D), live. */
+  parameters: Parameters;
+}
+
+/**
+ * Trains (or resumes training) a generator.
+ *
+ * @param config training configuration
+ * @param data `(indices) → Float32Array [B, 3, R, R]` in [−1, 1], and the number of training images
+ * @param options `directory` for checkpoints and `log.jsonl`; `initial` weights for every parameter (else seeded);
+ *   `stopAfter`: stop after this many steps of this call (to simulate a kill); `onStep` progress callback
+ * @returns the report
+ */
+export async function trainGenerator(
+  config: GeneratorTrainingConfig,
+  data: { count: number; batch: (indices: Int32Array) => Float32Array },
+  options: {
+    directory: string;
+    stopAfter?: number;
+    onStep?: (step: number, losses: Record<string, number>) => void;
+  },
+): Promise<GeneratorTrainingReport> {
+  const generator = resolveGeneratorConfig(config.generator);
+  const batch = config.batch ?? 16;
+  const discriminator = resolveDiscriminatorConfig({
+    resolution: generator.resolution,
+    channelBase: config.discriminator?.channelBase ?? generator.channelBase,
+    channelMax: config.discriminator?.channelMax ?? generator.channelMax,
+    mbstdGroupSize: Math.min(4, batch),
+  });
+  const r1Every = config.r1Every ?? 16;
+  const graphs = generatorTrainingGraphs(generator, discriminator, batch, {
+    gamma: config.r1Gamma ?? 1,
+    every: r1Every,
+  });
+  const seed = config.seed ?? 1;
+  const lr = config.learningRate ?? 0.0025;
+  const ratio = r1Every / (r1Every + 1); // ADA's lazy-regularisation correction of lr and β
+  const gOptimizer = new Adam({ lr, beta1: 0, beta2: 0.99, eps: 1e-8 });
+  const dOptimizer = new Adam({ lr: lr * ratio, beta1: 0, beta2: 0.99 ** ratio, eps: 1e-8 });
+
+  // Parameters: every tensor of the three graphs, seeded as StyleGAN2 initialises them (N(0,1)-like raw weights,
+  // biases 0, affine biases 1, mapping weights 1/lr_mul scale).
+  const parameters: Parameters = new Map();
+  let k = 0;
+  for (const graph of [graphs.gStep, graphs.dStep, graphs.r1Step]) {
+    for (const p of graph.parameters) {
+      if (parameters.has(p.name)) continue;
+      const name = p.name;
+      const data = name.endsWith("affine.bias")
+        ? new Float32Array(p.size).fill(1)
+        : name.endsWith(".bias") || name.endsWith("noise_strength") || name.endsWith("w_avg")
+        ? new Float32Array(p.size)
+        : prngFill(
+          seed + 17,
+          k++,
+          p.size,
+          0,
+          Math.sqrt(3) * (name.startsWith("mapping.fc") ? 1 / generator.mappingLrMultiplier : 1),
+        );
+      parameters.set(name, { data, shape: p.shape });
+    }
+  }
+  const sampler = new BatchSampler(data.count, batch, seed, { dropLast: true });
+  const ema = new Map<string, Float32Array>();
+  let step = 0;
+
+  const optimizers = combinedOptimizer({ G: gOptimizer, D: dOptimizer });
+  const loaded = await loadLatestCheckpoint(options.directory);
+  if (loaded) {
+    applyCheckpoint(parameters, loaded, { optimizer: optimizers });
+    for (const [name, value] of loaded.extra) ema.set(name.replace(/^ema\//, ""), value.slice());
+    const state = loaded.state as { step: number; sampler: { epoch: number; position: number } };
+    step = state.step;
+    sampler.restore(state.sampler);
+  }
+  for (const [name, p] of parameters) {
+    if (isGeneratorParameter(name) && !ema.has(name)) ema.set(name, p.data.slice());
+  }
+
+  const gTrainer = new Trainer(graphs.gStep, parameters, gOptimizer);
+  const dTrainer = new Trainer(graphs.dStep, parameters, dOptimizer);
+  const r1Trainer = new Trainer(graphs.r1Step, parameters, dOptimizer);
+  const emaBeta = 0.5 ** (batch / (config.emaHalfLifeImages ?? 2000));
+  const wAvg = parameters.get("mapping.w_avg")!.data;
+  const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
+  const report: GeneratorTrainingReport = { step, losses: [], ema, parameters };
+  let taken = 0;
+  try {
+    while (step < config.steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
+      step++;
+      taken++;
+      const z = (salt: number) => prngFill(seed, 2 * step + salt, batch * generator.zDim, 0, Math.sqrt(3));
+      const g = await gTrainer.step({ z: z(0) });
+      const wMean = g.outputs.w_mean.data as Float32Array;
+      for (let i = 0; i < wAvg.length; i++) wAvg[i] = wMean[i] + generator.wAvgBeta * (wAvg[i] - wMean[i]);
+      const real = data.batch(sampler.next());
+      const d = await dTrainer.step({ real, z: z(1) });
+      const losses: { step: number; g: number; d: number; r1?: number } = { step, g: g.loss, d: d.loss };
+      if (step % r1Every === 0) losses.r1 = (await r1Trainer.step({ real })).loss;
+      for (const [name, shadow] of ema) {
+        const live = parameters.get(name)!.data;
+        for (let i = 0; i < shadow.length; i++) shadow[i] = live[i] + emaBeta * (shadow[i] - live[i]);
+      }
+      report.losses.push(losses);
+      await log.append({
+        step,
+        losses: { g: losses.g, d: losses.d, ...(losses.r1 === undefined ? {} : { r1: losses.r1 }) },
+      });
+      options.onStep?.(step, { g: losses.g, d: losses.d });
+      const checkpointEvery = config.checkpointEvery ?? 200;
+      if (step % checkpointEvery === 0 || step === config.steps) {
+        const extra = Object.fromEntries([...ema].map(([name, value]) => [`ema/${name}`, value]));
+        await saveCheckpoint(options.directory, {
+          step,
+          parameters,
+          optimizer: optimizers,
+          extra,
+          state: { step, sampler: { ...sampler.state() } },
+        });
+      }
+    }
+  } finally {
+    await log.close();
+  }
+  report.step = step;
+  return report;
+}
