@@ -1,0 +1,108 @@
+/**
+ * `deno run -A cli/train_phase_one.ts [--config train/configs/phase_one_fmnist32.json]
+ * [--generator runs/generator-fmnist32] [--run runs/phase-one-fmnist32] [--steps N]`: trains the phase-I W
+ * encoder (spec §2) against the frozen EMA generator of a generator run (its latest checkpoint's `ema/<name>`
+ * tensors, `mapping.w_avg` included), on Fashion-MNIST padded to 32² with grey replicated to RGB (Debian
+ * package `dataset-fashion-mnist`); validation on the first `validationImages` of the validation split. Resumes
+ * from the run folder's last checkpoint when there is one; logs to `<run>/log.jsonl`; the best validation
+ * checkpoint is `<run>/best.safetensors`.
+ *
+ * @module
+ */
+
+import { readTrainingConfig } from "../train/config_file.ts";
+import { loadLatestCheckpoint } from "../train/checkpoint.ts";
+import {
+  type PhaseOneTrainingConfig,
+  resolvePhaseOneConfigs,
+  trainPhaseOne,
+} from "../train/phase_one_trainer.ts";
+import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
+import { ProgressBar } from "./_progress.ts";
+
+const DEFAULTS = {
+  generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4 },
+  encoder: {
+    backbone: "ir_se",
+    stemChannels: 16,
+    stages: [
+      { channels: 16, units: 1, stride: 1 },
+      { channels: 32, units: 1, stride: 2 },
+      { channels: 48, units: 1, stride: 2 },
+      { channels: 64, units: 1, stride: 2 },
+    ],
+    seReduction: 8,
+    nStyles: 8,
+    featureSize: 2,
+  },
+  batch: 8,
+  learningRate: 1e-4,
+  lambdaL2: 1,
+  steps: 20000,
+  checkpointEvery: 500,
+  validateEvery: 500,
+  validationImages: 512,
+  seed: 1,
+};
+
+function option(name: string): string | undefined {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+}
+
+/**
+ * The EMA generator weights of a generator run (`extra` tensors `ema/<name>` of its latest checkpoint).
+ *
+ * @param directory the generator run folder
+ * @returns the weights by state-dict name
+ * @throws {Deno.errors.NotFound} when the folder has no checkpoint or the checkpoint has no EMA tensors
+ */
+export async function loadGeneratorEma(directory: string): Promise<Map<string, Float32Array>> {
+  const loaded = await loadLatestCheckpoint(directory);
+  if (!loaded) throw new Deno.errors.NotFound(`No checkpoint in ${directory}: train the generator first`);
+  const weights = new Map<string, Float32Array>();
+  for (const [name, value] of loaded.extra) if (name.startsWith("ema/")) weights.set(name.slice(4), value);
+  if (!weights.size) throw new Deno.errors.NotFound(`${loaded.file} holds no ema/* tensors`);
+  return weights;
+}
+
+if (import.meta.main) {
+  const configPath = option("config") ??
+    new URL("../train/configs/phase_one_fmnist32.json", import.meta.url).pathname;
+  const generatorRun = option("generator") ?? "runs/generator-fmnist32";
+  const run = option("run") ?? "runs/phase-one-fmnist32";
+  const config = await readTrainingConfig(configPath, DEFAULTS, {
+    validate: (c) => void resolvePhaseOneConfigs(c as PhaseOneTrainingConfig),
+  }) as PhaseOneTrainingConfig;
+  const steps = option("steps") ? Number(option("steps")) : config.steps;
+  const generatorWeights = await loadGeneratorEma(generatorRun);
+  await Deno.mkdir(run, { recursive: true });
+  const { train, validation } = await loadFashionMnist({ padTo: config.generator.resolution });
+  const source = (split: typeof train) => ({
+    count: split.count,
+    batch: (indices: Int32Array) => toTensorBatch(split, indices, { channels: 3 }),
+  });
+  const progress = new ProgressBar(steps, "train E1");
+  let last = performance.now();
+  const report = await trainPhaseOne({ ...config, steps }, {
+    train: source(train),
+    validation: source(validation),
+  }, {
+    directory: run,
+    generatorWeights,
+    onStep(step, loss) {
+      const now = performance.now();
+      progress.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
+      last = now;
+    },
+    onValidation(step, loss, best) {
+      console.log(`\nstep ${step}: validation L2 ${loss.toFixed(4)}${best ? " (best)" : ""}`);
+      last = performance.now();
+    },
+  });
+  progress.finish();
+  console.log(
+    `trained to step ${report.step}; best validation L2 ${report.bestValidation?.toFixed(4)}; checkpoints, ` +
+      `best.safetensors and log.jsonl in ${run}`,
+  );
+}

@@ -1,0 +1,332 @@
+/**
+ * Phase-I trainer (spec §2): a W encoder E1 (`w_encoder.*`) learns to invert a frozen generator, so that
+ * `G(E1(x) + w_avg)` (the w code repeated over every synthesis row) reconstructs `x`. Loss `λ_l2 · L2`, Ranger
+ * (pSp's optimizer, lr 1e-4 by default). Resumable like train/generator_trainer.ts: checkpoints (encoder
+ * parameters, Ranger state, sampler state, best validation loss) are written atomically every
+ * `checkpointEvery` steps and at every validation, a JSONL log records the losses, and a killed run continues
+ * from the last checkpoint with the same batches, bit for bit. Every `validateEvery` steps the mean loss over
+ * the validation images is computed and logged; an improvement is saved with `markBest` (`best.safetensors`).
+ *
+ * What is left out at small sizes, on purpose:
+ * - LPIPS (pSp's λ_lpips 0.8) needs images of at least 63² (AlexNet's feature pyramid), so it is not used at
+ *   32²; at 32² the perceptual term would act on 1×1 maps.
+ * - The identity loss (faces: ArcFace; other domains: MoCo features) needs a pretrained feature network, which
+ *   a Fashion-MNIST setup does not have; a frozen copy of the randomly initialised encoder would add noise,
+ *   not identity. λ_id is therefore not offered; L2 alone is pSp's loss with the other λs at 0.
+ * - Batch norm is the eval-mode, folded BN of encoders/batch_norm.ts: `running_mean`/`running_var` stay at
+ *   (0, 1) and are not trained; `weight`/`bias` are (an affine per channel). Fine for a shallow encoder.
+ *
+ * @module
+ */
+
+import { GraphBuilder } from "../graph/builder.ts";
+import type { Tensor } from "../graph/tensor.ts";
+import { type GeneratorConfig, numWs, resolveGeneratorConfig } from "../generator/config.ts";
+import { buildSynthesis } from "../generator/synthesis.ts";
+import { type EncoderConfig, type EncoderConfigInput, resolveEncoderConfig } from "../encoders/config.ts";
+import { buildWEncoder } from "../encoders/w_encoder.ts";
+import { l2Loss } from "../losses/l2.ts";
+import { prngFill } from "../io/prng.ts";
+import { sessionFor } from "../runtime/session.ts";
+import { Ranger, type TrainableParameter } from "./optimizers.ts";
+import { addTrainingOutputs, Trainer } from "./training_step.ts";
+import { applyCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { RunLog } from "./run_log.ts";
+import { BatchSampler } from "./data/batches.ts";
+
+/** Configuration of {@linkcode trainPhaseOne}. */
+export interface PhaseOneTrainingConfig {
+  /** Architecture of the frozen generator (resolution required; must match the weights). */
+  generator: Partial<GeneratorConfig> & { resolution: number };
+  /**
+   * The W encoder. `inputSize` defaults to the generator's resolution, `inputChannels` to its imgChannels,
+   * `wDim` to its wDim; everything else as {@linkcode resolveEncoderConfig} (the layer-wise fields `nStyles`,
+   * `featureSize` are validated there even though E1 does not use them).
+   */
+  encoder: EncoderConfigInput;
+  /** Images per step (default 8, pSp's batch size). */
+  batch?: number;
+  /** Ranger learning rate (default 1e-4, pSp's). */
+  learningRate?: number;
+  /** Weight of the pixel L2 loss (default 1). */
+  lambdaL2?: number;
+  /** Total steps. */
+  steps: number;
+  /** Checkpoint interval in steps (default 200). */
+  checkpointEvery?: number;
+  /** Validation interval in steps (default: checkpointEvery); a checkpoint is also saved at each validation. */
+  validateEvery?: number;
+  /** At most this many validation images are used, the first ones, in whole batches (default: all). */
+  validationImages?: number;
+  /** Seed of the initialisation and the batch order (default 1). */
+  seed?: number;
+}
+
+/** Images by index: `(indices) → Float32Array [B, C, R, R]` in [−1, 1], and how many there are. */
+export interface ImageSource {
+  count: number;
+  batch: (indices: Int32Array) => Float32Array;
+}
+
+/** What {@linkcode trainPhaseOne} reports. */
+export interface PhaseOneTrainingReport {
+  /** Step reached. */
+  step: number;
+  /** Training losses of the steps run in this call. */
+  losses: { step: number; loss: number }[];
+  /** Validation losses computed in this call. */
+  validations: { step: number; loss: number }[];
+  /** The best validation loss so far (over the whole run, resumes included), or null. */
+  bestValidation: number | null;
+  /** The encoder parameters (`w_encoder.*`), live. */
+  parameters: Map<string, TrainableParameter>;
+  /** The resolved encoder configuration. */
+  encoder: EncoderConfig;
+}
+
+const isEncoderParameter = (name: string) => name.startsWith("w_encoder.");
+const isTrainable = (name: string) =>
+  isEncoderParameter(name) && !name.endsWith(".running_mean") && !name.endsWith(".running_var");
+
+/**
+ * Resolves the encoder configuration against the generator (input size, channels and wDim follow G).
+ *
+ * @param config phase-I configuration
+ * @returns the generator and encoder configurations
+ * @throws {RangeError} / {TypeError} from the resolvers, or when the encoder does not fit the generator
+ * @example
+ * ```ts
+ * import { resolvePhaseOneConfigs } from "./phase_one_trainer.ts";
+ * const { encoder } = resolvePhaseOneConfigs({
+ *   generator: { resolution: 32, channelBase: 2048, channelMax: 128 },
+ *   encoder: { preset: "tiny64", nStyles: 8, featureSize: 2 },
+ * });
+ * console.log(encoder.inputSize, encoder.wDim); // 32 512
+ * ```
+ */
+export function resolvePhaseOneConfigs(
+  config: Pick<PhaseOneTrainingConfig, "generator" | "encoder">,
+): { generator: GeneratorConfig; encoder: EncoderConfig } {
+  const generator = resolveGeneratorConfig(config.generator);
+  const encoder = resolveEncoderConfig({
+    inputSize: generator.resolution,
+    inputChannels: generator.imgChannels,
+    wDim: generator.wDim,
+    ...config.encoder,
+  });
+  if (
+    encoder.inputSize !== generator.resolution || encoder.inputChannels !== generator.imgChannels ||
+    encoder.wDim !== generator.wDim
+  ) {
+    throw new RangeError(
+      `The encoder (input ${encoder.inputChannels}×${encoder.inputSize}², wDim ${encoder.wDim}) does not fit the ` +
+        `generator (${generator.imgChannels}×${generator.resolution}², wDim ${generator.wDim})`,
+    );
+  }
+  return { generator, encoder };
+}
+
+/**
+ * The phase-I forward graph: x → E1 → + w_avg → repeated over numWs rows → synthesis → λ·L2(ŷ, x).
+ * Inputs: `x` [B, C, R, R]; parameters `w_encoder.*`, `mapping.w_avg`, `synthesis.*`; output `loss` (and,
+ * when `train`, the gradients of the trainable encoder parameters).
+ *
+ * @param generator generator configuration
+ * @param encoder encoder configuration
+ * @param batch batch size
+ * @param options `lambdaL2`; `train` adds the gradient outputs
+ * @returns the graph
+ */
+export function phaseOneGraph(
+  generator: GeneratorConfig,
+  encoder: EncoderConfig,
+  batch: number,
+  options: { lambdaL2?: number; train?: boolean } = {},
+): GraphBuilder {
+  const g = new GraphBuilder(options.train ? "train_phase_one" : "validate_phase_one");
+  const size = generator.resolution;
+  const x = g.input("x", [batch, generator.imgChannels, size, size]);
+  const offset = g.scope("w_encoder", () => buildWEncoder(g, encoder, x)); // [B, wDim]
+  const wAvg = g.scope("mapping", () => g.parameter("w_avg", [generator.wDim])); // [wDim]
+  const w = g.reshape(g.add(offset, wAvg), [batch, 1, generator.wDim]); // [B, 1, wDim]
+  const ws = g.expand(w, [batch, numWs(generator), generator.wDim]); // [B, numWs, wDim]
+  const image: Tensor = buildSynthesis(g, generator, ws); // [B, C, R, R]
+  const loss = g.scale(l2Loss(g, image, x), options.lambdaL2 ?? 1); // []
+  if (options.train) addTrainingOutputs(g, loss, { trainable: isTrainable });
+  else g.output(loss, "loss");
+  return g;
+}
+
+/**
+ * Seeded initial value of an encoder parameter: BN weight 1, bias 0, running mean 0, running variance 1;
+ * PReLU slopes 0.25 (torch's default); conv weights U(±√(6/fan_in)) (He/kaiming-uniform for ReLU-like units);
+ * the EqualLinear `linear.weight` U(±√3) (unit variance: EqualLinear scales by 1/√fan_in at run time); biases 0.
+ */
+function initialValue(
+  name: string,
+  shape: readonly number[],
+  batchNorm: boolean,
+  seed: number,
+  k: number,
+): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const leaf = name.slice(name.lastIndexOf(".") + 1);
+  if (leaf === "running_var") return new Float32Array(size).fill(1);
+  if (leaf === "running_mean" || leaf === "bias") return new Float32Array(size);
+  if (shape.length === 1) return new Float32Array(size).fill(batchNorm ? 1 : 0.25); // BN weight / PReLU slope
+  if (shape.length === 4) return prngFill(seed, k, size, 0, Math.sqrt(6 / (shape[1] * shape[2] * shape[3])));
+  return prngFill(seed, k, size, 0, Math.sqrt(3)); // EqualLinear weight
+}
+
+/**
+ * Trains (or resumes training) a phase-I W encoder against a frozen generator.
+ *
+ * @param config training configuration
+ * @param data `train` and `validation` images ([B, C, R, R] in [−1, 1])
+ * @param options `directory` for checkpoints and `log.jsonl`; `generatorWeights`: every `synthesis.*` tensor and
+ *   `mapping.w_avg` of the frozen G (e.g. the EMA weights of a generator run); `stopAfter`: stop after this
+ *   many steps of this call (to simulate a kill); `onStep` / `onValidation` progress callbacks
+ * @returns the report
+ * @throws {TypeError} when a generator weight is missing or has the wrong size
+ */
+export async function trainPhaseOne(
+  config: PhaseOneTrainingConfig,
+  data: { train: ImageSource; validation: ImageSource },
+  options: {
+    directory: string;
+    generatorWeights: ReadonlyMap<string, Float32Array>;
+    stopAfter?: number;
+    onStep?: (step: number, loss: number) => void;
+    onValidation?: (step: number, loss: number, best: boolean) => void;
+  },
+): Promise<PhaseOneTrainingReport> {
+  const { generator, encoder } = resolvePhaseOneConfigs(config);
+  const batch = config.batch ?? 8;
+  const seed = config.seed ?? 1;
+  const checkpointEvery = config.checkpointEvery ?? 200;
+  const validateEvery = config.validateEvery ?? checkpointEvery;
+  const lambdaL2 = config.lambdaL2 ?? 1;
+  for (const [key, value] of Object.entries({ batch, checkpointEvery, validateEvery, steps: config.steps })) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`${key} must be a positive integer, got ${value}`);
+    }
+  }
+  if (data.train.count < batch) {
+    throw new RangeError(`The training set has ${data.train.count} images, fewer than one batch of ${batch}`);
+  }
+  const validationBatches = Math.floor(
+    Math.min(data.validation.count, config.validationImages ?? Infinity) / batch,
+  );
+  if (validationBatches < 1) {
+    throw new RangeError(
+      `The validation set has fewer images (${data.validation.count}) than one batch of ${batch}`,
+    );
+  }
+  const trainGraph = phaseOneGraph(generator, encoder, batch, { lambdaL2, train: true });
+  const validationGraph = phaseOneGraph(generator, encoder, batch, { lambdaL2 });
+
+  // Frozen generator tensors (checked) and seeded encoder parameters.
+  const all = new Map<string, TrainableParameter>();
+  const encoderParameters = new Map<string, TrainableParameter>();
+  const problems: string[] = [];
+  const batchNormScopes = new Set(
+    trainGraph.parameters.filter((p) => p.name.endsWith(".running_var")).map((p) => p.name.slice(0, -12)),
+  );
+  let k = 0;
+  for (const p of trainGraph.parameters) {
+    if (isEncoderParameter(p.name)) {
+      const scope = p.name.slice(0, p.name.lastIndexOf("."));
+      const value = initialValue(p.name, p.shape, batchNormScopes.has(scope), seed + 31, k++);
+      const parameter = { data: value, shape: p.shape };
+      encoderParameters.set(p.name, parameter);
+      all.set(p.name, parameter);
+    } else {
+      const weight = options.generatorWeights.get(p.name);
+      if (!weight) problems.push(`"${p.name}" is missing`);
+      else if (weight.length !== p.size) {
+        problems.push(`"${p.name}" has ${weight.length} values, expected ${p.size}`);
+      } else all.set(p.name, { data: weight as Float32Array, shape: p.shape });
+    }
+  }
+  if (problems.length) {
+    throw new TypeError(
+      `The generator weights do not fit the generator configuration (${problems.length} problem(s)):\n  ` +
+        problems.join("\n  "),
+    );
+  }
+
+  const optimizer = new Ranger({ lr: config.learningRate ?? 1e-4 });
+  const sampler = new BatchSampler(data.train.count, batch, seed, { dropLast: true });
+  let step = 0;
+  let bestValidation: number | null = null;
+  const loaded = await loadLatestCheckpoint(options.directory);
+  if (loaded) {
+    applyCheckpoint(encoderParameters, loaded, { optimizer });
+    const state = loaded.state as {
+      step: number;
+      sampler: { epoch: number; position: number };
+      bestValidation: number | null;
+    };
+    step = state.step;
+    sampler.restore(state.sampler);
+    bestValidation = state.bestValidation;
+  }
+
+  const trainer = new Trainer(trainGraph, all, optimizer);
+  const validate = async (): Promise<number> => {
+    const session = await sessionFor(validationGraph, { device: "cpu" });
+    const feeds: Record<string, Float32Array> = {};
+    for (const p of validationGraph.parameters) feeds[p.name] = all.get(p.name)!.data;
+    let sum = 0;
+    for (let b = 0; b < validationBatches; b++) {
+      const indices = Int32Array.from({ length: batch }, (_, i) => b * batch + i);
+      const result = await session.run({ ...feeds, x: data.validation.batch(indices) });
+      sum += (result.outputs.loss.data as Float32Array)[0];
+    }
+    return sum / validationBatches;
+  };
+
+  const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
+  const report: PhaseOneTrainingReport = {
+    step,
+    losses: [],
+    validations: [],
+    bestValidation,
+    parameters: encoderParameters,
+    encoder,
+  };
+  let taken = 0;
+  try {
+    while (step < config.steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
+      step++;
+      taken++;
+      const { loss } = await trainer.step({ x: data.train.batch(sampler.next()) });
+      report.losses.push({ step, loss });
+      options.onStep?.(step, loss);
+      const record: { step: number; losses: Record<string, number> } = { step, losses: { l2: loss } };
+      let markBest = false;
+      if (step % validateEvery === 0 || step === config.steps) {
+        const validation = await validate();
+        markBest = bestValidation === null || validation < bestValidation;
+        if (markBest) bestValidation = validation;
+        record.losses.validation = validation;
+        report.validations.push({ step, loss: validation });
+        options.onValidation?.(step, validation, markBest);
+      }
+      await log.append(record);
+      if (step % checkpointEvery === 0 || step % validateEvery === 0 || step === config.steps) {
+        await saveCheckpoint(options.directory, {
+          step,
+          parameters: encoderParameters,
+          optimizer,
+          state: { step, sampler: { ...sampler.state() }, bestValidation },
+        }, { markBest });
+      }
+    }
+  } finally {
+    await log.close();
+  }
+  report.step = step;
+  report.bestValidation = bestValidation;
+  return report;
+}
