@@ -13,7 +13,7 @@ import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts"
 import { ProgressBar } from "./_progress.ts";
 
 const DEFAULTS = {
-  generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4 },
+  generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
   batch: 16,
   learningRate: 0.0025,
   r1Gamma: 0.1,
