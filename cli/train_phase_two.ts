@@ -1,0 +1,147 @@
+/**
+ * `deno run -A cli/train_phase_two.ts [--config train/configs/phase_two_fmnist32.json]
+ * [--generator runs/generator-fmnist32] [--phase-one runs/phase-one-fmnist32] [--run runs/phase-two-fmnist32]
+ * [--steps N]`: trains phase II (spec §5: the layer-wise encoder E2 and the hypernetwork) with E1 and G frozen.
+ * G is the EMA generator of a generator run (its latest checkpoint's `ema/<name>` tensors, `mapping.w_avg`
+ * included) and D starts from that run's discriminator (`D.*`); E1 is the phase-one run's best checkpoint
+ * (`w_encoder.*`). Data: Fashion-MNIST padded to 32², grey replicated to RGB (Debian package
+ * `dataset-fashion-mnist`); validation on the first `validationImages` of the validation split. Resumes from the
+ * run folder's last checkpoint when there is one; logs to `<run>/log.jsonl`; the best validation checkpoint is
+ * `<run>/best.safetensors`.
+ *
+ * @module
+ */
+
+import { readTrainingConfig } from "../train/config_file.ts";
+import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
+import { resolveArchitecture } from "../model/architecture.ts";
+import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
+import { type ImageSplit, loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
+import { ProgressBar } from "./_progress.ts";
+
+const ENCODER = {
+  backbone: "ir_se",
+  inputSize: 32,
+  stemChannels: 16,
+  stages: [
+    { channels: 16, units: 1, stride: 1 },
+    { channels: 32, units: 1, stride: 2 },
+    { channels: 48, units: 1, stride: 2 },
+    { channels: 64, units: 1, stride: 2 },
+  ],
+  seReduction: 8,
+  nStyles: 8,
+  featureSize: 2,
+};
+
+const DEFAULTS = {
+  architecture: {
+    generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4 },
+    wEncoder: ENCODER,
+    layerWiseEncoder: ENCODER,
+    hypernet: { hiddenDim: 16, featureChannels: 64, featureSize: 2 },
+    refinementPasses: 1,
+  },
+  batch: 8,
+  adversarialBatch: 4,
+  learningRate: 1e-4,
+  discriminatorLearningRate: 1e-4,
+  weights: { l2: 1, lpips: 0, adversarial: 0.005 },
+  adversarialFromStep: 10000,
+  r1Gamma: 0.1,
+  r1Every: 16,
+  steps: 20000,
+  checkpointEvery: 500,
+  validateEvery: 500,
+  validationImages: 512,
+  seed: 2107,
+};
+
+function option(name: string): string | undefined {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+}
+
+/**
+ * The frozen weights of phase II and the initial D: G and D from a generator run's latest checkpoint (EMA G
+ * under `ema/<name>`, D under `D.*`), E1 from a phase-one run's best checkpoint (`w_encoder.*`).
+ *
+ * @param generatorRun the generator run folder
+ * @param phaseOneRun the phase-one run folder
+ * @returns frozen weights (E1 + G) and the discriminator
+ * @throws {Deno.errors.NotFound} when a run has no (best) checkpoint or lacks the tensors
+ */
+export async function loadPhaseTwoInputs(
+  generatorRun: string,
+  phaseOneRun: string,
+): Promise<{ frozenWeights: Map<string, Float32Array>; discriminator: Map<string, Float32Array> }> {
+  const generator = await loadLatestCheckpoint(generatorRun);
+  if (!generator) {
+    throw new Deno.errors.NotFound(`No checkpoint in ${generatorRun}: train the generator first`);
+  }
+  const frozenWeights = new Map<string, Float32Array>();
+  for (const [name, value] of generator.extra) {
+    if (name.startsWith("ema/")) frozenWeights.set(name.slice(4), value);
+  }
+  if (!frozenWeights.size) throw new Deno.errors.NotFound(`${generator.file} holds no ema/* tensors`);
+  const discriminator = new Map<string, Float32Array>();
+  for (const [name, p] of generator.parameters) if (name.startsWith("D.")) discriminator.set(name, p.data);
+  const phaseOne = await loadBestCheckpoint(phaseOneRun);
+  if (!phaseOne) {
+    throw new Deno.errors.NotFound(`No best checkpoint in ${phaseOneRun}: train phase one first`);
+  }
+  let encoder = 0;
+  for (const [name, p] of phaseOne.parameters) {
+    if (name.startsWith("w_encoder.")) frozenWeights.set(name, p.data), encoder++;
+  }
+  if (!encoder) throw new Deno.errors.NotFound(`${phaseOne.file} holds no w_encoder.* parameters`);
+  return { frozenWeights, discriminator };
+}
+
+if (import.meta.main) {
+  const configPath = option("config") ??
+    new URL("../train/configs/phase_two_fmnist32.json", import.meta.url).pathname;
+  const generatorRun = option("generator") ?? "runs/generator-fmnist32";
+  const phaseOneRun = option("phase-one") ?? "runs/phase-one-fmnist32";
+  const run = option("run") ?? "runs/phase-two-fmnist32";
+  const config = await readTrainingConfig(configPath, DEFAULTS, {
+    validate: (c) => void resolveArchitecture((c as PhaseTwoTrainingConfig).architecture),
+  }) as PhaseTwoTrainingConfig;
+  const steps = option("steps") ? Number(option("steps")) : config.steps;
+  const { frozenWeights, discriminator } = await loadPhaseTwoInputs(generatorRun, phaseOneRun);
+  await Deno.mkdir(run, { recursive: true });
+  const resolution = resolveArchitecture(config.architecture).generator.resolution;
+  const { train, validation } = await loadFashionMnist({ padTo: resolution });
+  const source = (split: ImageSplit) => ({
+    count: split.count,
+    batch: (indices: Int32Array) => toTensorBatch(split, indices, { channels: 3 }),
+  });
+  const progress = new ProgressBar(steps, "train E2+H");
+  let last = performance.now();
+  const report = await trainPhaseTwo({ ...config, steps }, {
+    train: source(train),
+    validation: source(validation),
+  }, {
+    directory: run,
+    frozenWeights,
+    initialDiscriminator: discriminator.size ? discriminator : undefined,
+    onStep(step, losses, v) {
+      const now = performance.now();
+      const adv = losses.d === undefined
+        ? ""
+        : ` adv ${losses.adversarial!.toFixed(3)} D ${losses.d.toFixed(3)}`;
+      progress.tick(`step ${step} loss ${losses.loss.toFixed(4)}${adv} ${(now - last).toFixed(0)} ms/step`);
+      if (v) {
+        console.log(
+          `\nstep ${step}: validation L2/PSNR phase I ${v.l2PhaseOne.toFixed(4)}/${
+            v.psnrPhaseOne.toFixed(2)
+          } dB, ` +
+            `phase II ${v.l2PhaseTwo.toFixed(4)}/${v.psnrPhaseTwo.toFixed(2)} dB${v.best ? " (best)" : ""}`,
+        );
+      }
+      last = performance.now();
+    },
+  });
+  progress.finish();
+  console.log(`trained to step ${report.step}; checkpoints, best.safetensors and log.jsonl in ${run}`);
+}

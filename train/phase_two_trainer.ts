@@ -1,0 +1,493 @@
+/**
+ * The phase-II trainer (spec §5): Adam (lr 1e-4) on the layer-wise encoder E2 (`w_bar_encoder.*`) and the
+ * hypernetwork (`hypernet.*`) with E1 (`w_encoder.*`) and G (`synthesis.*`, `mapping.w_avg`) frozen. The loss is
+ * λ_l2·MSE(P(ŷ), P(x)) (+ λ_lpips·LPIPS when `weights.lpips` > 0, which needs frozen `lpips.*` weights). After
+ * `adversarialFromStep` steps the batch switches to `adversarialBatch`, the generator-side loss gains
+ * λ_adv·softplus(−D(ŷ)) and D is trained (logistic loss on real vs the step's final images, lazy R1 every
+ * `r1Every` steps, Adam β1 0 / β2 0.99 with ADA's lazy-regularisation correction).
+ *
+ * Every `validateEvery` steps the validation set is inverted and the L2 / PSNR of phase I (`w_images`) and phase
+ * II (`final_images`) are logged; the validation loss (phase-II L2, LPIPS left out) picks the best checkpoint
+ * (`best.*`, via `markBest`); the best-loss tracker restarts at the adversarial switch, as in the official coach.
+ *
+ * Resumable exactly: checkpoints hold E2, the hypernet, D, both optimizers, both samplers and the best loss (E1
+ * and G are not saved: they are inputs of the run), and a killed run continues with the same batches.
+ *
+ * Not implemented (yet): the ID / MoCo loss, random horizontal flips, the cold-steps reset of the best tracker.
+ *
+ * @module
+ */
+
+import { GraphBuilder } from "../graph/builder.ts";
+import type { Tensor } from "../graph/tensor.ts";
+import { type ArchitectureJson, resolveArchitecture } from "../model/architecture.ts";
+import { type HyperInverterArchitecture, hyperInverterGraph } from "../model/pipeline_graph.ts";
+import {
+  buildDiscriminator,
+  type DiscriminatorConfig,
+  resolveDiscriminatorConfig,
+} from "../generator/discriminator.ts";
+import { discriminatorLogisticLoss, nonSaturatingLoss } from "../losses/adversarial.ts";
+import { r1Penalty } from "../losses/r1.ts";
+import { l2Loss } from "../losses/l2.ts";
+import { lpips } from "../losses/lpips.ts";
+import { faceAveragePool } from "../losses/face_pool.ts";
+import { prngFill } from "../io/prng.ts";
+import { sessionFor } from "../runtime/session.ts";
+import { Adam, type Optimizer, type TrainableParameter } from "./optimizers.ts";
+import { addTrainingOutputs, Trainer } from "./training_step.ts";
+import { applyCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { RunLog } from "./run_log.ts";
+import { BatchSampler } from "./data/batches.ts";
+
+/** Configuration of {@linkcode trainPhaseTwo}; defaults follow the official FFHQ recipe where it applies. */
+export interface PhaseTwoTrainingConfig {
+  /** The model's architecture (as in a manifest). */
+  architecture: ArchitectureJson;
+  /** Discriminator channels (default: the generator's channelBase / channelMax). */
+  discriminator?: { channelBase?: number; channelMax?: number };
+  /** Images per step before the adversarial switch (default 8). */
+  batch?: number;
+  /** Images per step from the adversarial switch on (default 4). */
+  adversarialBatch?: number;
+  /** Adam learning rate of E2 + hypernet (default 1e-4, default betas). */
+  learningRate?: number;
+  /** Adam learning rate of D (default 1e-4; β1 0, β2 0.99, lazy-R1 corrected). */
+  discriminatorLearningRate?: number;
+  /** Loss weights: l2 (1), lpips (0.8 at resolution ≥ 64, else 0), adversarial (0.005). */
+  weights?: { l2?: number; lpips?: number; adversarial?: number };
+  /** Steps run before the adversarial loss and D training start (default: never, i.e. `steps`). */
+  adversarialFromStep?: number;
+  /** R1 γ (default 10). */
+  r1Gamma?: number;
+  /** Lazy R1 interval (default 16). */
+  r1Every?: number;
+  /** Total steps. */
+  steps: number;
+  /** Checkpoint interval in steps (default 1000). */
+  checkpointEvery?: number;
+  /** Validation interval in steps (default 1000). */
+  validateEvery?: number;
+  /** At most this many validation images are used, the first ones, in whole batches (default: all). */
+  validationImages?: number;
+  /** Seed of the initialisation and the batch order (default 2107). */
+  seed?: number;
+}
+
+/** A data set: its size and `(indices) → Float32Array [B, 3, R, R]` in [−1, 1]. */
+export interface ImageSet {
+  count: number;
+  batch: (indices: Int32Array) => Float32Array;
+}
+
+/** One validation pass. */
+export interface PhaseTwoValidation {
+  step: number;
+  /** Mean MSE (images in [−1, 1]) of phase I (`w_images`) and phase II (`final_images`). */
+  l2PhaseOne: number;
+  l2PhaseTwo: number;
+  /** Mean per-image PSNR in dB (images mapped to [0, 1]). */
+  psnrPhaseOne: number;
+  psnrPhaseTwo: number;
+  /** The validation loss (phase-II L2 × λ_l2). */
+  loss: number;
+  /** Whether it became the best checkpoint. */
+  best: boolean;
+}
+
+/** Losses of one step. */
+export interface PhaseTwoStepLosses {
+  step: number;
+  /** The generator-side loss (reconstruction + λ_adv·adversarial). */
+  loss: number;
+  /** The reconstruction part. */
+  reconstruction: number;
+  /** softplus(−D(ŷ)) mean, on adversarial steps. */
+  adversarial?: number;
+  /** D logistic loss, on adversarial steps. */
+  d?: number;
+  /** R1 loss, on R1 steps. */
+  r1?: number;
+}
+
+/** What a run reports. */
+export interface PhaseTwoReport {
+  step: number;
+  losses: PhaseTwoStepLosses[];
+  validations: PhaseTwoValidation[];
+  /** Every parameter (frozen ones included), live. */
+  parameters: Map<string, TrainableParameter>;
+}
+
+/** Options of {@linkcode trainPhaseTwo}. */
+export interface PhaseTwoOptions {
+  /** Checkpoints and `log.jsonl`. */
+  directory: string;
+  /** E1 (`w_encoder.*`), G (`synthesis.*`, `mapping.w_avg`), and `lpips.*` when LPIPS is on. */
+  frozenWeights: Map<string, Float32Array>;
+  /** Initial D (`D.*` names as in the generator trainer's checkpoints, or without the `D.` prefix). */
+  initialDiscriminator?: Map<string, Float32Array>;
+  /** Initial E2 / hypernet weights (else seeded); names as in the graph. */
+  initialTrainable?: Map<string, Float32Array>;
+  /** Stop after this many steps of this call (to simulate a kill). */
+  stopAfter?: number;
+  /** Progress callback. */
+  onStep?: (step: number, losses: PhaseTwoStepLosses, validation?: PhaseTwoValidation) => void;
+}
+
+const isTrainable = (name: string) => name.startsWith("w_bar_encoder.") || name.startsWith("hypernet.");
+const isDiscriminator = (name: string) => name.startsWith("D.");
+
+/** Resolved loss weights. */
+function lossWeights(config: PhaseTwoTrainingConfig, architecture: HyperInverterArchitecture) {
+  return {
+    l2: 1,
+    lpips: architecture.generator.resolution >= 64 ? 0.8 : 0,
+    adversarial: 0.005,
+    ...config.weights,
+  };
+}
+
+/** λ_l2·MSE(P(ŷ), P(x)) + λ_lpips·LPIPS(P(ŷ), P(x)) on a graph from hyperInverterGraph. */
+function reconstructionLoss(
+  g: GraphBuilder,
+  architecture: HyperInverterArchitecture,
+  weights: { l2: number; lpips: number },
+): { x: Tensor; final: Tensor; loss: Tensor } {
+  const x = g.inputs[0]; // [B, 3, R, R]
+  const final = g.outputs.find((t) => t.name === "final_images")!; // [B, 3, R, R]
+  const size = Math.min(256, architecture.generator.resolution);
+  const pooledFinal = faceAveragePool(g, final, size);
+  const pooledTarget = faceAveragePool(g, x, size);
+  let loss = g.scale(l2Loss(g, pooledFinal, pooledTarget), weights.l2); // []
+  if (weights.lpips > 0) {
+    const perceptual = g.scope("lpips", () => lpips(g, pooledFinal, pooledTarget).loss);
+    loss = g.add(loss, g.scale(perceptual, weights.lpips));
+  }
+  return { x, final, loss };
+}
+
+/**
+ * The phase-II step graphs: `plain` (reconstruction only, batch `batch`), `adversarial` (reconstruction +
+ * λ_adv·softplus(−D(ŷ)), D frozen, batch `adversarialBatch`), `dStep` (inputs `real`, `fake` → D logistic loss,
+ * gradients of `D.*`) and `r1Step` (input `real`). The generator-side graphs output `loss`, `reconstruction`,
+ * (`adversarial`), the gradients of E2 and the hypernet, and the inversion outputs.
+ *
+ * @param architecture resolved architecture
+ * @param discriminator D configuration
+ * @param options batches, loss weights, R1
+ * @returns the four graphs
+ */
+export function phaseTwoTrainingGraphs(
+  architecture: HyperInverterArchitecture,
+  discriminator: DiscriminatorConfig,
+  options: {
+    batch: number;
+    adversarialBatch: number;
+    weights: { l2: number; lpips: number; adversarial: number };
+    r1: { gamma: number; every: number };
+  },
+): { plain: GraphBuilder; adversarial: GraphBuilder; dStep: GraphBuilder; r1Step: GraphBuilder } {
+  const size = architecture.generator.resolution;
+  const d = (g: GraphBuilder, img: Tensor) => g.scope("D", () => buildDiscriminator(g, img, discriminator)); // [B, 1]
+
+  const plain = hyperInverterGraph(architecture, { batch: options.batch });
+  {
+    const { loss } = reconstructionLoss(plain, architecture, options.weights);
+    plain.output(plain.identity(loss), "reconstruction");
+    addTrainingOutputs(plain, loss, { trainable: isTrainable });
+  }
+  const adversarial = hyperInverterGraph(architecture, { batch: options.adversarialBatch });
+  {
+    const g = adversarial;
+    const { final, loss: reconstruction } = reconstructionLoss(g, architecture, options.weights);
+    const adv = nonSaturatingLoss(g, d(g, final)); // []
+    g.output(g.identity(reconstruction), "reconstruction");
+    g.output(g.identity(adv), "adversarial");
+    addTrainingOutputs(g, g.add(reconstruction, g.scale(adv, options.weights.adversarial)), {
+      trainable: isTrainable,
+    });
+  }
+  const shape = [options.adversarialBatch, 3, size, size];
+  const dStep = new GraphBuilder("train_phase_two_d");
+  {
+    const real = dStep.input("real", shape);
+    const fake = dStep.input("fake", shape);
+    addTrainingOutputs(dStep, discriminatorLogisticLoss(dStep, d(dStep, real), d(dStep, fake)), {
+      trainable: isDiscriminator,
+    });
+  }
+  const r1Step = new GraphBuilder("train_phase_two_r1");
+  {
+    const real = r1Step.input("real", shape);
+    const { loss } = r1Penalty(r1Step, d(r1Step, real), real, {
+      gamma: options.r1.gamma,
+      dRegEvery: options.r1.every,
+    });
+    addTrainingOutputs(r1Step, loss, { trainable: isDiscriminator });
+  }
+  return { plain, adversarial, dStep, r1Step };
+}
+
+/** Two optimizers saved and restored as one (`E/…`, `D/…`). */
+function combinedOptimizer(optimizers: Record<string, Optimizer>): Pick<Optimizer, "state" | "loadState"> {
+  return {
+    state() {
+      const out = new Map<string, Float32Array>();
+      for (const [prefix, o] of Object.entries(optimizers)) {
+        for (const [k, v] of o.state()) out.set(`${prefix}/${k}`, v);
+      }
+      return out;
+    },
+    loadState(state) {
+      for (const [prefix, o] of Object.entries(optimizers)) {
+        const own = new Map<string, Float32Array>();
+        for (const [k, v] of state) if (k.startsWith(`${prefix}/`)) own.set(k.slice(prefix.length + 1), v);
+        o.loadState(own);
+      }
+    },
+  };
+}
+
+/**
+ * Seeded E2 / hypernet / D values: BN weight 1, running_var 1; biases 0; PReLU 0.25; weights LeCun-uniform
+ * over `size / shape[0]` inputs, ×0.1 in the weight regressors (ΔW starts small); D as the generator trainer.
+ */
+function seededValue(name: string, shape: readonly number[], seed: number, k: number): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (name.endsWith("running_var")) return new Float32Array(size).fill(1);
+  if (name.endsWith("running_mean") || name.endsWith("num_batches_tracked")) return new Float32Array(size);
+  if (/(bn\d?|input_layer\.1|res_layer\.[04]|shortcut_layer\.1)\.weight$/.test(name)) {
+    return new Float32Array(size).fill(1);
+  }
+  if (name.endsWith("affine.bias")) return new Float32Array(size).fill(1);
+  if (name.endsWith(".bias") || /\.b\d$/.test(name)) return new Float32Array(size);
+  if (shape.length === 1) return new Float32Array(size).fill(0.25); // PReLU slopes
+  if (isDiscriminator(name)) return prngFill(seed + 29, k, size, 0, Math.sqrt(3)); // equalized-lr layers
+  const fanIn = size / shape[0];
+  const scale = Math.sqrt(3 / fanIn) * (name.includes("weight_regressors") ? 0.1 : 1);
+  return prngFill(seed + 23, k, size, 0, scale);
+}
+
+type RunState = {
+  step: number;
+  samplers: { plain: { epoch: number; position: number }; adversarial: { epoch: number; position: number } };
+  best: { loss: number; step: number } | null;
+};
+
+/**
+ * Trains (or resumes training) phase II.
+ *
+ * Step `s` (1-based) is adversarial when `s > adversarialFromStep`.
+ *
+ * @param config training configuration
+ * @param data training and validation images
+ * @param options directory, frozen weights, initial D, kill simulation, progress
+ * @returns the report
+ * @throws {TypeError} when frozen weights are missing or mis-sized
+ */
+export async function trainPhaseTwo(
+  config: PhaseTwoTrainingConfig,
+  data: { train: ImageSet; validation: ImageSet },
+  options: PhaseTwoOptions,
+): Promise<PhaseTwoReport> {
+  const architecture = resolveArchitecture(config.architecture);
+  const batch = config.batch ?? 8;
+  const adversarialBatch = config.adversarialBatch ?? 4;
+  const steps = config.steps;
+  const adversarialFrom = config.adversarialFromStep ?? steps;
+  const r1Every = config.r1Every ?? 16;
+  const seed = config.seed ?? 2107;
+  const weights = lossWeights(config, architecture);
+  const discriminator = resolveDiscriminatorConfig({
+    resolution: architecture.generator.resolution,
+    channelBase: config.discriminator?.channelBase ?? architecture.generator.channelBase,
+    channelMax: config.discriminator?.channelMax ?? architecture.generator.channelMax,
+    mbstdGroupSize: Math.min(4, adversarialBatch),
+  });
+  const withAdversarial = adversarialFrom < steps;
+  const graphs = phaseTwoTrainingGraphs(architecture, discriminator, {
+    batch,
+    adversarialBatch,
+    weights,
+    r1: { gamma: config.r1Gamma ?? 10, every: r1Every },
+  });
+  const validationBatch = batch;
+  const validationGraph = hyperInverterGraph(architecture, { batch: validationBatch });
+  if (Math.min(data.validation.count, config.validationImages ?? Infinity) < validationBatch) {
+    throw new RangeError(`Fewer validation images than a batch (${batch})`);
+  }
+
+  // Parameters: frozen ones from options, trained ones seeded (or given).
+  const parameters = new Map<string, TrainableParameter>();
+  const saved = new Map<string, TrainableParameter>(); // what checkpoints hold
+  const problems: string[] = [];
+  const usedGraphs = withAdversarial
+    ? [graphs.plain, graphs.adversarial, graphs.dStep, graphs.r1Step, validationGraph]
+    : [graphs.plain, validationGraph];
+  let k = 0;
+  for (const graph of usedGraphs) {
+    for (const p of graph.parameters) {
+      if (parameters.has(p.name)) continue;
+      const name = p.name;
+      let value: Float32Array | undefined;
+      if (isTrainable(name)) {
+        value = options.initialTrainable?.get(name)?.slice() ?? seededValue(name, p.shape, seed, k);
+      } else if (isDiscriminator(name)) {
+        value = (options.initialDiscriminator?.get(name) ?? options.initialDiscriminator?.get(name.slice(2)))
+          ?.slice() ?? seededValue(name, p.shape, seed, k);
+      } else {
+        value = options.frozenWeights.get(name);
+        if (!value) {
+          problems.push(`missing frozen weight "${name}"`);
+          continue;
+        }
+      }
+      k++;
+      if (value.length !== p.size) {
+        problems.push(`"${name}" has ${value.length} values, expected ${p.size} [${p.shape.join(", ")}]`);
+        continue;
+      }
+      const parameter = { data: value, shape: p.shape };
+      parameters.set(name, parameter);
+      if (isTrainable(name) || isDiscriminator(name)) saved.set(name, parameter);
+    }
+  }
+  if (problems.length) throw new TypeError(`Phase-II weights: ${problems.join("; ")}`);
+
+  const eOptimizer = new Adam({ lr: config.learningRate ?? 1e-4 });
+  const ratio = r1Every / (r1Every + 1);
+  const dOptimizer = new Adam({
+    lr: (config.discriminatorLearningRate ?? 1e-4) * ratio,
+    beta1: 0,
+    beta2: 0.99 ** ratio,
+    eps: 1e-8,
+  });
+  const optimizers = combinedOptimizer({ E: eOptimizer, D: dOptimizer });
+  const samplers = {
+    plain: new BatchSampler(data.train.count, batch, seed, { dropLast: true }),
+    adversarial: new BatchSampler(data.train.count, adversarialBatch, seed + 1, { dropLast: true }),
+  };
+  let step = 0;
+  let best: RunState["best"] = null;
+  const loaded = await loadLatestCheckpoint(options.directory);
+  if (loaded) {
+    applyCheckpoint(saved, loaded, { optimizer: optimizers });
+    const state = loaded.state as unknown as RunState;
+    step = state.step;
+    samplers.plain.restore(state.samplers.plain);
+    samplers.adversarial.restore(state.samplers.adversarial);
+    best = state.best;
+  }
+
+  const plainTrainer = new Trainer(graphs.plain, parameters, eOptimizer);
+  const advTrainer = withAdversarial ? new Trainer(graphs.adversarial, parameters, eOptimizer) : undefined;
+  const dTrainer = withAdversarial ? new Trainer(graphs.dStep, parameters, dOptimizer) : undefined;
+  const r1Trainer = withAdversarial ? new Trainer(graphs.r1Step, parameters, dOptimizer) : undefined;
+
+  const validate = async (): Promise<Omit<PhaseTwoValidation, "step" | "best">> => {
+    const session = await sessionFor(validationGraph, { device: "cpu" });
+    const feeds: Record<string, Float32Array> = {};
+    for (const p of validationGraph.parameters) feeds[p.name] = parameters.get(p.name)!.data;
+    const sums = { l2One: 0, l2Two: 0, psnrOne: 0, psnrTwo: 0 };
+    const batches = Math.floor(
+      Math.min(data.validation.count, config.validationImages ?? Infinity) / validationBatch,
+    );
+    const perImage = 3 * architecture.generator.resolution ** 2;
+    for (let b = 0; b < batches; b++) {
+      const indices = Int32Array.from({ length: validationBatch }, (_, i) => b * validationBatch + i);
+      const x = data.validation.batch(indices);
+      const { outputs } = await session.run({ ...feeds, [validationGraph.inputs[0].name]: x });
+      for (const [key, output] of [["One", "w_images"], ["Two", "final_images"]] as const) {
+        const y = outputs[output].data as Float32Array;
+        for (let i = 0; i < validationBatch; i++) {
+          let sum = 0;
+          for (let j = i * perImage; j < (i + 1) * perImage; j++) sum += (y[j] - x[j]) ** 2;
+          const mse = sum / perImage;
+          sums[`l2${key}`] += mse;
+          sums[`psnr${key}`] += 10 * Math.log10(4 / Math.max(mse, 1e-12)); // [−1, 1] → [0, 1] divides MSE by 4
+        }
+      }
+    }
+    const n = batches * validationBatch;
+    return {
+      l2PhaseOne: sums.l2One / n,
+      l2PhaseTwo: sums.l2Two / n,
+      psnrPhaseOne: sums.psnrOne / n,
+      psnrPhaseTwo: sums.psnrTwo / n,
+      loss: (weights.l2 * sums.l2Two) / n,
+    };
+  };
+
+  const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
+  const report: PhaseTwoReport = { step, losses: [], validations: [], parameters };
+  let taken = 0;
+  try {
+    while (step < steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
+      step++;
+      taken++;
+      let losses: PhaseTwoStepLosses;
+      if (step <= adversarialFrom) {
+        const x = data.train.batch(samplers.plain.next());
+        const result = await plainTrainer.step({ x });
+        losses = { step, loss: result.loss, reconstruction: result.loss };
+      } else {
+        const x = data.train.batch(samplers.adversarial.next());
+        const result = await advTrainer!.step({ x });
+        losses = {
+          step,
+          loss: result.loss,
+          reconstruction: (result.outputs.reconstruction.data as Float32Array)[0],
+          adversarial: (result.outputs.adversarial.data as Float32Array)[0],
+        };
+        const fake = result.outputs.final_images.data as Float32Array;
+        losses.d = (await dTrainer!.step({ real: x, fake })).loss;
+        if (step % r1Every === 0) losses.r1 = (await r1Trainer!.step({ real: x })).loss;
+      }
+      report.losses.push(losses);
+
+      let validation: PhaseTwoValidation | undefined;
+      const validateEvery = config.validateEvery ?? 1000;
+      if (step % validateEvery === 0 || step === steps) {
+        const v = await validate();
+        // The best tracker restarts at the adversarial switch (the losses are not comparable across it).
+        if (best && best.step <= adversarialFrom && step > adversarialFrom) best = null;
+        const isBest = best === null || v.loss < best.loss;
+        if (isBest) best = { loss: v.loss, step };
+        validation = { step, ...v, best: isBest };
+        report.validations.push(validation);
+      }
+      const { step: _, ...rest } = losses;
+      const record: Record<string, number> = { ...rest };
+      if (validation) {
+        for (const key of ["l2PhaseOne", "l2PhaseTwo", "psnrPhaseOne", "psnrPhaseTwo", "loss"] as const) {
+          record[`val_${key}`] = validation[key];
+        }
+      }
+      await log.append({ step, losses: record });
+      options.onStep?.(step, losses, validation);
+
+      const checkpointEvery = config.checkpointEvery ?? 1000;
+      if (step % checkpointEvery === 0 || step === steps || validation?.best) {
+        const state: RunState = {
+          step,
+          samplers: {
+            plain: { ...samplers.plain.state() },
+            adversarial: { ...samplers.adversarial.state() },
+          },
+          best,
+        };
+        await saveCheckpoint(options.directory, {
+          step,
+          parameters: saved,
+          optimizer: optimizers,
+          state,
+        }, { markBest: validation?.best ?? false });
+      }
+    }
+  } finally {
+    await log.close();
+  }
+  report.step = step;
+  return report;
+}

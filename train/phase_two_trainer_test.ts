@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { prngFill } from "../io/prng.ts";
+import { resolveArchitecture } from "../model/architecture.ts";
+import { hyperInverterGraph } from "../model/pipeline_graph.ts";
+import { loadBestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { Adam } from "./optimizers.ts";
+import { loadPhaseTwoInputs } from "../cli/train_phase_two.ts";
+import { readRunLog } from "./run_log.ts";
+import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "./phase_two_trainer.ts";
+
+/** A 32² tiny model (8 w rows of 32), smaller than tests/_tiny_model.ts for speed. */
+const ARCHITECTURE = {
+  generator: { resolution: 32, channelBase: 512, channelMax: 32, mappingLayers: 2, zDim: 32, wDim: 32 },
+  wEncoder: { preset: "tiny64", inputSize: 32, wDim: 32, featureSize: 2 },
+  layerWiseEncoder: { preset: "tiny64", inputSize: 32, nStyles: 8, featureSize: 2 },
+  hypernet: { hiddenDim: 8, featureChannels: 64, featureSize: 2 },
+};
+
+const config: PhaseTwoTrainingConfig = {
+  architecture: ARCHITECTURE,
+  discriminator: { channelBase: 256, channelMax: 16 },
+  batch: 4,
+  adversarialBatch: 2,
+  learningRate: 1e-3,
+  discriminatorLearningRate: 1e-3,
+  weights: { adversarial: 0.1 },
+  adversarialFromStep: 3,
+  r1Gamma: 1,
+  r1Every: 2,
+  steps: 7,
+  checkpointEvery: 2,
+  validateEvery: 3,
+};
+
+/** Seeded E1 and G (as tests/_tiny_model.ts seeds them). */
+function frozenWeights(): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  hyperInverterGraph(resolveArchitecture(ARCHITECTURE)).parameters.forEach((p, k) => {
+    if (/^(w_bar_encoder|hypernet)\./.test(p.name)) return;
+    const name = p.name;
+    const value = name.endsWith("running_var")
+      ? prngFill(0x7e57, k, p.size, 1.25, 0.25)
+      : name.endsWith("affine.bias") ||
+          /(bn\d?|input_layer\.1|res_layer\.[04]|shortcut_layer\.1)\.weight$/.test(name)
+      ? prngFill(0x7e57, k, p.size, 1, 0.1)
+      : name.endsWith(".bias") || name.endsWith("running_mean") || name.endsWith("noise_strength")
+      ? prngFill(0x7e57, k, p.size, 0, 0.1)
+      : prngFill(0x7e57, k, p.size, 0, 0.5);
+    out.set(name, value);
+  });
+  return out;
+}
+
+/** Synthetic images: smooth colour gradients with a per-index phase. */
+function images(count: number, salt: number) {
+  const size = 32 * 32;
+  return {
+    count,
+    batch(indices: Int32Array): Float32Array {
+      const out = new Float32Array(indices.length * 3 * size);
+      indices.forEach((index, b) => {
+        for (let c = 0; c < 3; c++) {
+          for (let i = 0; i < size; i++) {
+            out[(b * 3 + c) * size + i] = 0.8 *
+              Math.sin(index * 1.3 + salt + c + (i % 32) * 0.2 + (i >> 5) * 0.1);
+          }
+        }
+      });
+      return out;
+    },
+  };
+}
+
+const data = { train: images(12, 0), validation: images(4, 0.5) };
+
+Deno.test("phase-II trainer: killed twice across the adversarial switch, it resumes exactly", async () => {
+  const frozen = frozenWeights();
+  const whole = await Deno.makeTempDir({ prefix: "p2train-whole-" });
+  const split = await Deno.makeTempDir({ prefix: "p2train-split-" });
+  try {
+    const uninterrupted = await trainPhaseTwo(config, data, { directory: whole, frozenWeights: frozen });
+    assert.equal(uninterrupted.step, 7);
+    const losses = uninterrupted.losses;
+    assert.ok(losses.every((l) => Number.isFinite(l.loss) && Number.isFinite(l.reconstruction)));
+    assert.deepEqual(losses.map((l) => l.adversarial !== undefined), [
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    assert.deepEqual(losses.map((l) => l.d !== undefined), [false, false, false, true, true, true, true]);
+    assert.deepEqual(losses.filter((l) => l.r1 !== undefined).map((l) => l.step), [4, 6], "lazy R1 every 2");
+    assert.deepEqual(uninterrupted.validations.map((v) => v.step), [3, 6, 7]);
+    const first = uninterrupted.validations[0];
+    assert.ok(
+      first.best && Number.isFinite(first.psnrPhaseTwo) && first.l2PhaseOne > 0 && first.l2PhaseTwo > 0,
+      JSON.stringify(first),
+    );
+    assert.ok(uninterrupted.validations[1].best, "the best tracker restarts at the adversarial switch");
+    const bestStep = Math.max(...uninterrupted.validations.filter((v) => v.best).map((v) => v.step));
+    assert.equal((await loadBestCheckpoint(whole))?.step, bestStep);
+    assert.deepEqual(
+      frozen.get("synthesis.b8.conv1.weight"),
+      uninterrupted.parameters.get("synthesis.b8.conv1.weight")!.data,
+      "G is frozen",
+    );
+
+    // Kill after 3 steps (checkpoints at 2 and 3 = validation best), then after 2 more (checkpoint at 4, past
+    // the switch: D and its optimizer are restored), then finish.
+    const a = await trainPhaseTwo(config, data, { directory: split, frozenWeights: frozen, stopAfter: 3 });
+    assert.equal(a.step, 3);
+    const b = await trainPhaseTwo(config, data, { directory: split, frozenWeights: frozen, stopAfter: 2 });
+    assert.deepEqual(b.losses.map((l) => l.step), [4, 5]);
+    const c = await trainPhaseTwo(config, data, { directory: split, frozenWeights: frozen });
+    assert.equal(c.step, 7);
+    assert.deepEqual(c.losses.map((l) => l.step), [5, 6, 7], "step 5 is redone from the step-4 checkpoint");
+    const resumed = [...a.losses, ...b.losses.slice(0, 1), ...c.losses];
+    assert.deepEqual(resumed, losses, "losses are bit-identical");
+    assert.deepEqual(c.validations, uninterrupted.validations.slice(1));
+    for (const [name, p] of uninterrupted.parameters) {
+      assert.deepEqual(c.parameters.get(name)!.data, p.data, name);
+    }
+    const d = "D.b4.out.weight";
+    assert.notDeepEqual(
+      c.parameters.get(d)!.data,
+      a.parameters.get(d)!.data,
+      "D is trained after the switch",
+    );
+    const log = await readRunLog(`${split}/log.jsonl`);
+    assert.deepEqual(log.records.map((r) => r.step), [1, 2, 3, 4, 5, 6, 7], "the log has each step once");
+    assert.equal(typeof log.records[2].losses?.val_psnrPhaseTwo, "number");
+  } finally {
+    await Deno.remove(whole, { recursive: true });
+    await Deno.remove(split, { recursive: true });
+  }
+});
+
+Deno.test("phase-II trainer: missing frozen weights are listed", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "p2train-missing-" });
+  try {
+    await assert.rejects(
+      trainPhaseTwo({ ...config, adversarialFromStep: undefined }, data, {
+        directory,
+        frozenWeights: new Map(),
+      }),
+      /missing frozen weight "w_encoder\./,
+    );
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("phase-II inputs: EMA G and D from the generator run, E1 from the phase-one run's best checkpoint", async () => {
+  const generatorRun = await Deno.makeTempDir({ prefix: "p2-g-" });
+  const phaseOneRun = await Deno.makeTempDir({ prefix: "p2-e1-" });
+  const t = (v: number) => ({ data: new Float32Array([v]), shape: [1] });
+  try {
+    await assert.rejects(loadPhaseTwoInputs(generatorRun, phaseOneRun), Deno.errors.NotFound);
+    await saveCheckpoint(generatorRun, {
+      step: 4,
+      parameters: new Map([["synthesis.b4.conv1.weight", t(1)], ["D.b4.out.bias", t(2)]]),
+      optimizer: new Adam(),
+      extra: {
+        "ema/synthesis.b4.conv1.weight": new Float32Array([3]),
+        "ema/mapping.w_avg": new Float32Array([4]),
+      },
+      state: {},
+    });
+    await saveCheckpoint(phaseOneRun, {
+      step: 2,
+      parameters: new Map([["w_encoder.fc.weight", t(5)]]),
+      optimizer: new Adam(),
+      state: {},
+    }, { markBest: true });
+    await saveCheckpoint(phaseOneRun, {
+      step: 3,
+      parameters: new Map([["w_encoder.fc.weight", t(6)]]),
+      optimizer: new Adam(),
+      state: {},
+    });
+    const { frozenWeights, discriminator } = await loadPhaseTwoInputs(generatorRun, phaseOneRun);
+    assert.deepEqual(Object.fromEntries([...frozenWeights].map(([k, v]) => [k, [...v]])), {
+      "synthesis.b4.conv1.weight": [3],
+      "mapping.w_avg": [4],
+      "w_encoder.fc.weight": [5],
+    });
+    assert.deepEqual([...discriminator.keys()], ["D.b4.out.bias"]);
+  } finally {
+    await Deno.remove(generatorRun, { recursive: true });
+    await Deno.remove(phaseOneRun, { recursive: true });
+  }
+});
