@@ -7,6 +7,7 @@
 
 import { readSafetensors, toFloat32, writeSafetensors } from "./safetensors.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
+import { float32ToFloat16 } from "./float16.ts";
 
 /** A float32 weight with its shape. */
 export interface Weight {
@@ -45,14 +46,15 @@ export async function readWeights(
  *
  * @param path file path
  * @param weights weights by name
- * @param options `overwrite` (default false: an existing file is an error and stays untouched), `metadata`
+ * @param options `overwrite` (default false: an existing file is an error and stays untouched), `metadata`,
+ *   `dtype` ("F32" default; "F16" halves the file, read back as float32)
  * @returns when the file is written
  * @throws {Deno.errors.AlreadyExists} when the file exists and `overwrite` is not set
  */
 export async function writeWeights(
   path: string,
   weights: ReadonlyMap<string, Weight>,
-  options: { overwrite?: boolean; metadata?: Record<string, string> } = {},
+  options: { overwrite?: boolean; metadata?: Record<string, string>; dtype?: "F32" | "F16" } = {},
 ): Promise<void> {
   if (!options.overwrite) {
     const exists = await Deno.stat(path).then(() => true, () => false);
@@ -60,9 +62,13 @@ export async function writeWeights(
       throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${path}" (pass overwrite to replace it)`);
     }
   }
-  const tensors: Record<string, { dtype: "F32"; shape: number[]; data: Float32Array }> = {};
+  const half = options.dtype === "F16";
+  const tensors: Record<string, { dtype: "F32" | "F16"; shape: number[]; data: Float32Array | Uint16Array }> =
+    {};
   for (const [name, weight] of weights) {
-    tensors[name] = { dtype: "F32", shape: [...weight.shape], data: weight.data };
+    tensors[name] = half
+      ? { dtype: "F16", shape: [...weight.shape], data: float32ToFloat16(weight.data) }
+      : { dtype: "F32", shape: [...weight.shape], data: weight.data };
   }
   await writeFileAtomic(path, writeSafetensors(tensors, options.metadata));
 }

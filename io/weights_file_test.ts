@@ -39,3 +39,16 @@ Deno.test("a truncated weights file gives an error naming the file", async () =>
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("weights can be stored as float16 and read back as float32 (within fp16 rounding)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = Float32Array.from({ length: 100 }, (_, i) => Math.sin(i) * 3);
+    await writeWeights(`${dir}/h.safetensors`, new Map([["w", { data, shape: [10, 10] }]]), { dtype: "F16" });
+    assert.ok((await Deno.stat(`${dir}/h.safetensors`)).size < 100 * 2 + 200);
+    const back = (await readWeights(`${dir}/h.safetensors`)).weights.get("w")!;
+    assert.ok(back.data.every((v, i) => Math.abs(v - data[i]) <= Math.abs(data[i]) * 2 ** -11 + 1e-7));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
