@@ -17,7 +17,7 @@ import {
   resolvePhaseOneConfigs,
   trainPhaseOne,
 } from "../train/phase_one_trainer.ts";
-import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
+import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
 import { ProgressBar } from "./_progress.ts";
 
 const DEFAULTS = {
@@ -78,15 +78,11 @@ if (import.meta.main) {
   const generatorWeights = await loadGeneratorEma(generatorRun);
   await Deno.mkdir(run, { recursive: true });
   const { train, validation } = await loadFashionMnist({ padTo: config.generator.resolution });
-  const source = (split: typeof train) => ({
-    count: split.count,
-    batch: (indices: Int32Array) => toTensorBatch(split, indices, { channels: 3 }),
-  });
   const progress = new ProgressBar(steps, "train E1");
   let last = performance.now();
   const report = await trainPhaseOne({ ...config, steps }, {
-    train: source(train),
-    validation: source(validation),
+    train: trainerSource(train),
+    validation: trainerSource(validation),
   }, {
     directory: run,
     generatorWeights,

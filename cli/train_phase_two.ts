@@ -16,7 +16,7 @@ import { readTrainingConfig } from "../train/config_file.ts";
 import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
-import { type ImageSplit, loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
+import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
 import { ProgressBar } from "./_progress.ts";
 
 const ENCODER = {
@@ -112,15 +112,11 @@ if (import.meta.main) {
   await Deno.mkdir(run, { recursive: true });
   const resolution = resolveArchitecture(config.architecture).generator.resolution;
   const { train, validation } = await loadFashionMnist({ padTo: resolution });
-  const source = (split: ImageSplit) => ({
-    count: split.count,
-    batch: (indices: Int32Array) => toTensorBatch(split, indices, { channels: 3 }),
-  });
   const progress = new ProgressBar(steps, "train E2+H");
   let last = performance.now();
   const report = await trainPhaseTwo({ ...config, steps }, {
-    train: source(train),
-    validation: source(validation),
+    train: trainerSource(train),
+    validation: trainerSource(validation),
   }, {
     directory: run,
     frozenWeights,

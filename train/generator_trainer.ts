@@ -23,7 +23,7 @@ import {
 import { discriminatorLogisticLoss, nonSaturatingLoss } from "../losses/adversarial.ts";
 import { r1Penalty } from "../losses/r1.ts";
 import { prngFill } from "../io/prng.ts";
-import { Adam, type Optimizer, type TrainableParameter } from "./optimizers.ts";
+import { Adam, combineOptimizers, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
 import { applyCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { RunLog } from "./run_log.ts";
@@ -97,26 +97,6 @@ export function generatorTrainingGraphs(
     addTrainingOutputs(r1Step, loss, { trainable: (n) => n.startsWith("D.") });
   }
   return { gStep, dStep, r1Step };
-}
-
-/** Two optimizers saved and restored as one (`G/…`, `D/…`). */
-function combinedOptimizer(optimizers: Record<string, Optimizer>): Pick<Optimizer, "state" | "loadState"> {
-  return {
-    state() {
-      const out = new Map<string, Float32Array>();
-      for (const [prefix, o] of Object.entries(optimizers)) {
-        for (const [k, v] of o.state()) out.set(`${prefix}/${k}`, v);
-      }
-      return out;
-    },
-    loadState(state) {
-      for (const [prefix, o] of Object.entries(optimizers)) {
-        const own = new Map<string, Float32Array>();
-        for (const [k, v] of state) if (k.startsWith(`${prefix}/`)) own.set(k.slice(prefix.length + 1), v);
-        o.loadState(own);
-      }
-    },
-  };
 }
 
 /** What a training run reports. */
@@ -194,7 +174,7 @@ export async function trainGenerator(
   const ema = new Map<string, Float32Array>();
   let step = 0;
 
-  const optimizers = combinedOptimizer({ G: gOptimizer, D: dOptimizer });
+  const optimizers = combineOptimizers({ G: gOptimizer, D: dOptimizer });
   const loaded = await loadLatestCheckpoint(options.directory);
   if (loaded) {
     applyCheckpoint(parameters, loaded, { optimizer: optimizers });

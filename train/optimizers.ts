@@ -282,3 +282,37 @@ export class Ranger implements Optimizer {
     }
   }
 }
+
+/**
+ * Several optimizers saved and restored as one state (`<prefix>/<key>`), e.g. a generator's and a discriminator's
+ * for one checkpoint.
+ *
+ * @param optimizers optimizers by prefix
+ * @returns an object with `state()` and `loadState()`
+ * @example
+ * ```ts
+ * import { Adam, combineOptimizers } from "./optimizers.ts";
+ * const both = combineOptimizers({ G: new Adam(), D: new Adam() });
+ * console.log([...both.state().keys()]); // ["G/step", "D/step"]
+ * ```
+ */
+export function combineOptimizers(
+  optimizers: Record<string, Optimizer>,
+): Pick<Optimizer, "state" | "loadState"> {
+  return {
+    state() {
+      const out = new Map<string, Float32Array>();
+      for (const [prefix, o] of Object.entries(optimizers)) {
+        for (const [k, v] of o.state()) out.set(`${prefix}/${k}`, v);
+      }
+      return out;
+    },
+    loadState(state) {
+      for (const [prefix, o] of Object.entries(optimizers)) {
+        const own = new Map<string, Float32Array>();
+        for (const [k, v] of state) if (k.startsWith(`${prefix}/`)) own.set(k.slice(prefix.length + 1), v);
+        o.loadState(own);
+      }
+    },
+  };
+}

@@ -34,7 +34,7 @@ import { lpips } from "../losses/lpips.ts";
 import { faceAveragePool } from "../losses/face_pool.ts";
 import { prngFill } from "../io/prng.ts";
 import { sessionFor } from "../runtime/session.ts";
-import { Adam, type Optimizer, type TrainableParameter } from "./optimizers.ts";
+import { Adam, combineOptimizers, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
 import { applyCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { RunLog } from "./run_log.ts";
@@ -229,26 +229,6 @@ export function phaseTwoTrainingGraphs(
   return { plain, adversarial, dStep, r1Step };
 }
 
-/** Two optimizers saved and restored as one (`E/…`, `D/…`). */
-function combinedOptimizer(optimizers: Record<string, Optimizer>): Pick<Optimizer, "state" | "loadState"> {
-  return {
-    state() {
-      const out = new Map<string, Float32Array>();
-      for (const [prefix, o] of Object.entries(optimizers)) {
-        for (const [k, v] of o.state()) out.set(`${prefix}/${k}`, v);
-      }
-      return out;
-    },
-    loadState(state) {
-      for (const [prefix, o] of Object.entries(optimizers)) {
-        const own = new Map<string, Float32Array>();
-        for (const [k, v] of state) if (k.startsWith(`${prefix}/`)) own.set(k.slice(prefix.length + 1), v);
-        o.loadState(own);
-      }
-    },
-  };
-}
-
 /**
  * Seeded E2 / hypernet / D values: BN weight 1, running_var 1; biases 0; PReLU 0.25; weights LeCun-uniform
  * over `size / shape[0]` inputs, ×0.1 in the weight regressors (ΔW starts small); D as the generator trainer.
@@ -363,7 +343,7 @@ export async function trainPhaseTwo(
     beta2: 0.99 ** ratio,
     eps: 1e-8,
   });
-  const optimizers = combinedOptimizer({ E: eOptimizer, D: dOptimizer });
+  const optimizers = combineOptimizers({ E: eOptimizer, D: dOptimizer });
   const samplers = {
     plain: new BatchSampler(data.train.count, batch, seed, { dropLast: true }),
     adversarial: new BatchSampler(data.train.count, adversarialBatch, seed + 1, { dropLast: true }),

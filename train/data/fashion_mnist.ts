@@ -214,3 +214,21 @@ export function toTensorBatch(
   }
   return out;
 }
+
+/**
+ * A split as the trainers take it: its size and a batch function giving [B, 3, S, S] in [−1, 1].
+ *
+ * @param split a Fashion-MNIST split
+ * @returns `{ count, batch(indices) }`
+ * @example
+ * ```ts
+ * import { trainerSource } from "./fashion_mnist.ts";
+ * const split = { images: new Uint8Array(2 * 32 * 32), labels: new Uint8Array(2), count: 2, size: 32 };
+ * console.log(trainerSource(split).batch(Int32Array.from([1])).length); // 3072
+ * ```
+ */
+export function trainerSource(
+  split: ImageSplit,
+): { count: number; batch: (indices: Int32Array) => Float32Array } {
+  return { count: split.count, batch: (indices) => toTensorBatch(split, indices, { channels: 3 }) };
+}
