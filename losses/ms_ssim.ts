@@ -163,3 +163,37 @@ export function msSsim(g: GraphBuilder, x: Tensor, y: Tensor, options: MsSsimOpt
     ? g.reduceMean(product!, [0, 1], false) // []
     : g.reduceMean(product!, [1], false); // [B]
 }
+
+/**
+ * MS-SSIM options for an image side: the standard configuration (11-tap window, 5 scales) from 161 px up; below,
+ * the largest odd window (then the most scales, at least 3) that still fits after the downsamplings, with the
+ * standard weights of the kept scales renormalised. Say so wherever such a value is reported.
+ *
+ * @param side the smaller image side
+ * @returns options for {@linkcode msSsim}, and a label such as "MS-SSIM (3 scales, 3×3 window)"
+ * @example
+ * ```ts
+ * import { msSsimOptionsFor } from "./ms_ssim.ts";
+ * console.log(msSsimOptionsFor(32).label); // "MS-SSIM (3 scales, 7×7 window)"
+ * ```
+ */
+export function msSsimOptionsFor(side: number): { options: MsSsimOptions; label: string } {
+  if (side > 160) return { options: {}, label: "MS-SSIM" };
+  for (let window = 11; window >= 3; window -= 2) {
+    for (const scales of [5, 4, 3]) {
+      if (side > (window - 1) * 2 ** (scales - 1)) {
+        const kept = MS_SSIM_WEIGHTS.slice(0, scales);
+        const total = kept.reduce((a, b) => a + b, 0);
+        return {
+          options: {
+            windowSize: window,
+            windowSigma: (1.5 * window) / 11,
+            weights: kept.map((w) => w / total),
+          },
+          label: `MS-SSIM (${scales} scales, ${window}×${window} window)`,
+        };
+      }
+    }
+  }
+  throw new RangeError(`Images of side ${side} are too small for a 3-scale MS-SSIM`);
+}

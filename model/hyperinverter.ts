@@ -243,6 +243,31 @@ export class HyperInverter {
     };
   }
 
+  /**
+   * Renders ws with the generator and per-sample residuals (phase II's synthesis), e.g. to show an edit that
+   * moves w and reuses the predicted ΔW (spec §7).
+   *
+   * @param ws [B, numWs, wDim]
+   * @param residuals ΔW per target, each [B, …target shape] (as {@linkcode InversionResult.residuals})
+   * @param batch B
+   * @returns images [B, 3, R, R]
+   */
+  async synthesize(
+    ws: Float32Array,
+    residuals: ReadonlyMap<string, { data: Float32Array }>,
+    batch: number,
+  ): Promise<NdArray<Float32Array>> {
+    const feeds: Record<string, HostData> = { ws };
+    for (const t of this.stageGraph("phaseTwo", batch).inputs) {
+      if (!t.name.startsWith("residual.")) continue;
+      const residual = residuals.get(t.name.slice("residual.".length));
+      if (!residual) throw new TypeError(`No residual for "${t.name.slice(9)}"`);
+      feeds[t.name] = residual.data;
+    }
+    const result = await this.runStage("phaseTwo", batch, feeds, {});
+    return toNdarray(result.outputs.img);
+  }
+
   /** Number of parameters of each module. */
   parameterCounts(): Record<string, number> {
     const counts: Record<string, number> = { generator: 0, wEncoder: 0, layerWiseEncoder: 0, hypernet: 0 };

@@ -1,0 +1,188 @@
+/**
+ * `deno task demo [--model models/default/model.json] [--samples DIR] [--out demo.png] [--device auto]`
+ *
+ * Inverts the sample images with phase I and phase II, writes a contact sheet (input | phase I | phase II | an
+ * edit that moves w along the first principal direction of sampled w codes and reuses the predicted ΔW), and prints
+ * L2, PSNR and MS-SSIM of each phase against the inputs (on images in [0, 1]), ms/image and the provider.
+ * The samples default to `<model folder>/samples`.
+ *
+ * @module
+ */
+
+import { GraphBuilder } from "../graph/builder.ts";
+import { readImage, writePng } from "../io/image.ts";
+import { prngFill } from "../io/prng.ts";
+import { loadHyperInverter } from "../model/load.ts";
+import type { HyperInverter } from "../model/hyperinverter.ts";
+import { mappingGraph } from "../generator/generator_graphs.ts";
+import { msSsim, msSsimOptionsFor } from "../losses/ms_ssim.ts";
+import { GraphSession } from "../runtime/session.ts";
+import { parameterFeeds } from "../runtime/weights.ts";
+
+/** Per-phase image metrics. */
+export interface PhaseMetrics {
+  l2: number;
+  psnr: number;
+  msSsim: number;
+}
+
+/**
+ * L2 (mean squared error) and PSNR on [0, 1] images, and MS-SSIM (with {@linkcode msSsimOptionsFor}'s settings).
+ *
+ * @param reconstruction [B, 3, R, R] in [−1, 1]
+ * @param target the inputs, the same shape
+ * @param shape [B, 3, R, R]
+ * @returns means over the batch, and the MS-SSIM label
+ */
+export async function imageMetrics(
+  reconstruction: Float32Array,
+  target: Float32Array,
+  shape: readonly number[],
+): Promise<PhaseMetrics & { msSsimLabel: string }> {
+  const [batch, , size] = shape;
+  const perImage = reconstruction.length / batch;
+  let l2 = 0, psnr = 0;
+  for (let b = 0; b < batch; b++) {
+    let squares = 0;
+    for (let i = b * perImage; i < (b + 1) * perImage; i++) {
+      const d = (reconstruction[i] - target[i]) / 2; // [−1, 1] → [0, 1] differences
+      squares += d * d;
+    }
+    const mse = squares / perImage;
+    l2 += mse / batch;
+    psnr += (10 * Math.log10(1 / Math.max(mse, 1e-12))) / batch;
+  }
+  const { options, label } = msSsimOptionsFor(size);
+  const g = new GraphBuilder("ms_ssim");
+  const x = g.input("x", [...shape]);
+  const y = g.input("y", [...shape]);
+  const toUnit = (t: typeof x) => g.add(g.scale(t, 0.5), g.scalar(0.5)); // [−1, 1] → [0, 1]
+  const clamp = (t: typeof x) => g.sub(g.relu(t), g.relu(g.sub(t, g.scalar(1)))); // to [0, 1]
+  g.output(msSsim(g, clamp(toUnit(x)), toUnit(y), options), "ms_ssim");
+  const { outputs } = await (await GraphSession.create(g)).run({ x: reconstruction, y: target });
+  return { l2, psnr, msSsim: (outputs.ms_ssim.data as Float32Array)[0], msSsimLabel: label };
+}
+
+/**
+ * The first principal direction of the model's W distribution (power iteration over sampled w), scaled by its
+ * standard deviation; null when the model has no mapping network weights.
+ */
+async function principalDirection(model: HyperInverter, samples = 1024): Promise<Float32Array | null> {
+  const config = model.architecture.generator;
+  const graph = mappingGraph(config, { batch: samples });
+  let feeds;
+  try {
+    feeds = parameterFeeds(graph, model.weights);
+  } catch {
+    return null;
+  }
+  const { outputs } = await (await GraphSession.create(graph)).run({
+    z: prngFill(0xde30, 0, samples * config.zDim, 0, Math.sqrt(3)),
+    ...feeds,
+  });
+  const ws = outputs.ws.data as Float32Array; // [N, numWs, wDim]
+  const dim = config.wDim, rows = ws.length / (samples * dim);
+  const mean = new Float64Array(dim);
+  for (let n = 0; n < samples; n++) for (let i = 0; i < dim; i++) mean[i] += ws[n * rows * dim + i] / samples;
+  let v = new Float64Array(dim).fill(1 / Math.sqrt(dim));
+  let variance = 0;
+  for (let iteration = 0; iteration < 30; iteration++) {
+    const next = new Float64Array(dim);
+    variance = 0;
+    for (let n = 0; n < samples; n++) {
+      let dot = 0;
+      for (let i = 0; i < dim; i++) dot += (ws[n * rows * dim + i] - mean[i]) * v[i];
+      variance += (dot * dot) / samples;
+      for (let i = 0; i < dim; i++) next[i] += (dot * (ws[n * rows * dim + i] - mean[i])) / samples;
+    }
+    const norm = Math.hypot(...next) || 1;
+    v = next.map((x) => x / norm);
+  }
+  return Float32Array.from(v, (x) => x * Math.sqrt(variance));
+}
+
+function option(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/**
+ * The demo.
+ *
+ * @param args command-line arguments
+ * @returns exit status (0 done, 1 failed)
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  const modelPath = option(args, "model") ?? "models/default/model.json";
+  const samplesDirectory = option(args, "samples") ??
+    `${modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || "."}/samples`;
+  const out = option(args, "out") ?? "demo.png";
+  const gamma = Number(option(args, "edit") ?? "2");
+  try {
+    const model = await loadHyperInverter(modelPath, { device: option(args, "device") ?? "auto" });
+    const files = [...Deno.readDirSync(samplesDirectory)].filter((e) =>
+      e.isFile && /\.(png|jpe?g|webp)$/i.test(e.name)
+    )
+      .map((e) => `${samplesDirectory}/${e.name}`).sort();
+    if (!files.length) throw new Deno.errors.NotFound(`No sample images in ${samplesDirectory}`);
+    const size = model.resolution;
+    const perImage = 3 * size * size;
+    const inputs = new Float32Array(files.length * perImage);
+    for (const [i, file] of files.entries()) inputs.set((await readImage(file, size)).data, i * perImage);
+    const result = await model.invert(inputs, files.length);
+    const shape = [files.length, 3, size, size];
+    const phaseOne = await imageMetrics(result.phaseOneImages.data, inputs, shape);
+    const phaseTwo = await imageMetrics(result.finalImages.data, inputs, shape);
+    const direction = await principalDirection(model);
+    let edited: Float32Array | null = null;
+    if (direction) {
+      const ws = result.wCodes.data.slice();
+      const dim = direction.length;
+      for (let i = 0; i < ws.length; i++) ws[i] += gamma * direction[i % dim];
+      edited = (await model.synthesize(ws, result.residuals, files.length)).data;
+    }
+    // Contact sheet: one row per sample, columns input | phase I | phase II | edit.
+    const columns = [
+      inputs,
+      result.phaseOneImages.data,
+      result.finalImages.data,
+      ...(edited ? [edited] : []),
+    ];
+    const width = size * columns.length, height = size * files.length;
+    const sheet = new Float32Array(3 * width * height);
+    columns.forEach((images, column) => {
+      for (let b = 0; b < files.length; b++) {
+        for (let c = 0; c < 3; c++) {
+          for (let y = 0; y < size; y++) {
+            const from = ((b * 3 + c) * size + y) * size;
+            sheet.set(
+              images.subarray(from, from + size),
+              (c * height + b * size + y) * width + column * size,
+            );
+          }
+        }
+      }
+    });
+    await writePng(out, sheet, [1, 3, height, width]);
+    const row = (name: string, m: PhaseMetrics) =>
+      `| ${name} | ${m.l2.toFixed(4)} | ${m.psnr.toFixed(2)} | ${m.msSsim.toFixed(4)} |`;
+    console.log(`| phase | L2 | PSNR (dB) | ${phaseOne.msSsimLabel} |\n|---|---|---|---|`);
+    console.log(row("I (w only)", phaseOne));
+    console.log(row("II (w + ΔW)", phaseTwo));
+    console.log(
+      `${files.length} image(s) of ${size}² in ${result.milliseconds.toFixed(0)} ms ` +
+        `(${
+          (result.milliseconds / files.length).toFixed(0)
+        } ms/image) on ${result.provider}; contact sheet ${out} ` +
+        `(input | phase I | phase II${
+          edited ? ` | edit γ = ${gamma} along the first principal direction of W` : ""
+        })`,
+    );
+    return 0;
+  } catch (error) {
+    console.error(`demo: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

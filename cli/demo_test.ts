@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { writePng } from "../io/image.ts";
+import { loadSharp } from "../deps.ts";
+import { writeTinyModel } from "../tests/_tiny_model.ts";
+import { imageMetrics, main } from "./demo.ts";
+
+Deno.test("imageMetrics: identical images give L2 0, MS-SSIM 1; noise lowers them", async () => {
+  const shape = [2, 3, 32, 32];
+  const x = Float32Array.from({ length: 2 * 3 * 32 * 32 }, (_, i) => Math.sin(i * 0.05) * 0.8);
+  const same = await imageMetrics(x, x, shape);
+  assert.equal(same.l2, 0);
+  assert.ok(Math.abs(same.msSsim - 1) < 1e-4, String(same.msSsim));
+  assert.match(same.msSsimLabel, /MS-SSIM \(3 scales, 7×7 window\)/);
+  const noisy = await imageMetrics(x.map((v, i) => v + (i % 7 === 0 ? 0.4 : -0.1)), x, shape);
+  assert.ok(noisy.l2 > 0 && noisy.psnr < 40 && noisy.msSsim < same.msSsim);
+});
+
+Deno.test("demo writes a contact sheet and prints both phases' metrics (tiny seeded model)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "demo-" });
+  const logs: string[] = [];
+  const original = console.log;
+  console.log = (message: string) => logs.push(message);
+  try {
+    const model = await writeTinyModel(`${dir}/model`);
+    await Deno.mkdir(`${dir}/model/samples`);
+    for (const k of [0, 1]) {
+      const data = Float32Array.from({ length: 3 * 64 * 64 }, (_, i) => Math.cos(i * 0.01 + k) * 0.7);
+      await writePng(`${dir}/model/samples/${k}.png`, data, [1, 3, 64, 64]);
+    }
+    assert.equal(await main(["--model", model, "--out", `${dir}/sheet.png`, "--device", "cpu"]), 0);
+    const text = logs.join("\n");
+    assert.match(text, /\| I \(w only\) \| [\d.]+ \| -?[\d.]+ \| [\d.]+ \|/);
+    assert.match(text, /\| II \(w \+ ΔW\) \|/);
+    assert.match(text, /2 image\(s\) of 64² in \d+ ms \(\d+ ms\/image\) on cpu/);
+    const sharp = await loadSharp();
+    const meta = await sharp(await Deno.readFile(`${dir}/sheet.png`)).metadata();
+    // The tiny model has no mapping weights, so no edit column: input | phase I | phase II.
+    assert.deepEqual([meta.width, meta.height], [3 * 64, 2 * 64]);
+  } finally {
+    console.log = original;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
