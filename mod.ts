@@ -22,3 +22,4 @@ export * from "./encoders/mod.ts";
 export * from "./hypernet/mod.ts";
 export * from "./model/mod.ts";
 export * from "./losses/mod.ts";
+export * from "./editing/mod.ts";
