@@ -18,6 +18,7 @@ import { mappingGraph } from "../generator/generator_graphs.ts";
 import { msSsim, msSsimOptionsFor } from "../losses/ms_ssim.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
+import { principalComponents } from "../editing/pca.ts";
 
 /** Per-phase image metrics. */
 export interface PhaseMetrics {
@@ -82,23 +83,10 @@ async function principalDirection(model: HyperInverter, samples = 1024): Promise
   });
   const ws = outputs.ws.data as Float32Array; // [N, numWs, wDim]
   const dim = config.wDim, rows = ws.length / (samples * dim);
-  const mean = new Float64Array(dim);
-  for (let n = 0; n < samples; n++) for (let i = 0; i < dim; i++) mean[i] += ws[n * rows * dim + i] / samples;
-  let v = new Float64Array(dim).fill(1 / Math.sqrt(dim));
-  let variance = 0;
-  for (let iteration = 0; iteration < 30; iteration++) {
-    const next = new Float64Array(dim);
-    variance = 0;
-    for (let n = 0; n < samples; n++) {
-      let dot = 0;
-      for (let i = 0; i < dim; i++) dot += (ws[n * rows * dim + i] - mean[i]) * v[i];
-      variance += (dot * dot) / samples;
-      for (let i = 0; i < dim; i++) next[i] += (dot * (ws[n * rows * dim + i] - mean[i])) / samples;
-    }
-    const norm = Math.hypot(...next) || 1;
-    v = next.map((x) => x / norm);
-  }
-  return Float32Array.from(v, (x) => x * Math.sqrt(variance));
+  const firstRows = new Float32Array(samples * dim);
+  for (let n = 0; n < samples; n++) firstRows.set(ws.subarray(n * rows * dim, n * rows * dim + dim), n * dim);
+  const { comp, std } = principalComponents(firstRows, dim, 1);
+  return comp.map((v) => v * std[0]);
 }
 
 function option(args: readonly string[], name: string): string | undefined {

@@ -19,3 +19,4 @@ export {
   interfaceGanEdit,
 } from "./directions.ts";
 export { interpolateInversions, type InversionCodes, lerp } from "./interpolate.ts";
+export { principalComponents } from "./pca.ts";
