@@ -21,7 +21,7 @@ import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts"
 import { ProgressBar } from "./_progress.ts";
 
 const DEFAULTS = {
-  generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4 },
+  generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
   encoder: {
     backbone: "ir_se",
     stemChannels: 16,

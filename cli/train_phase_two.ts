@@ -32,11 +32,12 @@ const ENCODER = {
   seReduction: 8,
   nStyles: 8,
   featureSize: 2,
+  wDim: 512,
 };
 
 const DEFAULTS = {
   architecture: {
-    generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4 },
+    generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
     wEncoder: ENCODER,
     layerWiseEncoder: ENCODER,
     hypernet: { hiddenDim: 16, featureChannels: 64, featureSize: 2 },
