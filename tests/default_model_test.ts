@@ -15,7 +15,9 @@ Deno.test("default model: phase II beats phase I on the bundled held-out samples
   assert.equal(files.length, 10);
   const size = model.resolution;
   const inputs = new Float32Array(files.length * 3 * size * size);
-  for (const [i, file] of files.entries()) inputs.set((await readImage(file, size)).data, i * 3 * size * size);
+  for (const [i, file] of files.entries()) {
+    inputs.set((await readImage(file, size)).data, i * 3 * size * size);
+  }
   const result = await model.invert(inputs, files.length);
   const shape = [files.length, 3, size, size];
   const one = await imageMetrics(result.phaseOneImages.data, inputs, shape);
