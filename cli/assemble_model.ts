@@ -20,11 +20,7 @@ import {
   MODULE_PREFIX,
   type ModuleName,
 } from "../model/manifest.ts";
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+import { option } from "./_args.ts";
 
 /**
  * Assembles a model folder from training runs.

@@ -19,6 +19,7 @@ import { msSsim, msSsimOptionsFor } from "../losses/ms_ssim.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
 import { principalComponents } from "../editing/pca.ts";
+import { option } from "./_args.ts";
 
 /** Per-phase image metrics. */
 export interface PhaseMetrics {
@@ -87,11 +88,6 @@ async function principalDirection(model: HyperInverter, samples = 1024): Promise
   for (let n = 0; n < samples; n++) firstRows.set(ws.subarray(n * rows * dim, n * rows * dim + dim), n * dim);
   const { comp, std } = principalComponents(firstRows, dim, 1);
   return comp.map((v) => v * std[0]);
-}
-
-function option(args: readonly string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 /**

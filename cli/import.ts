@@ -38,6 +38,7 @@ import {
 } from "../convert/torch_values.ts";
 import type { StateDict } from "../convert/state_dict.ts";
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from "../model/manifest.ts";
+import { option } from "./_args.ts";
 
 /**
  * Reads a generator file of either format.
@@ -88,11 +89,6 @@ async function refuseExisting(paths: string[], force: boolean): Promise<void> {
   if (existing.length) {
     throw new Deno.errors.AlreadyExists(`Refusing to overwrite ${existing.join(", ")} (pass --force)`);
   }
-}
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import { readTrainingConfig } from "../train/config_file.ts";
 import { type GeneratorTrainingConfig, trainGenerator } from "../train/generator_trainer.ts";
 import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
 import { ProgressBar } from "./_progress.ts";
+import { option } from "./_args.ts";
 
 const DEFAULTS = {
   generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
@@ -24,17 +25,12 @@ const DEFAULTS = {
   seed: 1,
 };
 
-function option(name: string): string | undefined {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Deno.args[i + 1] : undefined;
-}
-
 if (import.meta.main) {
-  const configPath = option("config") ??
+  const configPath = option(Deno.args, "config") ??
     new URL("../train/configs/generator_fmnist32.json", import.meta.url).pathname;
-  const run = option("run") ?? "runs/generator-fmnist32";
+  const run = option(Deno.args, "run") ?? "runs/generator-fmnist32";
   const config = await readTrainingConfig(configPath, DEFAULTS);
-  const steps = option("steps") ? Number(option("steps")) : config.steps;
+  const steps = option(Deno.args, "steps") ? Number(option(Deno.args, "steps")) : config.steps;
   await Deno.mkdir(run, { recursive: true });
   const { train } = await loadFashionMnist({ padTo: config.generator.resolution });
   const progress = new ProgressBar(steps, "train G");

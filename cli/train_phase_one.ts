@@ -19,22 +19,12 @@ import {
 } from "../train/phase_one_trainer.ts";
 import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
 import { ProgressBar } from "./_progress.ts";
+import { option } from "./_args.ts";
+import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
 
 const DEFAULTS = {
   generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
-  encoder: {
-    backbone: "ir_se",
-    stemChannels: 16,
-    stages: [
-      { channels: 16, units: 1, stride: 1 },
-      { channels: 32, units: 1, stride: 2 },
-      { channels: 48, units: 1, stride: 2 },
-      { channels: 64, units: 1, stride: 2 },
-    ],
-    seReduction: 8,
-    nStyles: 8,
-    featureSize: 2,
-  },
+  encoder: FASHION_MNIST_ENCODER,
   batch: 8,
   learningRate: 1e-4,
   lambdaL2: 1,
@@ -44,11 +34,6 @@ const DEFAULTS = {
   validationImages: 512,
   seed: 1,
 };
-
-function option(name: string): string | undefined {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Deno.args[i + 1] : undefined;
-}
 
 /**
  * The EMA generator weights of a generator run (`extra` tensors `ema/<name>` of its latest checkpoint).
@@ -67,14 +52,14 @@ export async function loadGeneratorEma(directory: string): Promise<Map<string, F
 }
 
 if (import.meta.main) {
-  const configPath = option("config") ??
+  const configPath = option(Deno.args, "config") ??
     new URL("../train/configs/phase_one_fmnist32.json", import.meta.url).pathname;
-  const generatorRun = option("generator") ?? "runs/generator-fmnist32";
-  const run = option("run") ?? "runs/phase-one-fmnist32";
+  const generatorRun = option(Deno.args, "generator") ?? "runs/generator-fmnist32";
+  const run = option(Deno.args, "run") ?? "runs/phase-one-fmnist32";
   const config = await readTrainingConfig(configPath, DEFAULTS, {
     validate: (c) => void resolvePhaseOneConfigs(c as PhaseOneTrainingConfig),
   }) as PhaseOneTrainingConfig;
-  const steps = option("steps") ? Number(option("steps")) : config.steps;
+  const steps = option(Deno.args, "steps") ? Number(option(Deno.args, "steps")) : config.steps;
   const generatorWeights = await loadGeneratorEma(generatorRun);
   await Deno.mkdir(run, { recursive: true });
   const { train, validation } = await loadFashionMnist({ padTo: config.generator.resolution });

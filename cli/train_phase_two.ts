@@ -18,22 +18,10 @@ import { resolveArchitecture } from "../model/architecture.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
 import { ProgressBar } from "./_progress.ts";
+import { option } from "./_args.ts";
+import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
 
-const ENCODER = {
-  backbone: "ir_se",
-  inputSize: 32,
-  stemChannels: 16,
-  stages: [
-    { channels: 16, units: 1, stride: 1 },
-    { channels: 32, units: 1, stride: 2 },
-    { channels: 48, units: 1, stride: 2 },
-    { channels: 64, units: 1, stride: 2 },
-  ],
-  seReduction: 8,
-  nStyles: 8,
-  featureSize: 2,
-  wDim: 512,
-};
+const ENCODER = { ...FASHION_MNIST_ENCODER, inputSize: 32, wDim: 512 };
 
 const DEFAULTS = {
   architecture: {
@@ -57,11 +45,6 @@ const DEFAULTS = {
   validationImages: 512,
   seed: 2107,
 };
-
-function option(name: string): string | undefined {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Deno.args[i + 1] : undefined;
-}
 
 /**
  * The frozen weights of phase II and the initial D: G and D from a generator run's latest checkpoint (EMA G
@@ -100,15 +83,15 @@ export async function loadPhaseTwoInputs(
 }
 
 if (import.meta.main) {
-  const configPath = option("config") ??
+  const configPath = option(Deno.args, "config") ??
     new URL("../train/configs/phase_two_fmnist32.json", import.meta.url).pathname;
-  const generatorRun = option("generator") ?? "runs/generator-fmnist32";
-  const phaseOneRun = option("phase-one") ?? "runs/phase-one-fmnist32";
-  const run = option("run") ?? "runs/phase-two-fmnist32";
+  const generatorRun = option(Deno.args, "generator") ?? "runs/generator-fmnist32";
+  const phaseOneRun = option(Deno.args, "phase-one") ?? "runs/phase-one-fmnist32";
+  const run = option(Deno.args, "run") ?? "runs/phase-two-fmnist32";
   const config = await readTrainingConfig(configPath, DEFAULTS, {
     validate: (c) => void resolveArchitecture((c as PhaseTwoTrainingConfig).architecture),
   }) as PhaseTwoTrainingConfig;
-  const steps = option("steps") ? Number(option("steps")) : config.steps;
+  const steps = option(Deno.args, "steps") ? Number(option(Deno.args, "steps")) : config.steps;
   const { frozenWeights, discriminator } = await loadPhaseTwoInputs(generatorRun, phaseOneRun);
   await Deno.mkdir(run, { recursive: true });
   const resolution = resolveArchitecture(config.architecture).generator.resolution;

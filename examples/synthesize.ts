@@ -17,19 +17,15 @@ import { mappingGraph, synthesisGraph } from "../generator/generator_graphs.ts";
 import { prngFill } from "../io/prng.ts";
 import { sessionFor } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
+import { option } from "../cli/_args.ts";
 
-function option(name: string, fallback: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 && Deno.args[i + 1] !== undefined ? Deno.args[i + 1] : fallback;
-}
-
-const resolution = Number(option("resolution", "256"));
+const resolution = Number(option(Deno.args, "resolution") ?? "256");
 const fixtureName = { 256: "hyperinverter-church256", 1024: "hyperinverter-ffhq1024" }[resolution];
 if (!fixtureName) throw new RangeError(`--resolution must be 256 or 1024, got ${resolution}`);
-const batch = Number(option("batch", "1"));
-const psi = Number(option("psi", "0.7"));
-const device = option("device", "auto");
-const out = option("out", `synthesis-${resolution}.png`);
+const batch = Number(option(Deno.args, "batch") ?? "1");
+const psi = Number(option(Deno.args, "psi") ?? "0.7");
+const device = option(Deno.args, "device") ?? "auto";
+const out = option(Deno.args, "out") ?? `synthesis-${resolution}.png`;
 
 const fixture = await loadReferenceFixture(fixtureName);
 const config = generatorConfigFromInitKwargs(
@@ -39,7 +35,7 @@ const weights = fixture.moduleWeights("G");
 
 const mapping = mappingGraph(config, { batch, truncationPsi: psi });
 const synthesis = synthesisGraph(config, { batch });
-const z = prngFill(Number(option("seed", "1")), 0, batch * config.zDim, 0, Math.sqrt(3));
+const z = prngFill(Number(option(Deno.args, "seed") ?? "1"), 0, batch * config.zDim, 0, Math.sqrt(3));
 const mapped = await (await sessionFor(mapping, { device })).run({ z, ...parameterFeeds(mapping, weights) });
 const rendered = await (await sessionFor(synthesis, { device })).run({
   ws: mapped.outputs.ws,
