@@ -58,3 +58,28 @@ export function assertClose(
   }
   return c.maxAbs;
 }
+
+/**
+ * Asserts max |actual − expected| ≤ relative × peak, where peak defaults to max |expected| (which must not be 0).
+ *
+ * @param actual computed values
+ * @param expected reference values
+ * @param relative tolerance relative to the peak
+ * @param what name of the compared tensor, for the message
+ * @param peak the scale to compare against (default max |expected|)
+ * @returns the max-abs difference divided by the peak
+ */
+export function assertCloseRelative(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  relative: number,
+  what: string,
+  peak?: number,
+): number {
+  let reference = peak ?? 0;
+  if (peak === undefined) {
+    for (let i = 0; i < expected.length; i++) reference = Math.max(reference, Math.abs(expected[i]));
+  }
+  if (!(reference > 0)) throw new AssertionError({ message: `${what}: all-zero reference` });
+  return assertClose(actual, expected, relative * reference, what) / reference;
+}

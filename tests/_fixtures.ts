@@ -115,3 +115,36 @@ export function averagePool(img: Float32Array, shape: readonly number[], size: n
 export function readManifestJson(name: string): any {
   return JSON.parse(Deno.readTextFileSync(`${referenceFixturesRoot()}/${name}/manifest.json`));
 }
+
+/** The `<prefix>sampled` section of a gradient fixture (README §1): 64 sampled entries per large tensor. */
+export interface SampledRows {
+  pos_seed: number;
+  n: number;
+  val_file: string;
+  rows: { row: number; name: string; numel: number }[];
+}
+
+/** The float64 statistics the fixtures store for every tensor. */
+export interface FixtureStats {
+  sum: number;
+  abs_sum: number;
+  l2: number;
+  min: number;
+  max: number;
+  numel: number;
+}
+
+/**
+ * The sampled values file of a gradient fixture ([rows, 64] float32), copied so that it is aligned.
+ *
+ * @param fixture the fixture
+ * @param sampled its sampled section
+ * @returns the values
+ */
+export async function readSampledValues(
+  fixture: ReferenceFixture,
+  sampled: SampledRows,
+): Promise<Float32Array> {
+  const bytes = await Deno.readFile(`${fixture.directory}/${sampled.val_file}`);
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}

@@ -17,13 +17,13 @@ import { gradients } from "../graph/autodiff.ts";
 import { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { buildDiscriminator, discriminatorConfigFromInitKwargs } from "../generator/discriminator.ts";
-import { loadReferenceFixture, type ReferenceFixture } from "../io/reference_fixture.ts";
+import { loadReferenceFixture } from "../io/reference_fixture.ts";
 import { prngBits } from "../io/prng.ts";
 import { discriminatorLogisticLoss, nonSaturatingLoss, r1Penalty } from "../losses/mod.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
-import { assertClose } from "./_assert_close.ts";
-import { readFloat32 } from "./_fixtures.ts";
+import { assertClose, assertCloseRelative } from "./_assert_close.ts";
+import { type FixtureStats, readFloat32, readSampledValues, type SampledRows } from "./_fixtures.ts";
 
 const GRADIENT_RELATIVE = 5e-5;
 const LOSS_RELATIVE = 1e-5;
@@ -39,39 +39,13 @@ const R1_BIAS_RELATIVE = 1e-4;
  */
 const ZERO_GRADIENT_ATOL = 1e-6;
 
-interface SampledRows {
-  pos_seed: number;
-  n: number;
-  val_file: string;
-  rows: { row: number; name: string; numel: number }[];
-}
-
-interface Stats {
-  sum: number;
-  abs_sum: number;
-  l2: number;
-  min: number;
-  max: number;
-  numel: number;
-}
-
 /** Compares within `relative` × max |expected|; returns the relative error. */
-function compareRelative(
+const compareRelative = (
   actual: Float32Array,
   expected: ArrayLike<number>,
   what: string,
   relative = GRADIENT_RELATIVE,
-): number {
-  let peak = 0;
-  for (let i = 0; i < expected.length; i++) peak = Math.max(peak, Math.abs(expected[i]));
-  assert.ok(peak > 0, `${what}: all-zero reference`);
-  return assertClose(actual, expected, relative * peak, what) / peak;
-}
-
-async function sampledValues(fixture: ReferenceFixture, sampled: SampledRows): Promise<Float32Array> {
-  const bytes = await Deno.readFile(`${fixture.directory}/${sampled.val_file}`);
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
+) => assertCloseRelative(actual, expected, relative, what);
 
 function pick(
   gradient: Float32Array,
@@ -192,8 +166,8 @@ Deno.test("discriminator-64 gradients: d loss_D_R1 / d(every D parameter), doubl
     report.push(`${p.name} ${relative.toExponential(1)}`);
   }
   const sampled = fixture.manifest["grad.R1.sampled"] as SampledRows;
-  const values = await sampledValues(fixture, sampled);
-  const stats = fixture.manifest["grad.R1.stats"] as Record<string, Stats>;
+  const values = await readSampledValues(fixture, sampled);
+  const stats = fixture.manifest["grad.R1.stats"] as Record<string, FixtureStats>;
   for (const row of sampled.rows) {
     const gradient = data(`grad.R1.${row.name}`);
     const relative = compareRelative(
@@ -219,8 +193,8 @@ Deno.test("discriminator-64 gradients: d loss_D_R1 / d(every D parameter), doubl
 Deno.test("discriminator-64 gradients: d loss_D / d(every D parameter), samples and stats", async () => {
   const { fixture, parameters, data } = await results();
   const sampled = fixture.manifest["grad.lossD.sampled"] as SampledRows;
-  const values = await sampledValues(fixture, sampled);
-  const stats = fixture.manifest["grad.lossD.stats"] as Record<string, Stats>;
+  const values = await readSampledValues(fixture, sampled);
+  const stats = fixture.manifest["grad.lossD.stats"] as Record<string, FixtureStats>;
   let worst = 0, worstL2 = 0;
   for (const row of sampled.rows) {
     const gradient = data(`grad.lossD.${row.name}`);

@@ -16,35 +16,18 @@ import { resolveGeneratorConfig } from "../generator/config.ts";
 import { synthesisGraph } from "../generator/generator_graphs.ts";
 import { layerRegistry } from "../generator/registry.ts";
 import { hypernetGraph } from "../hypernet/hypernet_graph.ts";
-import { loadReferenceFixture, type ReferenceFixture } from "../io/reference_fixture.ts";
+import { loadReferenceFixture } from "../io/reference_fixture.ts";
 import { prngBits, prngFill } from "../io/prng.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
-import { assertClose } from "./_assert_close.ts";
-import { loadGeneratorFixture } from "./_fixtures.ts";
+import { assertClose, assertCloseRelative } from "./_assert_close.ts";
+import { loadGeneratorFixture, readSampledValues, type SampledRows } from "./_fixtures.ts";
 
 const RELATIVE = 1e-5;
-const ZERO_GRADIENT_ATOL = 1e-5;
-
-interface SampledRows {
-  pos_seed: number;
-  n: number;
-  val_file: string;
-  rows: { row: number; name: string; numel: number }[];
-}
-
 /** Compares within RELATIVE × max |expected|; returns the relative error. */
-function compareRelative(actual: Float32Array, expected: ArrayLike<number>, what: string): number {
-  let peak = 0;
-  for (let i = 0; i < expected.length; i++) peak = Math.max(peak, Math.abs(expected[i]));
-  const maxAbs = assertClose(actual, expected, RELATIVE * peak, what);
-  return maxAbs / peak;
-}
-
-async function sampledValues(fixture: ReferenceFixture, sampled: SampledRows): Promise<Float32Array> {
-  const bytes = await Deno.readFile(`${fixture.directory}/${sampled.val_file}`);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-}
+const compareRelative = (actual: Float32Array, expected: ArrayLike<number>, what: string) =>
+  assertCloseRelative(actual, expected, RELATIVE, what);
+const ZERO_GRADIENT_ATOL = 1e-5;
 
 /** L = Σ y·R in the graph, with R a graph input. */
 function weightedSum(g: GraphBuilder, y: Tensor, name: string): Tensor {
@@ -108,7 +91,7 @@ Deno.test("gradients-generator-64: plain batch-2 pass, dL/dws and every synthesi
   );
 
   const sampled = fixture.manifest["grad.plain.sampled"] as SampledRows;
-  const values = await sampledValues(fixture, sampled);
+  const values = await readSampledValues(fixture, sampled);
   for (const row of sampled.rows) {
     const gradient = outputs[`grad.${row.name}`].data as Float32Array;
     assert.equal(gradient.length, row.numel);
@@ -267,7 +250,7 @@ Deno.test("gradients-hypernet-64: dL/dFw, dL/dFx and every hypernet parameter", 
   }
   assert.ok(full >= 14 * 7, `${full} full parameter gradients`);
   const sampled = fixture.manifest["grad.sampled"] as SampledRows;
-  const values = await sampledValues(fixture, sampled);
+  const values = await readSampledValues(fixture, sampled);
   for (const row of sampled.rows) {
     const gradient = outputs[`grad.${row.name}`].data as Float32Array;
     const actual = Float32Array.from(

@@ -16,41 +16,18 @@ import { prngBits } from "../io/prng.ts";
 import { lpips } from "../losses/mod.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
-import { assertClose } from "./_assert_close.ts";
-import { readFloat32 } from "./_fixtures.ts";
+import { assertClose, assertCloseRelative } from "./_assert_close.ts";
+import { type FixtureStats, readFloat32, readSampledValues, type SampledRows } from "./_fixtures.ts";
 
 const RELATIVE = 2e-5;
 
-interface SampledRows {
-  pos_seed: number;
-  n: number;
-  val_file: string;
-  rows: { row: number; name: string; numel: number }[];
-}
-
-interface Stats {
-  sum: number;
-  abs_sum: number;
-  l2: number;
-  min: number;
-  max: number;
-  numel: number;
-}
-
 /** Compares within RELATIVE × `peak` (default: max |expected|); returns the error relative to the peak. */
-function compareRelative(
+const compareRelative = (
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
   what: string,
   peak?: number,
-): number {
-  let reference = peak ?? 0;
-  if (peak === undefined) {
-    for (let i = 0; i < expected.length; i++) reference = Math.max(reference, Math.abs(expected[i]));
-  }
-  assert.ok(reference > 0, `${what}: all-zero reference`);
-  return assertClose(actual, expected, RELATIVE * reference, what) / reference;
-}
+) => assertCloseRelative(actual, expected, RELATIVE, what, peak);
 
 Deno.test("lpips-alex gradients: d loss/d x0 in full, d loss/d x1 sampled and its stats", async () => {
   const fixture = await loadReferenceFixture("lpips-alex");
@@ -84,9 +61,8 @@ Deno.test("lpips-alex gradients: d loss/d x0 in full, d loss/d x1 sampled and it
   const [row] = sampled.rows;
   assert.equal(row.name, "dloss_dx1");
   assert.equal(dx1.length, row.numel);
-  const bytes = await Deno.readFile(`${fixture.directory}/${sampled.val_file}`);
-  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const stats = (fixture.manifest["grad.stats"] as Record<string, Stats>).dloss_dx1;
+  const values = await readSampledValues(fixture, sampled);
+  const stats = (fixture.manifest["grad.stats"] as Record<string, FixtureStats>).dloss_dx1;
   const peak = Math.max(Math.abs(stats.min), Math.abs(stats.max));
   const actual = Float32Array.from(
     { length: sampled.n },
