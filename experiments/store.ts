@@ -1,0 +1,510 @@
+/**
+ * Reading the experiments on disk (the layout of `experiments/README.md`): suites (`suites/<suite>.json`) and
+ * their runs (`results/<suite>/<variant>/`: `variant.json`, `model/`, `metrics.json`, `log.jsonl`,
+ * `delta_w.json`, `samples/*.png`). Everything here only reads; the runner (`experiments/runner.ts`) writes.
+ * Suite, variant and sample names must match {@linkcode NAME_PATTERN} (or {@linkcode SAMPLE_PATTERN}), so a
+ * name from a URL can never leave the experiments folder.
+ *
+ * @module
+ */
+
+import { readRunLog, type RunRecord } from "../train/run_log.ts";
+
+/** Suite and variant names: letters, digits, `_` and `-` only (no `/`, no `..`). */
+export const NAME_PATTERN = /^[a-z0-9_-]+$/i;
+/** Sample image file names inside `samples/`. */
+export const SAMPLE_PATTERN = /^[a-z0-9_-]+\.png$/i;
+
+/** The experiments folder of this checkout (holds `suites/` and `results/`). */
+export const EXPERIMENTS_ROOT: string = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Paper numbers of a Table-3 row (FFHQ, 1024²), when the variant mirrors one. */
+export interface PaperRow {
+  l2?: number;
+  lpips?: number;
+  psnr?: number;
+  /** The paper's ID column (ArcFace cosine similarity); our counterpart is `featureIdentity`. */
+  id?: number;
+  msSsim?: number;
+  /** What the row is called in the paper. */
+  row?: string;
+}
+
+/**
+ * How a variant is obtained: `train` (phase II trained from scratch with the suite's budget, the default),
+ * `phaseOne` (no phase II: the phase-I images are evaluated), `pretrained` (a shipped model evaluated as is,
+ * `model` names its folder).
+ */
+export type VariantMode = "train" | "phaseOne" | "pretrained";
+
+/** One variant of a suite. */
+export interface VariantSpec {
+  name: string;
+  label: string;
+  /** Optional longer explanation. */
+  description?: string;
+  mode?: VariantMode;
+  /**
+   * Overrides of the base model's architecture and of the suite's training settings:
+   * `{ hypernet?: {...}, refinementPasses?, training?: {...} }`.
+   */
+  changes?: {
+    hypernet?: Record<string, unknown>;
+    refinementPasses?: number;
+    training?: Record<string, unknown>;
+  };
+  /** For `pretrained`: the model folder, relative to the repository root. */
+  model?: string;
+  /** The paper's Table-3 row this variant mirrors. */
+  paper?: PaperRow;
+}
+
+/** A suite: the base model, the shared training budget and the variants. */
+export interface Suite {
+  name: string;
+  description: string;
+  /** The base model folder, relative to the repository root (e.g. `models/default`). */
+  base: string;
+  /** Shared training settings (steps, batch, learningRate, seed, …). */
+  training: Record<string, unknown> & { steps: number };
+  /** Evaluation settings: held-out images, batch, sample count. */
+  evaluation?: { images?: number; batch?: number; samples?: number };
+  variants: VariantSpec[];
+}
+
+/** What `metrics.json` holds (images in [0, 1]; see the README for each metric's definition). */
+export interface VariantMetrics {
+  l2: number;
+  psnr: number;
+  msSsim: number;
+  /** Cosine similarity of a Fashion-MNIST classifier's penultimate features; null without that classifier. */
+  featureIdentity: number | null;
+  /** LPIPS; null (no AlexNet weights on this project's machines). */
+  lpips: number | null;
+  msPerImage: number;
+  /** Trainable parameters of phase II (E2 + hypernet), and of the whole model. */
+  parameters: number;
+  parametersTotal?: number;
+  /** Phase-II steps trained (0 for phaseOne / pretrained). */
+  steps: number;
+  trainSeconds: number;
+  provider: string;
+  /** Held-out images evaluated. */
+  images: number;
+  evaluatedAt: string;
+  [key: string]: unknown;
+}
+
+/** One variant's result as the site lists it. */
+export interface VariantResult {
+  variant: string;
+  label: string;
+  mode: VariantMode;
+  paper: PaperRow | null;
+  status: "done" | "pending";
+  metrics: VariantMetrics | null;
+  /** `model.json` of the variant's model, or null when there is none (yet). */
+  modelPath: string | null;
+  /** File names in `samples/`, sorted (`00_input.png`, `00_phase1.png`, `00_final.png`, …). */
+  samples: string[];
+}
+
+/** A per-layer mean |ΔW| (the paper's Fig. 8). */
+export interface DeltaWRow {
+  layer: string;
+  meanAbs: number;
+}
+
+/**
+ * Checks a suite or variant name.
+ *
+ * @param name the name
+ * @param what what it names, for the message
+ * @returns the name
+ * @throws {RangeError} unless it matches {@linkcode NAME_PATTERN}
+ * @example
+ * ```ts
+ * import { checkName } from "./store.ts";
+ * console.log(checkName("table3", "suite")); // "table3"
+ * try { checkName("../etc", "suite"); } catch (e) { console.log((e as Error).name); } // "RangeError"
+ * ```
+ */
+export function checkName(name: string, what = "name"): string {
+  if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
+    throw new RangeError(`Invalid ${what} ${JSON.stringify(name)}: use letters, digits, "_" and "-" only`);
+  }
+  return name;
+}
+
+/**
+ * The path of a suite's config file.
+ *
+ * @param suite suite name
+ * @param root experiments folder
+ * @returns `<root>/suites/<suite>.json`
+ * @example
+ * ```ts
+ * import { suitePath } from "./store.ts";
+ * console.log(suitePath("table3", "/x")); // "/x/suites/table3.json"
+ * ```
+ */
+export function suitePath(suite: string, root: string = EXPERIMENTS_ROOT): string {
+  return `${root}/suites/${checkName(suite, "suite")}.json`;
+}
+
+/**
+ * The result folder of a variant.
+ *
+ * @param suite suite name
+ * @param variant variant name
+ * @param root experiments folder
+ * @returns `<root>/results/<suite>/<variant>`
+ * @example
+ * ```ts
+ * import { resultDirectory } from "./store.ts";
+ * console.log(resultDirectory("table3", "full", "/x")); // "/x/results/table3/full"
+ * ```
+ */
+export function resultDirectory(suite: string, variant: string, root: string = EXPERIMENTS_ROOT): string {
+  return `${root}/results/${checkName(suite, "suite")}/${checkName(variant, "variant")}`;
+}
+
+async function readJson(path: string): Promise<unknown | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SyntaxError(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Validates a parsed suite, listing every problem at once.
+ *
+ * @param json parsed JSON
+ * @param source where it came from, for messages
+ * @returns the suite
+ * @throws {TypeError} listing every missing or mistyped field, bad or repeated variant name
+ * @example
+ * ```ts
+ * import { parseSuite } from "./store.ts";
+ * const suite = parseSuite({
+ *   name: "s", description: "", base: "models/default", training: { steps: 10 },
+ *   variants: [{ name: "full", label: "Full" }],
+ * }, "inline");
+ * console.log(suite.variants[0].name); // "full"
+ * ```
+ */
+export function parseSuite(json: unknown, source: string): Suite {
+  const problems: string[] = [];
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(json)) throw new TypeError(`Suite ${source} must be a JSON object`);
+  if (typeof json.name !== "string" || !NAME_PATTERN.test(json.name)) {
+    problems.push(`"name" must match ${NAME_PATTERN}, got ${JSON.stringify(json.name)}`);
+  }
+  if (typeof json.description !== "string") problems.push(`"description" must be a string`);
+  if (typeof json.base !== "string" || json.base === "") problems.push(`"base" must be a model folder`);
+  if (!isObject(json.training) || !Number.isInteger(json.training.steps)) {
+    problems.push(`"training.steps" must be an integer`);
+  }
+  if (!Array.isArray(json.variants) || json.variants.length === 0) {
+    problems.push(`"variants" must be a non-empty array`);
+  } else {
+    const seen = new Set<string>();
+    json.variants.forEach((v: unknown, i: number) => {
+      if (!isObject(v)) return void problems.push(`variants[${i}] must be an object`);
+      if (typeof v.name !== "string" || !NAME_PATTERN.test(v.name)) {
+        problems.push(`variants[${i}].name must match ${NAME_PATTERN}, got ${JSON.stringify(v.name)}`);
+      } else if (seen.has(v.name)) problems.push(`variants[${i}].name "${v.name}" is repeated`);
+      else seen.add(v.name);
+      if (typeof v.label !== "string") problems.push(`variants[${i}].label must be a string`);
+      if (v.mode !== undefined && !["train", "phaseOne", "pretrained"].includes(v.mode as string)) {
+        problems.push(
+          `variants[${i}].mode must be train, phaseOne or pretrained, got ${JSON.stringify(v.mode)}`,
+        );
+      }
+      if (v.mode === "pretrained" && typeof v.model !== "string") {
+        problems.push(`variants[${i}].model must name a model folder (mode "pretrained")`);
+      }
+      if (v.changes !== undefined && !isObject(v.changes)) {
+        problems.push(`variants[${i}].changes must be an object`);
+      }
+    });
+  }
+  if (problems.length) throw new TypeError(`Suite ${source} is invalid:\n  - ${problems.join("\n  - ")}`);
+  return json as unknown as Suite;
+}
+
+/**
+ * Reads and validates a suite.
+ *
+ * @param name suite name
+ * @param root experiments folder
+ * @returns the suite
+ * @throws {RangeError} for an invalid name; {@linkcode Deno.errors.NotFound} when there is no such suite
+ * @example
+ * ```ts
+ * import { readSuite } from "./store.ts";
+ * const suite = await readSuite("table3");
+ * console.log(suite.base); // "models/default"
+ * ```
+ */
+export async function readSuite(name: string, root: string = EXPERIMENTS_ROOT): Promise<Suite> {
+  const path = suitePath(name, root);
+  const json = await readJson(path);
+  if (json === null) throw new Deno.errors.NotFound(`No suite "${name}" (${path})`);
+  const suite = parseSuite(json, `"${path}"`);
+  if (suite.name !== name) throw new TypeError(`Suite ${path} is named "${suite.name}", expected "${name}"`);
+  return suite;
+}
+
+/**
+ * The suites in `<root>/suites/`, sorted by name.
+ *
+ * @param root experiments folder
+ * @returns name, description and number of variants of each suite
+ * @example
+ * ```ts
+ * import { listSuites } from "./store.ts";
+ * console.log((await listSuites()).some((s) => s.name === "table3")); // true
+ * ```
+ */
+export async function listSuites(
+  root: string = EXPERIMENTS_ROOT,
+): Promise<{ name: string; description: string; variants: number }[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(`${root}/suites`)) {
+      const match = entry.isFile && /^(.+)\.json$/.exec(entry.name);
+      if (match && NAME_PATTERN.test(match[1])) names.push(match[1]);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  names.sort();
+  const suites = [];
+  for (const name of names) {
+    const suite = await readSuite(name, root);
+    suites.push({ name, description: suite.description, variants: suite.variants.length });
+  }
+  return suites;
+}
+
+/**
+ * A variant's `metrics.json`, or null when it has not been evaluated.
+ *
+ * @param suite suite name
+ * @param variant variant name
+ * @param root experiments folder
+ * @returns the metrics or null
+ * @example
+ * ```ts
+ * import { readMetrics } from "./store.ts";
+ * console.log(await readMetrics("table3", "no_such_variant")); // null
+ * ```
+ */
+export async function readMetrics(
+  suite: string,
+  variant: string,
+  root: string = EXPERIMENTS_ROOT,
+): Promise<VariantMetrics | null> {
+  return await readJson(`${resultDirectory(suite, variant, root)}/metrics.json`) as VariantMetrics | null;
+}
+
+/**
+ * The sample image names of a variant (`samples/`), sorted; empty when there are none.
+ *
+ * @param suite suite name
+ * @param variant variant name
+ * @param root experiments folder
+ * @returns file names such as `00_input.png`
+ * @example
+ * ```ts
+ * import { listSamples } from "./store.ts";
+ * console.log(await listSamples("table3", "no_such_variant")); // []
+ * ```
+ */
+export async function listSamples(
+  suite: string,
+  variant: string,
+  root: string = EXPERIMENTS_ROOT,
+): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(`${resultDirectory(suite, variant, root)}/samples`)) {
+      if (entry.isFile && SAMPLE_PATTERN.test(entry.name)) names.push(entry.name);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return names.sort();
+}
+
+/**
+ * The path of one sample image, after checking both names and the file name.
+ *
+ * @param suite suite name
+ * @param variant variant name
+ * @param file a name from {@linkcode listSamples}
+ * @param root experiments folder
+ * @returns `<root>/results/<suite>/<variant>/samples/<file>`
+ * @throws {RangeError} for a name or file name that does not match the patterns
+ * @example
+ * ```ts
+ * import { samplePath } from "./store.ts";
+ * console.log(samplePath("table3", "full", "00_final.png", "/x")); // "/x/results/table3/full/samples/00_final.png"
+ * ```
+ */
+export function samplePath(
+  suite: string,
+  variant: string,
+  file: string,
+  root: string = EXPERIMENTS_ROOT,
+): string {
+  if (typeof file !== "string" || !SAMPLE_PATTERN.test(file)) {
+    throw new RangeError(`Invalid sample file name ${JSON.stringify(file)}`);
+  }
+  return `${resultDirectory(suite, variant, root)}/samples/${file}`;
+}
+
+/**
+ * The `model.json` of a variant's model folder, or null when there is none.
+ *
+ * @param suite suite name
+ * @param variant variant name
+ * @param root experiments folder
+ * @returns the manifest path (loadable with `loadHyperInverter`) or null
+ * @example
+ * ```ts
+ * import { modelPath } from "./store.ts";
+ * console.log(await modelPath("table3", "no_such_variant")); // null
+ * ```
+ */
+export async function modelPath(
+  suite: string,
+  variant: string,
+  root: string = EXPERIMENTS_ROOT,
+): Promise<string | null> {
+  const path = `${resultDirectory(suite, variant, root)}/model/model.json`;
+  try {
+    return (await Deno.stat(path)).isFile ? path : null;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/**
+ * Every variant of a suite with its status: `done` when `metrics.json` exists, else `pending`.
+ *
+ * @param suite suite name
+ * @param root experiments folder
+ * @returns one entry per variant, in the suite's order
+ * @example
+ * ```ts
+ * import { listVariantResults } from "./store.ts";
+ * const rows = await listVariantResults("table3");
+ * console.log(rows[0].variant, ["done", "pending"].includes(rows[0].status)); // "full" true
+ * ```
+ */
+export async function listVariantResults(
+  suite: string,
+  root: string = EXPERIMENTS_ROOT,
+): Promise<VariantResult[]> {
+  const spec = await readSuite(suite, root);
+  const rows: VariantResult[] = [];
+  for (const v of spec.variants) {
+    const metrics = await readMetrics(suite, v.name, root);
+    rows.push({
+      variant: v.name,
+      label: v.label,
+      mode: v.mode ?? "train",
+      paper: v.paper ?? null,
+      status: metrics ? "done" : "pending",
+      metrics,
+      modelPath: await modelPath(suite, v.name, root),
+      samples: await listSamples(suite, v.name, root),
+    });
+  }
+  return rows;
+}
+
+/**
+ * A variant's per-layer mean |ΔW| over the evaluated images (`delta_w.json`), or null when there is none
+ * (e.g. the phase-I-only variant).
+ *
+ * @param suite suite name
+ * @param variant variant name
+ * @param root experiments folder
+ * @returns rows in generator order, or null
+ * @example
+ * ```ts
+ * import { readDeltaW } from "./store.ts";
+ * console.log(await readDeltaW("table3", "no_such_variant")); // null
+ * ```
+ */
+export async function readDeltaW(
+  suite: string,
+  variant: string,
+  root: string = EXPERIMENTS_ROOT,
+): Promise<DeltaWRow[] | null> {
+  return await readJson(`${resultDirectory(suite, variant, root)}/delta_w.json`) as DeltaWRow[] | null;
+}
+
+/**
+ * A variant's training log (`log.jsonl`, the run-log format of `train/run_log.ts`); empty when there is none.
+ *
+ * @param suite suite name
+ * @param variant variant name
+ * @param root experiments folder
+ * @returns records `{ step, time, losses: { loss, reconstruction, val_… } }`
+ * @example
+ * ```ts
+ * import { readLog } from "./store.ts";
+ * console.log(await readLog("table3", "no_such_variant")); // []
+ * ```
+ */
+export async function readLog(
+  suite: string,
+  variant: string,
+  root: string = EXPERIMENTS_ROOT,
+): Promise<RunRecord[]> {
+  try {
+    return (await readRunLog(`${resultDirectory(suite, variant, root)}/log.jsonl`)).records;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+/**
+ * The resolved config a variant was trained with (`variant.json`), or null.
+ *
+ * @param suite suite name
+ * @param variant variant name
+ * @param root experiments folder
+ * @returns the parsed JSON or null
+ * @example
+ * ```ts
+ * import { readVariantConfig } from "./store.ts";
+ * console.log(await readVariantConfig("table3", "no_such_variant")); // null
+ * ```
+ */
+export async function readVariantConfig(
+  suite: string,
+  variant: string,
+  root: string = EXPERIMENTS_ROOT,
+): Promise<Record<string, unknown> | null> {
+  return await readJson(`${resultDirectory(suite, variant, root)}/variant.json`) as
+    | Record<string, unknown>
+    | null;
+}

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import {
+  checkName,
+  listSamples,
+  listSuites,
+  listVariantResults,
+  modelPath,
+  parseSuite,
+  readDeltaW,
+  readLog,
+  readMetrics,
+  readSuite,
+  readVariantConfig,
+  resultDirectory,
+  samplePath,
+} from "./store.ts";
+
+const SUITE = {
+  name: "tiny",
+  description: "two variants",
+  base: "models/default",
+  training: { steps: 4 },
+  variants: [
+    { name: "a", label: "A", changes: {}, paper: { l2: 0.1 } },
+    { name: "b", label: "B", mode: "phaseOne" },
+  ],
+};
+
+async function fixtureRoot(): Promise<string> {
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(`${root}/suites`);
+  await Deno.writeTextFile(`${root}/suites/tiny.json`, JSON.stringify(SUITE));
+  const a = `${root}/results/tiny/a`;
+  await Deno.mkdir(`${a}/samples`, { recursive: true });
+  await Deno.mkdir(`${a}/model`);
+  await Deno.writeTextFile(`${a}/model/model.json`, "{}");
+  await Deno.writeTextFile(`${a}/metrics.json`, JSON.stringify({ l2: 0.01, psnr: 20, msSsim: 0.8 }));
+  await Deno.writeTextFile(`${a}/delta_w.json`, JSON.stringify([{ layer: "b4.conv1.weight", meanAbs: 0.5 }]));
+  await Deno.writeTextFile(`${a}/variant.json`, JSON.stringify({ name: "a" }));
+  await Deno.writeTextFile(
+    `${a}/log.jsonl`,
+    '{"step":1,"losses":{"loss":0.2}}\n{"step":2,"losses":{"loss":0.1}}\n',
+  );
+  for (const f of ["00_final.png", "00_input.png", "notes.txt"]) {
+    await Deno.writeFile(`${a}/samples/${f}`, new Uint8Array(1));
+  }
+  return root;
+}
+
+Deno.test("store lists suites and variant results with status, metrics, model and samples", async () => {
+  const root = await fixtureRoot();
+  try {
+    assert.deepEqual(await listSuites(root), [{ name: "tiny", description: "two variants", variants: 2 }]);
+    const rows = await listVariantResults("tiny", root);
+    assert.equal(rows.length, 2);
+    assert.equal(rows[0].status, "done");
+    assert.equal(rows[0].metrics?.psnr, 20);
+    assert.deepEqual(rows[0].paper, { l2: 0.1 });
+    assert.equal(rows[0].modelPath, `${root}/results/tiny/a/model/model.json`);
+    assert.deepEqual(rows[0].samples, ["00_final.png", "00_input.png"]); // sorted, non-PNG left out
+    assert.equal(rows[1].status, "pending");
+    assert.equal(rows[1].mode, "phaseOne");
+    assert.equal(rows[1].metrics, null);
+    assert.equal(rows[1].modelPath, null);
+    assert.deepEqual(await readDeltaW("tiny", "a", root), [{ layer: "b4.conv1.weight", meanAbs: 0.5 }]);
+    assert.deepEqual((await readLog("tiny", "a", root)).map((r) => r.losses?.loss), [0.2, 0.1]);
+    assert.deepEqual(await readLog("tiny", "b", root), []);
+    assert.deepEqual(await readVariantConfig("tiny", "a", root), { name: "a" });
+    assert.equal(await readMetrics("tiny", "b", root), null);
+    assert.equal(await modelPath("tiny", "b", root), null);
+    assert.deepEqual(await listSamples("tiny", "b", root), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("store rejects names that could leave the experiments folder", async () => {
+  for (const bad of ["..", "../x", "a/b", "", "a b", "%2e%2e", "a\\b", ".hidden"]) {
+    assert.throws(() => checkName(bad), RangeError, bad);
+    assert.throws(() => resultDirectory(bad, "a", "/r"), RangeError);
+    assert.throws(() => resultDirectory("a", bad, "/r"), RangeError);
+    await assert.rejects(() => readSuite(bad, "/r"), RangeError);
+    await assert.rejects(() => listVariantResults(bad, "/r"), RangeError);
+    await assert.rejects(() => readDeltaW("a", bad, "/r"), RangeError);
+    await assert.rejects(() => readLog(bad, "a", "/r"), RangeError);
+  }
+  for (const bad of ["../model.json", "x.png/..", "a.jpg", "../../etc/passwd"]) {
+    assert.throws(() => samplePath("s", "v", bad, "/r"), RangeError);
+  }
+  assert.equal(samplePath("s", "v", "03_phase1.png", "/r"), "/r/results/s/v/samples/03_phase1.png");
+});
+
+Deno.test("store reports a missing suite and lists every problem of a bad one", async () => {
+  await assert.rejects(() => readSuite("nope", "/nonexistent"), Deno.errors.NotFound);
+  assert.throws(
+    () =>
+      parseSuite({
+        name: "x/y",
+        description: 1,
+        base: "",
+        training: {},
+        variants: [{ name: "a", label: "A" }, { name: "a", label: "A", mode: "weird" }],
+      }, "inline"),
+    (e: Error) =>
+      e instanceof TypeError && /name/.test(e.message) && /description/.test(e.message) &&
+      /training\.steps/.test(e.message) && /repeated/.test(e.message) && /mode/.test(e.message),
+  );
+});
+
+Deno.test("the shipped table3 suite parses and mirrors the paper's eight Table-3 rows", async () => {
+  const suite = await readSuite("table3");
+  const rows = suite.variants.filter((v) => v.paper).map((v) => v.paper!.row);
+  assert.equal(rows.length, 7); // row (8) D=256 is the full model, row (1)
+  assert.ok(suite.variants.some((v) => v.mode === "phaseOne"));
+  assert.ok((await listSuites()).some((s) => s.name === "table3"));
+});
