@@ -1,0 +1,158 @@
+/**
+ * Evaluating one model on held-out images: L2, PSNR and MS-SSIM (as `deno task demo` computes them, on [0, 1]
+ * images), an optional feature identity (cosine similarity of a classifier's features of input and
+ * reconstruction), ms/image, the per-layer mean |ΔW| (the paper's Fig. 8) and sample images.
+ *
+ * @module
+ */
+
+import type { HyperInverter } from "../model/hyperinverter.ts";
+import { imageMetrics } from "../cli/demo.ts";
+import { writePng } from "../io/image.ts";
+import type { ImageSet } from "../train/phase_two_trainer.ts";
+import type { DeltaWRow } from "./store.ts";
+
+/** Features of a batch of images: `(images [B, 3, R, R] in [−1, 1], B) → [B, F]`. */
+export type FeatureFunction = (images: Float32Array, batch: number) => Promise<Float32Array>;
+
+/** Options of {@linkcode evaluateModel}. */
+export interface EvaluateOptions {
+  /** Evaluate the phase-I images (no phase II) instead of the final ones. */
+  phaseOneOnly?: boolean;
+  /** The first `images` of the set are evaluated (rounded down to whole batches). */
+  images: number;
+  /** Images per inversion call. */
+  batch: number;
+  /** Set indices written as samples (`NN_input.png`, `NN_phase1.png`, `NN_final.png`). */
+  sampleIndices?: readonly number[];
+  /** Folder for the samples (required with `sampleIndices`). */
+  samplesDirectory?: string;
+  /** Features for the feature-identity metric; without it `featureIdentity` is null. */
+  features?: FeatureFunction;
+}
+
+/** What {@linkcode evaluateModel} measures. */
+export interface Evaluation {
+  l2: number;
+  psnr: number;
+  msSsim: number;
+  msSsimLabel: string;
+  featureIdentity: number | null;
+  /** Mean wall time per image of the stages that ran for the evaluated output, after a warm-up batch. */
+  msPerImage: number;
+  provider: string;
+  images: number;
+  /** Mean |ΔW| per target layer over the evaluated images; empty for phase I only. */
+  deltaW: DeltaWRow[];
+}
+
+function cosineMean(a: Float32Array, b: Float32Array, batch: number): number {
+  const dim = a.length / batch;
+  let total = 0;
+  for (let i = 0; i < batch; i++) {
+    let dot = 0, na = 0, nb = 0;
+    for (let j = i * dim; j < (i + 1) * dim; j++) dot += a[j] * b[j], na += a[j] * a[j], nb += b[j] * b[j];
+    total += dot / Math.max(Math.sqrt(na * nb), 1e-12);
+  }
+  return total / batch;
+}
+
+/**
+ * Evaluates a model on the first `images` of a set.
+ *
+ * @param model the model
+ * @param set held-out images (`count`, `batch(indices)` → [B, 3, R, R] in [−1, 1])
+ * @param options images, batch, phase-I only, samples, features
+ * @returns the metrics and the per-layer mean |ΔW|
+ * @throws {RangeError} when the set has fewer images than one batch
+ * @example
+ * ```ts
+ * import { evaluateModel } from "./evaluate.ts";
+ * import { loadHyperInverter } from "../model/load.ts";
+ * import { writeTinyModel } from "../tests/_tiny_model.ts";
+ * const model = await loadHyperInverter(await writeTinyModel(await Deno.makeTempDir()));
+ * const set = { count: 2, batch: (i: Int32Array) => new Float32Array(i.length * 3 * 64 * 64).fill(0.1) };
+ * const e = await evaluateModel(model, set, { images: 2, batch: 2 });
+ * console.log(e.images, e.deltaW.length > 0); // 2 true
+ * ```
+ */
+export async function evaluateModel(
+  model: HyperInverter,
+  set: ImageSet,
+  options: EvaluateOptions,
+): Promise<Evaluation> {
+  const { batch } = options;
+  const batches = Math.floor(Math.min(options.images, set.count) / batch);
+  if (batches < 1) {
+    throw new RangeError(`Need at least one batch of ${batch} images, the set has ${set.count}`);
+  }
+  const size = model.resolution;
+  const shape = [batch, 3, size, size];
+  const indicesOf = (b: number) => Int32Array.from({ length: batch }, (_, i) => b * batch + i);
+  await model.invert(set.batch(indicesOf(0)), batch); // warm-up: sessions built, arenas grown
+  const sums = { l2: 0, psnr: 0, msSsim: 0, identity: 0, ms: 0 };
+  let label = "";
+  let provider = "";
+  const deltaSums = new Map<string, { sum: number; count: number }>();
+  for (let b = 0; b < batches; b++) {
+    const x = set.batch(indicesOf(b));
+    const result = await model.invert(x, batch);
+    provider = result.provider;
+    const t = result.stageMilliseconds;
+    sums.ms += options.phaseOneOnly ? (t.encode ?? 0) + (t.phaseOne ?? 0) : result.milliseconds;
+    const y = options.phaseOneOnly ? result.phaseOneImages.data : result.finalImages.data;
+    const m = await imageMetrics(y, x, shape);
+    label = m.msSsimLabel;
+    sums.l2 += m.l2, sums.psnr += m.psnr, sums.msSsim += m.msSsim;
+    if (options.features) {
+      sums.identity += cosineMean(await options.features(x, batch), await options.features(y, batch), batch);
+    }
+    if (!options.phaseOneOnly) {
+      for (const [layer, residual] of result.residuals) {
+        const data = residual.data;
+        let sum = 0;
+        for (let i = 0; i < data.length; i++) sum += Math.abs(data[i]);
+        const entry = deltaSums.get(layer) ?? { sum: 0, count: 0 };
+        entry.sum += sum, entry.count += data.length;
+        deltaSums.set(layer, entry);
+      }
+    }
+  }
+  if (options.sampleIndices?.length) {
+    if (!options.samplesDirectory) throw new TypeError("sampleIndices need a samplesDirectory");
+    await writeSamples(model, set, options.sampleIndices, options.samplesDirectory, options.phaseOneOnly);
+  }
+  return {
+    l2: sums.l2 / batches,
+    psnr: sums.psnr / batches,
+    msSsim: sums.msSsim / batches,
+    msSsimLabel: label,
+    featureIdentity: options.features ? sums.identity / batches : null,
+    msPerImage: sums.ms / (batches * batch),
+    provider,
+    images: batches * batch,
+    deltaW: [...deltaSums].map(([layer, { sum, count }]) => ({ layer, meanAbs: sum / count })),
+  };
+}
+
+/** Writes `NN_input.png`, `NN_phase1.png` and `NN_final.png` (the phase-I image again for phase I only). */
+async function writeSamples(
+  model: HyperInverter,
+  set: ImageSet,
+  indices: readonly number[],
+  directory: string,
+  phaseOneOnly = false,
+): Promise<void> {
+  await Deno.mkdir(directory, { recursive: true });
+  const n = indices.length;
+  const x = set.batch(Int32Array.from(indices));
+  const result = await model.invert(x, n);
+  const shape = [n, 3, model.resolution, model.resolution];
+  const final = phaseOneOnly ? result.phaseOneImages.data : result.finalImages.data;
+  for (let i = 0; i < n; i++) {
+    const stem = `${directory}/${String(i).padStart(2, "0")}`;
+    await writePng(`${stem}_input.png`, x, shape, i);
+    await writePng(`${stem}_phase1.png`, result.phaseOneImages.data, shape, i);
+    await writePng(`${stem}_final.png`, final, shape, i);
+  }
+}

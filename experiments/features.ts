@@ -1,0 +1,47 @@
+/**
+ * The feature-identity metric's features: the penultimate (hidden) features of a Fashion-MNIST attribute
+ * classifier from `editing/` (weights under `models/attributes/`), standing in for the paper's ArcFace identity
+ * on faces. Absent classifier → null, and the metric is left null.
+ *
+ * @module
+ */
+
+import type { FeatureFunction } from "./evaluate.ts";
+
+/** Where the classifier weights are looked for (the `conv` classifier first). */
+export const CLASSIFIER_DIRECTORY: string = new URL("../models/attributes", import.meta.url).pathname;
+
+/**
+ * Loads the classifier's feature function, or null when no classifier weights exist.
+ *
+ * @param directory folder with `*.safetensors` classifier weights
+ * @returns `{ name, run }` or null
+ * @example
+ * ```ts
+ * import { classifierFeatures } from "./features.ts";
+ * console.log(await classifierFeatures("/nonexistent")); // null
+ * ```
+ */
+export async function classifierFeatures(
+  directory: string = CLASSIFIER_DIRECTORY,
+): Promise<{ name: string; run: FeatureFunction } | null> {
+  const files: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(directory)) {
+      if (entry.isFile && entry.name.endsWith(".safetensors")) files.push(entry.name);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+  if (!files.length) return null;
+  files.sort((a, b) => Number(b.includes("conv")) - Number(a.includes("conv")) || a.localeCompare(b));
+  // Imported by a computed URL: the classifier module belongs to editing/ and may change independently.
+  const specifier = new URL("../editing/attribute_model.ts", import.meta.url).href;
+  const { AttributeModel } = await import(specifier);
+  const model = await AttributeModel.load(`${directory}/${files[0]}`);
+  return {
+    name: `models/attributes/${files[0]} (${model.kind}, penultimate features, cosine)`,
+    run: async (images: Float32Array, batch: number) => (await model.predict(images, batch)).features,
+  };
+}

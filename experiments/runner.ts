@@ -1,0 +1,255 @@
+/**
+ * The ablation runner: trains every `train` variant of a suite that has no model yet (phase II from scratch on
+ * the base model's frozen generator and W encoder, the suite's budget for all), resuming an interrupted variant
+ * from its last checkpoint in `runs/<suite>/<variant>/`, then evaluates every variant without `metrics.json`
+ * (all of them with `reevaluate`, so that ms/image comes from one process) and writes the layout of
+ * `experiments/README.md`.
+ *
+ * @module
+ */
+
+import { loadHyperInverter } from "../model/load.ts";
+import { readManifest } from "../model/manifest.ts";
+import type { HyperInverter } from "../model/hyperinverter.ts";
+import type { Weight } from "../io/weights_file.ts";
+import { writeFileAtomic } from "../io/atomic_write.ts";
+import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
+import { type ImageSet, type PhaseTwoStepLosses, trainPhaseTwo } from "../train/phase_two_trainer.ts";
+import { evaluateModel, type FeatureFunction } from "./evaluate.ts";
+import { writeModelFolder } from "./model_folder.ts";
+import { EXPERIMENTS_ROOT, readSuite, resultDirectory, type VariantMetrics } from "./store.ts";
+import { type ResolvedVariant, resolveVariant } from "./variant.ts";
+
+/** Options of {@linkcode runSuite}. */
+export interface RunSuiteOptions {
+  /** Training, validation and held-out test images ([B, 3, R, R] in [−1, 1]). */
+  data: { train: ImageSet; validation: ImageSet; test: ImageSet };
+  /** The experiments folder (default: this checkout's `experiments/`). */
+  root?: string;
+  /** Where suite `base` and `model` paths are relative to (default: the parent of `root`). */
+  repositoryRoot?: string;
+  /** Checkpoint folders (default `<repositoryRoot>/runs`): `<runs>/<suite>/<variant>/`. */
+  runsRoot?: string;
+  /** Only these variants (default: all). */
+  variants?: readonly string[];
+  /** Re-evaluate variants that already have metrics (one process measures every ms/image). */
+  reevaluate?: boolean;
+  /** Skip the evaluation (train only). */
+  trainOnly?: boolean;
+  /** Stop each variant's training after this many steps of this call (simulates a kill, for tests). */
+  stopAfter?: number;
+  /** Set indices written as samples (default: the first 6). */
+  sampleIndices?: readonly number[];
+  /** Feature function of the feature-identity metric, and its name for `metrics.json`. */
+  features?: { name: string; run: FeatureFunction };
+  /** Progress: one line per event, and the training steps. */
+  onEvent?: (message: string) => void;
+  onStep?: (variant: string, step: number, steps: number, losses: PhaseTwoStepLosses) => void;
+}
+
+/** What {@linkcode runSuite} did. */
+export interface RunSuiteReport {
+  trained: string[];
+  /** Trained variants whose training stopped early (`stopAfter`): resumable. */
+  unfinished: string[];
+  skippedTraining: string[];
+  evaluated: string[];
+  skippedEvaluation: string[];
+}
+
+const isPhaseTwo = (name: string) => name.startsWith("w_bar_encoder.") || name.startsWith("hypernet.");
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function readSeconds(path: string): Promise<number> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)).trainSeconds ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The base model's frozen modules (generator, W encoder) as files the variant's manifest points at. */
+async function sharedModules(basePath: string): Promise<Record<"generator" | "wEncoder", string>> {
+  const { manifest, directory } = await readManifest(basePath);
+  const at = (file: string) => file.startsWith("/") ? file : `${directory}/${file}`;
+  return { generator: at(manifest.weights.generator), wEncoder: at(manifest.weights.wEncoder) };
+}
+
+/**
+ * Trains one variant (or resumes it); writes the model folder, `log.jsonl` and `variant.json` when it reaches
+ * its step count.
+ *
+ * @returns whether the training finished
+ */
+async function trainVariant(
+  variant: ResolvedVariant,
+  base: HyperInverter,
+  basePath: string,
+  directory: string,
+  runDirectory: string,
+  options: RunSuiteOptions,
+): Promise<boolean> {
+  await Deno.mkdir(runDirectory, { recursive: true });
+  const frozenWeights = new Map<string, Float32Array>();
+  for (const [name, value] of base.weights as ReadonlyMap<string, Weight>) {
+    if (!isPhaseTwo(name)) frozenWeights.set(name, value.data);
+  }
+  const timeFile = `${runDirectory}/time.json`;
+  const before = await readSeconds(timeFile);
+  const start = performance.now();
+  const saveTime = () =>
+    writeFileAtomic(timeFile, JSON.stringify({ trainSeconds: before + (performance.now() - start) / 1000 }));
+  const steps = variant.training.steps;
+  const report = await trainPhaseTwo(variant.training, options.data, {
+    directory: runDirectory,
+    frozenWeights,
+    stopAfter: options.stopAfter,
+    onStep(step, losses) {
+      options.onStep?.(variant.name, step, steps, losses);
+      if (step % 50 === 0) void saveTime();
+    },
+  });
+  await saveTime();
+  if (report.step < steps) return false;
+  const checkpoint = await loadBestCheckpoint(runDirectory) ?? await loadLatestCheckpoint(runDirectory);
+  if (!checkpoint) throw new Deno.errors.NotFound(`No checkpoint in ${runDirectory}`);
+  const weights = new Map<string, Weight>();
+  for (const [name, value] of base.weights as ReadonlyMap<string, Weight>) {
+    if (!isPhaseTwo(name)) weights.set(name, value);
+  }
+  for (const [name, value] of checkpoint.parameters) if (isPhaseTwo(name)) weights.set(name, value);
+  const trainSeconds = await readSeconds(timeFile);
+  await Deno.mkdir(directory, { recursive: true });
+  await Deno.copyFile(`${runDirectory}/log.jsonl`, `${directory}/log.jsonl`);
+  await writeFileAtomic(
+    `${directory}/variant.json`,
+    JSON.stringify({ ...variant, checkpointStep: checkpoint.step, trainSeconds }, null, 2) + "\n",
+  );
+  await writeModelFolder(`${directory}/model`, {
+    name: `${variant.suite}-${variant.name}`,
+    architecture: variant.architecture,
+    weights,
+    shared: await sharedModules(basePath),
+    provenance: {
+      base: variant.base,
+      phaseTwo: `${variant.suite}/${variant.name}: ${steps} steps, checkpoint of step ${checkpoint.step}`,
+    },
+  });
+  return true;
+}
+
+/**
+ * Trains and evaluates a suite (see the module documentation).
+ *
+ * @param suiteName the suite (`experiments/suites/<suite>.json`)
+ * @param options data, folders, which variants, re-evaluation, progress
+ * @returns which variants were trained, skipped and evaluated
+ * @throws {RangeError} for an invalid suite or variant name, or a variant the suite lacks
+ */
+export async function runSuite(suiteName: string, options: RunSuiteOptions): Promise<RunSuiteReport> {
+  const root = options.root ?? EXPERIMENTS_ROOT;
+  const repositoryRoot = options.repositoryRoot ?? `${root}/..`;
+  const runsRoot = options.runsRoot ?? `${repositoryRoot}/runs`;
+  const say = options.onEvent ?? (() => {});
+  const suite = await readSuite(suiteName, root);
+  const selected = options.variants ?? suite.variants.map((v) => v.name);
+  for (const name of selected) {
+    if (!suite.variants.some((v) => v.name === name)) {
+      throw new RangeError(
+        `Suite "${suiteName}" has no variant "${name}"; it has ${
+          suite.variants.map((v) => v.name).join(", ")
+        }`,
+      );
+    }
+  }
+  const basePath = `${repositoryRoot}/${suite.base}/model.json`;
+  const base = await loadHyperInverter(basePath);
+  const variants = suite.variants.filter((v) => selected.includes(v.name))
+    .map((v) => resolveVariant(suite, v, JSON.parse(Deno.readTextFileSync(basePath)).architecture));
+  const report: RunSuiteReport = {
+    trained: [],
+    unfinished: [],
+    skippedTraining: [],
+    evaluated: [],
+    skippedEvaluation: [],
+  };
+
+  for (const variant of variants) {
+    if (variant.mode !== "train") continue;
+    const directory = resultDirectory(suite.name, variant.name, root);
+    if (await exists(`${directory}/model/model.json`)) {
+      report.skippedTraining.push(variant.name);
+      continue;
+    }
+    say(`training ${variant.name} (${variant.label}), ${variant.training.steps} steps`);
+    const runDirectory = `${runsRoot}/${suite.name}/${variant.name}`;
+    const finished = await trainVariant(variant, base, basePath, directory, runDirectory, options);
+    (finished ? report.trained : report.unfinished).push(variant.name);
+  }
+  if (options.trainOnly) return report;
+
+  const evaluation = { images: 1000, batch: 50, ...suite.evaluation };
+  for (const variant of variants) {
+    const directory = resultDirectory(suite.name, variant.name, root);
+    if (!options.reevaluate && await exists(`${directory}/metrics.json`)) {
+      report.skippedEvaluation.push(variant.name);
+      continue;
+    }
+    let model: HyperInverter;
+    let trainSeconds = 0, steps = 0;
+    if (variant.mode === "train") {
+      if (!await exists(`${directory}/model/model.json`)) continue; // not trained to the end yet
+      model = await loadHyperInverter(`${directory}/model/model.json`);
+      const resolved = JSON.parse(await Deno.readTextFile(`${directory}/variant.json`));
+      trainSeconds = resolved.trainSeconds ?? 0;
+      steps = variant.training.steps;
+    } else {
+      model = variant.mode === "pretrained"
+        ? await loadHyperInverter(`${repositoryRoot}/${variant.model}/model.json`)
+        : base;
+      await Deno.mkdir(directory, { recursive: true });
+      await writeFileAtomic(`${directory}/variant.json`, JSON.stringify(variant, null, 2) + "\n");
+    }
+    say(`evaluating ${variant.name} on ${evaluation.images} held-out images`);
+    const phaseOneOnly = variant.mode === "phaseOne";
+    const result = await evaluateModel(model, options.data.test, {
+      images: evaluation.images,
+      batch: evaluation.batch,
+      phaseOneOnly,
+      sampleIndices: options.sampleIndices ??
+        Array.from({ length: Math.min(evaluation.samples ?? 6, options.data.test.count) }, (_, i) => i),
+      samplesDirectory: `${directory}/samples`,
+      features: options.features?.run,
+    });
+    const counts = model.parameterCounts();
+    const metrics: VariantMetrics = {
+      l2: result.l2,
+      psnr: result.psnr,
+      msSsim: result.msSsim,
+      msSsimSettings: result.msSsimLabel,
+      featureIdentity: result.featureIdentity,
+      featureIdentityModel: options.features?.name ?? null,
+      lpips: null,
+      msPerImage: result.msPerImage,
+      parameters: phaseOneOnly ? 0 : counts.layerWiseEncoder + counts.hypernet,
+      parametersHypernet: phaseOneOnly ? 0 : counts.hypernet,
+      parametersTotal: phaseOneOnly
+        ? counts.generator + counts.wEncoder
+        : Object.values(counts).reduce((a, b) => a + b, 0),
+      steps,
+      trainSeconds,
+      provider: result.provider,
+      images: result.images,
+      evaluatedAt: new Date().toISOString(),
+    };
+    if (!phaseOneOnly) {
+      await writeFileAtomic(`${directory}/delta_w.json`, JSON.stringify(result.deltaW, null, 2) + "\n");
+    }
+    await writeFileAtomic(`${directory}/metrics.json`, JSON.stringify(metrics, null, 2) + "\n");
+    report.evaluated.push(variant.name);
+  }
+  return report;
+}
