@@ -103,7 +103,10 @@ export interface VariantResult {
   paper: PaperRow | null;
   status: "done" | "pending";
   metrics: VariantMetrics | null;
-  /** `model.json` of the variant's model, or null when there is none (yet). */
+  /**
+   * `model.json` of the variant's model (for `phaseOne` the suite's base model, for `pretrained` its `model`
+   * folder), or null when there is none (yet).
+   */
   modelPath: string | null;
   /** File names in `samples/`, sorted (`00_input.png`, `00_phase1.png`, `00_final.png`, …). */
   samples: string[];
@@ -403,6 +406,13 @@ export async function modelPath(
   }
 }
 
+/** `<root>/../<folder>/model.json` when `folder` is a plain relative path and the file exists, else null. */
+async function repositoryModel(folder: string | undefined, root: string): Promise<string | null> {
+  if (!folder || !/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/i.test(folder)) return null;
+  const path = `${root}/../${folder}/model.json`;
+  return await Deno.stat(path).then((s) => s.isFile ? path : null, () => null);
+}
+
 /**
  * Every variant of a suite with its status: `done` when `metrics.json` exists, else `pending`.
  *
@@ -431,7 +441,10 @@ export async function listVariantResults(
       paper: v.paper ?? null,
       status: metrics ? "done" : "pending",
       metrics,
-      modelPath: await modelPath(suite, v.name, root),
+      modelPath: await modelPath(suite, v.name, root) ??
+        (v.mode === "phaseOne" || v.mode === "pretrained"
+          ? await repositoryModel(v.mode === "pretrained" ? v.model : spec.base, root)
+          : null),
       samples: await listSamples(suite, v.name, root),
     });
   }

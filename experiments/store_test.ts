@@ -27,8 +27,8 @@ const SUITE = {
 };
 
 async function fixtureRoot(): Promise<string> {
-  const root = await Deno.makeTempDir();
-  await Deno.mkdir(`${root}/suites`);
+  const root = `${await Deno.makeTempDir()}/experiments`;
+  await Deno.mkdir(`${root}/suites`, { recursive: true });
   await Deno.writeTextFile(`${root}/suites/tiny.json`, JSON.stringify(SUITE));
   const a = `${root}/results/tiny/a`;
   await Deno.mkdir(`${a}/samples`, { recursive: true });
@@ -61,7 +61,13 @@ Deno.test("store lists suites and variant results with status, metrics, model an
     assert.equal(rows[1].status, "pending");
     assert.equal(rows[1].mode, "phaseOne");
     assert.equal(rows[1].metrics, null);
-    assert.equal(rows[1].modelPath, null);
+    assert.equal(rows[1].modelPath, null); // phase I only: the base model, absent here
+    await Deno.mkdir(`${root}/../models/default`, { recursive: true });
+    await Deno.writeTextFile(`${root}/../models/default/model.json`, "{}");
+    assert.equal(
+      (await listVariantResults("tiny", root))[1].modelPath,
+      `${root}/../models/default/model.json`,
+    );
     assert.deepEqual(await readDeltaW("tiny", "a", root), [{ layer: "b4.conv1.weight", meanAbs: 0.5 }]);
     assert.deepEqual((await readLog("tiny", "a", root)).map((r) => r.losses?.loss), [0.2, 0.1]);
     assert.deepEqual(await readLog("tiny", "b", root), []);
@@ -70,7 +76,7 @@ Deno.test("store lists suites and variant results with status, metrics, model an
     assert.equal(await modelPath("tiny", "b", root), null);
     assert.deepEqual(await listSamples("tiny", "b", root), []);
   } finally {
-    await Deno.remove(root, { recursive: true });
+    await Deno.remove(`${root}/..`, { recursive: true });
   }
 });
 
