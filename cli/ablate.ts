@@ -55,14 +55,14 @@ export async function main(args: readonly string[]): Promise<number> {
     const variants = option(args, "variants")?.split(",");
     let bar: ProgressBar | null = null;
     let current = "";
-    const features = await classifierFeatures();
+    let features: Awaited<ReturnType<typeof classifierFeatures>> | undefined;
     const report = await runSuite(suiteName, {
       data: { train: trainerSource(train), validation: trainerSource(validation), test: trainerSource(test) },
       variants,
       reevaluate: args.includes("--reevaluate"),
       trainOnly: args.includes("--train-only"),
       sampleIndices: sampleIndicesByClass(test.labels, suite.evaluation?.samples ?? 6),
-      features: features ?? undefined,
+      features: async () => features = await classifierFeatures(),
       onEvent: (message) => {
         bar?.finish();
         bar = null;
@@ -74,7 +74,7 @@ export async function main(args: readonly string[]): Promise<number> {
       },
     });
     (bar as ProgressBar | null)?.finish();
-    if (!features) console.log("featureIdentity: no Fashion-MNIST classifier found, left null");
+    if (features === null) console.log("featureIdentity: no Fashion-MNIST classifier found, left null");
     console.log(
       `trained: ${report.trained.join(", ") || "none"}; already trained: ${
         report.skippedTraining.join(", ") || "none"

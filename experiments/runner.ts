@@ -40,8 +40,13 @@ export interface RunSuiteOptions {
   stopAfter?: number;
   /** Set indices written as samples (default: the first 6). */
   sampleIndices?: readonly number[];
-  /** Feature function of the feature-identity metric, and its name for `metrics.json`. */
-  features?: { name: string; run: FeatureFunction };
+  /**
+   * Feature function of the feature-identity metric and its name for `metrics.json`, or a loader called when the
+   * evaluation starts (after training, so that a classifier trained meanwhile is used); null leaves it null.
+   */
+  features?:
+    | { name: string; run: FeatureFunction }
+    | (() => Promise<{ name: string; run: FeatureFunction } | null>);
   /** Progress: one line per event, and the training steps. */
   onEvent?: (message: string) => void;
   onStep?: (variant: string, step: number, steps: number, losses: PhaseTwoStepLosses) => void;
@@ -192,6 +197,13 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
   if (options.trainOnly) return report;
 
   const evaluation = { images: 1000, batch: 50, ...suite.evaluation };
+  let features: { name: string; run: FeatureFunction } | null | undefined = undefined;
+  const loadFeatures = async () => {
+    if (features === undefined) {
+      features = typeof options.features === "function" ? await options.features() : options.features ?? null;
+    }
+    return features;
+  };
   for (const variant of variants) {
     const directory = resultDirectory(suite.name, variant.name, root);
     if (!options.reevaluate && await exists(`${directory}/metrics.json`)) {
@@ -214,6 +226,7 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
       await writeFileAtomic(`${directory}/variant.json`, JSON.stringify(variant, null, 2) + "\n");
     }
     say(`evaluating ${variant.name} on ${evaluation.images} held-out images`);
+    const identity = await loadFeatures();
     const phaseOneOnly = variant.mode === "phaseOne";
     const result = await evaluateModel(model, options.data.test, {
       images: evaluation.images,
@@ -222,7 +235,7 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
       sampleIndices: options.sampleIndices ??
         Array.from({ length: Math.min(evaluation.samples ?? 6, options.data.test.count) }, (_, i) => i),
       samplesDirectory: `${directory}/samples`,
-      features: options.features?.run,
+      features: identity?.run,
     });
     const counts = model.parameterCounts();
     const metrics: VariantMetrics = {
@@ -231,7 +244,7 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
       msSsim: result.msSsim,
       msSsimSettings: result.msSsimLabel,
       featureIdentity: result.featureIdentity,
-      featureIdentityModel: options.features?.name ?? null,
+      featureIdentityModel: identity?.name ?? null,
       lpips: null,
       msPerImage: result.msPerImage,
       parameters: phaseOneOnly ? 0 : counts.layerWiseEncoder + counts.hypernet,
