@@ -21,3 +21,20 @@ export async function loadSharp(): Promise<Sharp> {
 
 /** Where onnxruntime-node's entry file lies (its native libraries are under `../bin/napi-v6/<os>/<arch>/`). */
 export const ORT_PACKAGE_ENTRY: string = import.meta.resolve("npm:onnxruntime-node@1.30.0");
+
+// The notebook site (site/, routes/, islands/, components/): Hono serves pages that Preact renders on the server;
+// islands are bundled for the browser with preact and uPlot (site/bundle.ts stubs the native packages above).
+export { Hono } from "npm:hono@4.13.19";
+export type { Context as HonoContext } from "npm:hono@4.13.19";
+export { Fragment, h, hydrate } from "npm:preact@10.29.8";
+export type { ComponentChildren, FunctionComponent, JSX, VNode } from "npm:preact@10.29.8";
+export { useEffect, useMemo, useRef, useState } from "npm:preact@10.29.8/hooks";
+export { renderToString } from "npm:preact-render-to-string@6.6.7";
+export { default as uPlot } from "npm:uplot@1.6.32";
+
+type Playwright = typeof import("npm:playwright-core@1.65.1");
+/** playwright-core (drives a system Chromium in the site's browser tests), loaded on first use. */
+export async function loadPlaywright(): Promise<Playwright> {
+  // deno-lint-ignore no-import-prefix -- modules are imported by URL, so no import map: deps.ts pins npm: here.
+  return await import("npm:playwright-core@1.65.1") as Playwright;
+}

@@ -1,0 +1,55 @@
+/**
+ * `GET /api/jobs/:id/events`: the job's progress as server-sent events (`text/event-stream`): `queued`
+ * (position), `progress` (fraction, message), then `done` (result summary) or `error` (message); the stream
+ * closes after the last (or when the client goes: the stream is cancelled). Past events are replayed, so a late
+ * listener sees the whole story.
+ *
+ * @module
+ */
+
+import type { Handlers } from "../../../../site/fresh.tsx";
+import { jsonError } from "../../../../site/http.ts";
+import { JOB_ID_PATTERN, publicEvent } from "../../../../site/job_view.ts";
+
+/** Streams the events. */
+export const handler: Handlers = {
+  GET(_request, ctx) {
+    const id = ctx.params.id;
+    if (!JOB_ID_PATTERN.test(id)) {
+      return jsonError(400, "bad_request", `Invalid job id ${JSON.stringify(id)}`);
+    }
+    if (!ctx.state.queue.get(id)) return jsonError(404, "not_found", `No job "${id}"`);
+    const encoder = new TextEncoder();
+    let stop: (() => void) | null = null;
+    let closed = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const close = () => {
+          if (closed) return;
+          closed = true;
+          stop?.();
+          controller.close();
+        };
+        stop = ctx.state.queue.listen(id, (event) => {
+          if (closed) return;
+          controller.enqueue(
+            encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(publicEvent(event))}\n\n`),
+          );
+          if (event.type === "done" || event.type === "error") queueMicrotask(close);
+        });
+        if (!stop) close();
+      },
+      cancel() {
+        closed = true;
+        stop?.();
+      },
+    });
+    return new Response(body, {
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-store",
+        "x-accel-buffering": "no",
+      },
+    });
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * `GET /api/jobs/:id/files/:file`: an image an upload job produced (`<variant>_input.png`, `_phase1`, `_final`).
+ *
+ * @module
+ */
+
+import type { Handlers } from "../../../../../site/fresh.tsx";
+import { jsonError } from "../../../../../site/http.ts";
+import { JOB_ID_PATTERN } from "../../../../../site/job_view.ts";
+import { JOB_FILE_PATTERN, type UploadResult } from "../../../../../site/upload_job.ts";
+
+/** Serves the PNG. */
+export const handler: Handlers = {
+  GET(_request, ctx) {
+    const { id, file } = ctx.params;
+    if (!JOB_ID_PATTERN.test(id)) {
+      return jsonError(400, "bad_request", `Invalid job id ${JSON.stringify(id)}`);
+    }
+    if (!JOB_FILE_PATTERN.test(file)) {
+      return jsonError(400, "bad_request", `Invalid file name ${JSON.stringify(file)}`);
+    }
+    const job = ctx.state.queue.get(id);
+    if (!job) return jsonError(404, "not_found", `No job "${id}"`);
+    if (job.status !== "done") return jsonError(409, "not_ready", `Job "${id}" is ${job.status}`);
+    const bytes = (job.result as UploadResult | undefined)?.files?.get(file);
+    if (!bytes) return jsonError(404, "not_found", `Job "${id}" has no file "${file}"`);
+    return new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: { "content-type": "image/png", "cache-control": "private, max-age=3600" },
+    });
+  },
+};

@@ -1,0 +1,22 @@
+/**
+ * `GET /api/jobs/:id`: a job's status, last progress and (when done) result summary.
+ *
+ * @module
+ */
+
+import type { Handlers } from "../../../../site/fresh.tsx";
+import { json, jsonError } from "../../../../site/http.ts";
+import { JOB_ID_PATTERN, publicJob } from "../../../../site/job_view.ts";
+
+/** The job as JSON. */
+export const handler: Handlers = {
+  GET(_request, ctx) {
+    const id = ctx.params.id;
+    if (!JOB_ID_PATTERN.test(id)) {
+      return jsonError(400, "bad_request", `Invalid job id ${JSON.stringify(id)}`);
+    }
+    const job = ctx.state.queue.get(id);
+    if (!job) return jsonError(404, "not_found", `No job "${id}" (finished jobs are kept for a while only)`);
+    return json(publicJob(job));
+  },
+};

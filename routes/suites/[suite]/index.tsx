@@ -1,0 +1,66 @@
+/**
+ * `/suites/:suite`: the suite table (sortable, the paper's numbers beside ours), and the variants to compare.
+ *
+ * @module
+ */
+
+/** @jsx h */
+import { h, type VNode } from "../../../deps.ts";
+import { checkName, listVariantResults, readSuite, type Suite } from "../../../experiments/store.ts";
+import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
+import { errorPage } from "../../../components/ErrorPage.tsx";
+import SuiteTable, { OUR_COLUMNS, PAPER_COLUMNS, type SuiteRow } from "../../../islands/SuiteTable.tsx";
+import { sampleIndices } from "../../../site/variants.ts";
+
+interface Data {
+  suite: Suite;
+  rows: SuiteRow[];
+}
+
+/** Reads the suite and its results. */
+export const handler: Handlers<Data> = {
+  async GET(_request, ctx) {
+    try {
+      const name = checkName(ctx.params.suite, "suite");
+      const suite = await readSuite(name, ctx.state.experimentsRoot);
+      const results = await listVariantResults(name, ctx.state.experimentsRoot);
+      const rows = results.map((r): SuiteRow => ({
+        variant: r.variant,
+        label: r.label,
+        status: r.status,
+        comparable: sampleIndices(r.samples).length > 0,
+        ours: Object.fromEntries(OUR_COLUMNS.map((c) => [c.key, (r.metrics?.[c.key] as number) ?? null])),
+        paper: r.paper
+          ? Object.fromEntries(
+            PAPER_COLUMNS.map((c) => [c.key, (r.paper as Record<string, number>)[c.key] ?? null]),
+          )
+          : null,
+        paperRow: r.paper?.row ?? null,
+      }));
+      return ctx.render({ suite, rows });
+    } catch (error) {
+      return errorPage(error);
+    }
+  },
+};
+
+/**
+ * The page.
+ *
+ * @param props suite and rows
+ * @returns the page
+ */
+export default function SuitePage({ data }: PageProps<Data>): VNode {
+  return (
+    <div>
+      <h1>Suite {data.suite.name}</h1>
+      <p class="muted">{data.suite.description}</p>
+      <p class="muted">
+        Base model <code>{data.suite.base}</code>; {data.suite.training.steps}{" "}
+        training steps per variant. Grey columns: the paper's Table 3 (FFHQ 1024², D=256) for the rows our
+        variants mirror.
+      </p>
+      <Island name="SuiteTable" component={SuiteTable} props={{ suite: data.suite.name, rows: data.rows }} />
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * A temporary experiments folder for the site's tests: suite `demo` with a trained-style variant `full` (its
+ * `model/` is the embedded default model), a phase-I-only variant `phase_one` (rendered by the suite's base
+ * model) and a `pending` variant with no results. Samples, metrics and ΔW statistics come from real inversions
+ * of three of the default model's held-out samples; the log is a short made-up loss curve (test input only).
+ *
+ * @module
+ */
+
+import { imageMetrics } from "../cli/demo.ts";
+import { readImage } from "../io/image.ts";
+import { InferenceRunner, type InvertAnswer } from "./inference_tasks.ts";
+import { encodePng } from "./images.ts";
+
+/** The repository root (suite `base` paths resolve here). */
+export const REPOSITORY_ROOT: string = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+const DEFAULT_MODEL = `${REPOSITORY_ROOT}/models/default`;
+const SAMPLES = ["test-0000-boot.png", "test-0002-trouser.png", "test-0009-sneaker.png"];
+
+/**
+ * Writes the fixture.
+ *
+ * @param root the experiments folder to fill (created)
+ * @returns the sample input tensors' count and the root
+ */
+export async function writeFixtureExperiments(root: string): Promise<{ root: string; samples: number }> {
+  await Deno.mkdir(`${root}/suites`, { recursive: true });
+  await Deno.writeTextFile(
+    `${root}/suites/demo.json`,
+    JSON.stringify({
+      name: "demo",
+      description: "Fixture suite for the site's tests",
+      base: "models/default",
+      training: { steps: 10 },
+      variants: [
+        { name: "full", label: "Full", changes: {}, paper: { row: "(1) Ours", l2: 0.0243, psnr: 21.4417 } },
+        { name: "phase_one", label: "Phase I only", mode: "phaseOne", paper: { l2: 0.0539, psnr: 18.6522 } },
+        { name: "pending", label: "Not trained yet", changes: { hypernet: { hiddenDim: 2 } } },
+      ],
+    }),
+  );
+  const size = 32;
+  const perImage = 3 * size * size;
+  const inputs = new Float32Array(SAMPLES.length * perImage);
+  for (const [i, file] of SAMPLES.entries()) {
+    inputs.set((await readImage(`${DEFAULT_MODEL}/samples/${file}`, size)).data, i * perImage);
+  }
+  const answer = await new InferenceRunner().run({
+    kind: "invert",
+    modelPath: `${DEFAULT_MODEL}/model.json`,
+    images: inputs,
+    batch: SAMPLES.length,
+  }) as InvertAnswer;
+  const shape = [SAMPLES.length, 3, size, size];
+  for (const variant of ["full", "phase_one"]) {
+    const directory = `${root}/results/demo/${variant}`;
+    await Deno.mkdir(`${directory}/samples`, { recursive: true });
+    const final = variant === "full" ? answer.final : answer.phaseOne;
+    for (let i = 0; i < SAMPLES.length; i++) {
+      const nn = String(i).padStart(2, "0");
+      await Deno.writeFile(`${directory}/samples/${nn}_input.png`, await encodePng(inputs, shape, i));
+      await Deno.writeFile(
+        `${directory}/samples/${nn}_phase1.png`,
+        await encodePng(answer.phaseOne, shape, i),
+      );
+      await Deno.writeFile(`${directory}/samples/${nn}_final.png`, await encodePng(final, shape, i));
+    }
+    const metrics = await imageMetrics(final, inputs, shape);
+    await Deno.writeTextFile(
+      `${directory}/metrics.json`,
+      JSON.stringify({
+        l2: metrics.l2,
+        psnr: metrics.psnr,
+        msSsim: metrics.msSsim,
+        featureIdentity: null,
+        lpips: null,
+        msPerImage: answer.milliseconds / SAMPLES.length,
+        parameters: variant === "full" ? 1000 : 0,
+        steps: variant === "full" ? 10 : 0,
+        trainSeconds: 0,
+        provider: answer.provider,
+        images: SAMPLES.length,
+        evaluatedAt: new Date().toISOString(),
+      }),
+    );
+    if (variant === "full") {
+      await Deno.symlink(DEFAULT_MODEL, `${directory}/model`);
+      await Deno.writeTextFile(`${directory}/delta_w.json`, JSON.stringify(answer.deltaW));
+      const log = Array.from(
+        { length: 10 },
+        (_, k) =>
+          JSON.stringify({
+            step: k + 1,
+            losses: { loss: 0.1 / (k + 1), ...(k % 5 === 4 ? { val_l2: 0.05 / (k + 1) } : {}) },
+          }),
+      );
+      await Deno.writeTextFile(`${directory}/log.jsonl`, log.join("\n") + "\n");
+    }
+  }
+  return { root, samples: SAMPLES.length };
+}

@@ -1,0 +1,169 @@
+/**
+ * Images at the site's edge: an upload read with its limits (bytes, then the side of the decoded image) into
+ * the model's input tensor, and model outputs encoded as PNG bytes.
+ *
+ * @module
+ */
+
+import { loadSharp } from "../deps.ts";
+import { readImage, toRgbBytes } from "../io/image.ts";
+
+/** An upload that breaks a limit: `status` is the HTTP status to answer (413 or 422). */
+export class UploadRejected extends Error {
+  /**
+   * @param status 413 (too many bytes) or 422 (not an image, or too large in pixels)
+   * @param code short machine-readable reason
+   * @param message what is wrong, for people
+   */
+  constructor(readonly status: 413 | 422, readonly code: string, message: string) {
+    super(message);
+    this.name = "UploadRejected";
+  }
+}
+
+/**
+ * Reads a request body up to a limit without buffering more than the limit.
+ *
+ * @param request the request
+ * @param maxBytes largest body
+ * @returns the body bytes
+ * @throws {UploadRejected} 413 when `Content-Length` or the body passes the limit
+ */
+export async function readBodyWithLimit(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = (size: string) =>
+    new UploadRejected(413, "too_large", `The upload is ${size}; the limit is ${maxBytes} bytes`);
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(`${declared} bytes`);
+  if (!request.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(`more than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * Checks an uploaded image's size and decodes it at each requested model resolution (as `readImage` does: alpha
+ * dropped, grey to RGB, resized with sharp's linear kernel).
+ *
+ * @param bytes the file
+ * @param sizes model resolutions wanted
+ * @param maxSide largest width or height accepted
+ * @returns the original size and one [1, 3, R, R] tensor in [−1, 1] per resolution
+ * @throws {UploadRejected} 422 when it is not a readable image or larger than `maxSide` on a side
+ */
+export async function decodeUpload(
+  bytes: Uint8Array,
+  sizes: readonly number[],
+  maxSide: number,
+): Promise<{ width: number; height: number; tensors: Map<number, Float32Array> }> {
+  const sharp = await loadSharp();
+  let width = 0, height = 0;
+  try {
+    // The header alone: no pixels are decoded before the size is checked.
+    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    width = metadata.width ?? 0;
+    height = metadata.height ?? 0;
+  } catch (error) {
+    throw new UploadRejected(
+      422,
+      "not_an_image",
+      `The upload is not a readable image: ${(error as Error).message}`,
+    );
+  }
+  if (!(width > 0 && height > 0)) {
+    throw new UploadRejected(422, "not_an_image", "The upload has no image size");
+  }
+  if (width > maxSide || height > maxSide) {
+    throw new UploadRejected(
+      422,
+      "image_too_large",
+      `The image is ${width}×${height} pixels; the limit is ${maxSide} pixels on each side`,
+    );
+  }
+  const file = await Deno.makeTempFile({ prefix: "site-upload-" });
+  try {
+    await Deno.writeFile(file, bytes);
+    const tensors = new Map<number, Float32Array>();
+    for (const size of new Set(sizes)) {
+      try {
+        tensors.set(size, (await readImage(file, size, { maxPixels: maxSide * maxSide })).data);
+      } catch (error) {
+        throw new UploadRejected(
+          422,
+          "not_an_image",
+          `The upload could not be decoded: ${(error as Error).message}`,
+        );
+      }
+    }
+    return { width, height, tensors };
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
+}
+
+/**
+ * Encodes one image of an NCHW batch in [−1, 1] as PNG bytes.
+ *
+ * @param data NCHW values
+ * @param shape [B, 3, H, W]
+ * @param index which image (default 0)
+ * @returns the PNG file's bytes
+ * @example
+ * ```ts
+ * import { encodePng } from "./images.ts";
+ * const png = await encodePng(new Float32Array(3 * 4 * 4), [1, 3, 4, 4]);
+ * console.log([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")); // "PNG"
+ * ```
+ */
+export async function encodePng(
+  data: Float32Array,
+  shape: readonly number[],
+  index = 0,
+): Promise<Uint8Array> {
+  const sharp = await loadSharp();
+  const [, , height, width] = shape;
+  const png = await sharp(toRgbBytes(data, shape, index), { raw: { width, height, channels: 3 } }).png()
+    .toBuffer();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+/**
+ * L2 (mean squared error) and PSNR of two images in [−1, 1], measured on [0, 1] as the suite's metrics.
+ *
+ * @param reconstruction values
+ * @param target values, the same length
+ * @returns `{ l2, psnr }`
+ * @example
+ * ```ts
+ * import { l2AndPsnr } from "./images.ts";
+ * console.log(l2AndPsnr(new Float32Array([1, -1]), new Float32Array([1, 1]))); // { l2: 0.5, psnr: 3.010299956639812 }
+ * ```
+ */
+export function l2AndPsnr(reconstruction: Float32Array, target: Float32Array): { l2: number; psnr: number } {
+  if (reconstruction.length !== target.length) {
+    throw new TypeError(`Cannot compare ${reconstruction.length} values with ${target.length}`);
+  }
+  let squares = 0;
+  for (let i = 0; i < target.length; i++) {
+    const d = (reconstruction[i] - target[i]) / 2;
+    squares += d * d;
+  }
+  const l2 = squares / target.length;
+  return { l2, psnr: 10 * Math.log10(1 / Math.max(l2, 1e-12)) };
+}

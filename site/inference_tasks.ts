@@ -1,0 +1,278 @@
+/**
+ * The site's model work, as plain messages: invert images, render an edit (w moved along a principal direction
+ * of W, the predicted ΔW reused) and render an interpolation between two inversions. {@linkcode InferenceRunner}
+ * runs them with cached models, inversions and directions; the worker (`inference_worker.ts`) wraps it, because
+ * ONNX Runtime's `run` blocks the thread that calls it.
+ *
+ * @module
+ */
+
+import { mappingGraph } from "../generator/generator_graphs.ts";
+import { numWs } from "../generator/config.ts";
+import { prngFill } from "../io/prng.ts";
+import { loadHyperInverter } from "../model/load.ts";
+import type { HyperInverter } from "../model/hyperinverter.ts";
+import { sessionFor } from "../runtime/session.ts";
+import { parameterFeeds } from "../runtime/weights.ts";
+import { interfaceGanEdit, lerp, principalComponents } from "../editing/mod.ts";
+
+/** A unit of model work. Images are NCHW float32 in [−1, 1] at the model's resolution. */
+export type InferenceTask =
+  | { kind: "info"; modelPath: string }
+  | { kind: "invert"; modelPath: string; images: Float32Array; batch: number }
+  | {
+    kind: "edit";
+    modelPath: string;
+    /** [1, 3, R, R] */
+    image: Float32Array;
+    /** Principal direction of W (0 = the first). */
+    component: number;
+    /** Step along the direction, in standard deviations of W along it. */
+    gamma: number;
+    /** Render with zero residuals (phase I only) instead of the predicted ΔW. */
+    phaseOneOnly?: boolean;
+  }
+  | {
+    kind: "interpolate";
+    modelPath: string;
+    a: Float32Array;
+    b: Float32Array;
+    /** 0 gives a, 1 gives b. */
+    t: number;
+    /** Interpolate w only, with ΔW = 0 (the paper's baseline). */
+    latentOnly?: boolean;
+  };
+
+/** What `info` answers. */
+export interface ModelInfo {
+  resolution: number;
+  /** Principal directions offered for edits. */
+  components: number;
+  /** Standard deviation of W along each direction. */
+  std: number[];
+}
+
+/** What `invert` answers (batch B). */
+export interface InvertAnswer {
+  resolution: number;
+  /** [B, 3, R, R] */
+  phaseOne: Float32Array;
+  /** [B, 3, R, R] */
+  final: Float32Array;
+  /** Mean |ΔW| per target layer, over the batch. */
+  deltaW: { layer: string; meanAbs: number }[];
+  provider: string;
+  milliseconds: number;
+}
+
+/** What `edit` and `interpolate` answer: one image [1, 3, R, R]. */
+export interface ImageAnswer {
+  resolution: number;
+  image: Float32Array;
+  milliseconds: number;
+}
+
+/** Progress of a task: fraction in [0, 1] and a message. */
+export type TaskProgress = (fraction: number, message: string) => void;
+
+/** Principal directions offered for edits. */
+export const EDIT_COMPONENTS = 5;
+const PCA_SAMPLES = 2048;
+
+interface Inversion {
+  ws: Float32Array; // [rows, wDim]
+  residuals: Map<string, Float32Array>;
+}
+
+/** Keeps at most `limit` entries, dropping the least recently used. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly limit: number) {}
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  delete(key: string) {
+    this.map.delete(key);
+  }
+  set(key: string, value: V) {
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+/** FNV-1a over the bytes of an image: the key of the inversion cache. */
+function fingerprint(data: Float32Array): string {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  return `${(hash >>> 0).toString(16)}:${data.length}`;
+}
+
+/**
+ * Runs {@linkcode InferenceTask}s with cached models (by manifest path), inversions (by image) and W directions.
+ *
+ * @example
+ * ```ts
+ * import { InferenceRunner } from "./inference_tasks.ts";
+ * const runner = new InferenceRunner();
+ * const info = await runner.run({ kind: "info", modelPath: "models/default/model.json" }) as { resolution: number };
+ * console.log(info.resolution); // 32
+ * ```
+ */
+export class InferenceRunner {
+  private readonly models = new Lru<Promise<HyperInverter>>(4);
+  private readonly inversions = new Lru<Inversion>(32);
+  private readonly directions = new Map<string, Promise<{ comp: Float32Array; std: Float32Array }>>();
+
+  /**
+   * @param options `device` of the models (default `cpu`)
+   */
+  constructor(private readonly options: { device?: string } = {}) {}
+
+  /**
+   * Runs one task.
+   *
+   * @param task the task
+   * @param progress called as the work advances
+   * @returns {@linkcode ModelInfo}, {@linkcode InvertAnswer} or {@linkcode ImageAnswer}
+   * @throws {TypeError} for images of the wrong size; {@linkcode RangeError} for a component or t out of range
+   */
+  async run(task: InferenceTask, progress: TaskProgress = () => {}): Promise<unknown> {
+    progress(0, "loading the model");
+    const model = await this.model(task.modelPath);
+    const size = 3 * model.resolution * model.resolution;
+    const start = performance.now();
+    switch (task.kind) {
+      case "info": {
+        const { std } = await this.principalDirections(task.modelPath, model);
+        return { resolution: model.resolution, components: std.length, std: [...std] } satisfies ModelInfo;
+      }
+      case "invert": {
+        progress(0.2, "inverting");
+        const result = await model.invert(task.images, task.batch);
+        const deltaW = [...result.residuals].map(([layer, r]) => {
+          let sum = 0;
+          for (const v of r.data) sum += Math.abs(v);
+          return { layer, meanAbs: sum / r.data.length };
+        });
+        progress(1, "inverted");
+        return {
+          resolution: model.resolution,
+          phaseOne: result.phaseOneImages.data,
+          final: result.finalImages.data,
+          deltaW,
+          provider: result.provider,
+          milliseconds: result.milliseconds,
+        } satisfies InvertAnswer;
+      }
+      case "edit": {
+        this.checkImage(task.image, size, "image");
+        if (!Number.isFinite(task.gamma)) throw new RangeError(`gamma must be finite, got ${task.gamma}`);
+        progress(0.1, "inverting");
+        const inversion = await this.invertOne(task.modelPath, model, task.image);
+        progress(0.5, "finding the direction");
+        const { comp, std } = await this.principalDirections(task.modelPath, model);
+        const k = task.component;
+        if (!Number.isInteger(k) || k < 0 || k >= std.length) {
+          throw new RangeError(`Edit component ${k} is not in [0, ${std.length})`);
+        }
+        const dim = model.architecture.generator.wDim;
+        const direction = comp.slice(k * dim, (k + 1) * dim).map((v) => v * std[k]);
+        const ws = interfaceGanEdit(inversion.ws, numWs(model.architecture.generator), direction, task.gamma);
+        progress(0.7, "rendering");
+        const image = await model.synthesize(ws, this.residualFeeds(inversion, task.phaseOneOnly), 1);
+        return { resolution: model.resolution, image: image.data, milliseconds: performance.now() - start };
+      }
+      case "interpolate": {
+        this.checkImage(task.a, size, "a");
+        this.checkImage(task.b, size, "b");
+        if (!(task.t >= 0 && task.t <= 1)) throw new RangeError(`t must be in [0, 1], got ${task.t}`);
+        progress(0.1, "inverting the first image");
+        const a = await this.invertOne(task.modelPath, model, task.a);
+        progress(0.4, "inverting the second image");
+        const b = await this.invertOne(task.modelPath, model, task.b);
+        // The same lerp of w and of every ΔW as interpolateInversions' frames, at any t.
+        const residuals = new Map<string, Float32Array>();
+        for (const [name, r0] of a.residuals) residuals.set(name, lerp(r0, b.residuals.get(name)!, task.t));
+        const frame = { ws: lerp(a.ws, b.ws, task.t), residuals };
+        progress(0.7, "rendering");
+        const image = await model.synthesize(frame.ws, this.residualFeeds(frame, task.latentOnly), 1);
+        return { resolution: model.resolution, image: image.data, milliseconds: performance.now() - start };
+      }
+      default:
+        throw new TypeError(`Unknown task kind ${JSON.stringify((task as { kind: unknown }).kind)}`);
+    }
+  }
+
+  private checkImage(data: unknown, size: number, name: string) {
+    if (!(data instanceof Float32Array) || data.length !== size) {
+      throw new TypeError(
+        `${name} must be a Float32Array of ${size} values, got ${
+          data instanceof Float32Array ? data.length : typeof data
+        }`,
+      );
+    }
+  }
+
+  private model(path: string): Promise<HyperInverter> {
+    let model = this.models.get(path);
+    if (!model) {
+      model = loadHyperInverter(path, { device: this.options.device ?? "cpu" });
+      model.catch(() => this.models.delete(path)); // a failed load is retried next time
+      this.models.set(path, model);
+    }
+    return model;
+  }
+
+  private async invertOne(path: string, model: HyperInverter, image: Float32Array): Promise<Inversion> {
+    const key = `${path}|${fingerprint(image)}`;
+    const cached = this.inversions.get(key);
+    if (cached) return cached;
+    const result = await model.invert(image, 1);
+    const inversion = {
+      ws: result.wCodes.data,
+      residuals: new Map([...result.residuals].map(([name, r]) => [name, r.data])),
+    };
+    this.inversions.set(key, inversion);
+    return inversion;
+  }
+
+  private residualFeeds(inversion: Inversion, zero = false): Map<string, { data: Float32Array }> {
+    return new Map(
+      [...inversion.residuals].map(([name, r]) => [name, { data: zero ? new Float32Array(r.length) : r }]),
+    );
+  }
+
+  /** GANSpace-style PCA of w sampled through the model's mapping network (seeded), computed once per model. */
+  private principalDirections(path: string, model: HyperInverter) {
+    let directions = this.directions.get(path);
+    if (!directions) {
+      directions = (async () => {
+        const config = model.architecture.generator;
+        const graph = mappingGraph(config, { batch: PCA_SAMPLES });
+        const session = await sessionFor(graph, { device: "cpu" });
+        const { outputs } = await session.run({
+          z: prngFill(0x5e17, 0, PCA_SAMPLES * config.zDim, 0, Math.sqrt(3)),
+          ...parameterFeeds(graph, model.weights),
+        });
+        const ws = outputs.ws.data as Float32Array; // [N, numWs, wDim]
+        const dim = config.wDim, rows = numWs(config);
+        const firstRows = new Float32Array(PCA_SAMPLES * dim); // [N, wDim]
+        for (let n = 0; n < PCA_SAMPLES; n++) {
+          firstRows.set(ws.subarray(n * rows * dim, n * rows * dim + dim), n * dim);
+        }
+        const { comp, std } = principalComponents(firstRows, dim, Math.min(EDIT_COMPONENTS, dim));
+        return { comp, std };
+      })();
+      directions.catch(() => this.directions.delete(path));
+      this.directions.set(path, directions);
+    }
+    return directions;
+  }
+}

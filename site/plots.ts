@@ -1,0 +1,89 @@
+/**
+ * Plot data from the store: ΔW statistics of several variants on one layer axis, and loss curves from run logs.
+ *
+ * @module
+ */
+
+import type { DeltaWRow } from "../experiments/store.ts";
+import type { RunRecord } from "../train/run_log.ts";
+import type { LinePlotProps } from "../islands/LinePlot.tsx";
+
+/**
+ * Mean |ΔW| per layer of several variants as one bar chart (layers in the order they first appear).
+ *
+ * @param id element id
+ * @param rows per variant: label and rows (null: no ΔW)
+ * @returns chart props, or null when no variant has ΔW
+ * @example
+ * ```ts
+ * import { deltaWPlot } from "./plots.ts";
+ * const plot = deltaWPlot("dw", [{ label: "a", rows: [{ layer: "b4.conv1", meanAbs: 0.1 }] }]);
+ * console.log(plot?.xLabels, plot?.series[0].values); // ["b4.conv1"] [0.1]
+ * ```
+ */
+export function deltaWPlot(
+  id: string,
+  rows: { label: string; rows: DeltaWRow[] | null }[],
+): LinePlotProps | null {
+  const present = rows.filter((r) => r.rows?.length);
+  if (!present.length) return null;
+  const layers = [...new Set(present.flatMap((r) => r.rows!.map((row) => row.layer)))];
+  return {
+    id,
+    title: "Mean |ΔW| per layer",
+    x: layers.map((_, i) => i),
+    xLabels: layers,
+    series: present.map((r) => ({
+      label: r.label,
+      values: layers.map((layer) => r.rows!.find((row) => row.layer === layer)?.meanAbs ?? null),
+    })),
+    bars: true,
+    yLabel: "mean |ΔW|",
+  };
+}
+
+/**
+ * Loss curves of a run log: one series per numeric loss (training and validation), over steps.
+ *
+ * @param id element id
+ * @param records the log
+ * @returns chart props, or null when the log has no losses
+ * @example
+ * ```ts
+ * import { lossPlot } from "./plots.ts";
+ * const plot = lossPlot("loss", [{ step: 1, losses: { loss: 2 } }, { step: 2, losses: { loss: 1, val_l2: 0.5 } }]);
+ * console.log(plot?.x, plot?.series.map((s) => s.label)); // [1, 2] ["loss", "val_l2"]
+ * ```
+ */
+export function lossPlot(id: string, records: RunRecord[]): LinePlotProps | null {
+  const withLosses = records.filter((r) => r.losses && Number.isFinite(r.step));
+  const names = [
+    ...new Set(
+      withLosses.flatMap((r) =>
+        Object.entries(r.losses!).filter(([, v]) => typeof v === "number").map(([k]) => k)
+      ),
+    ),
+  ];
+  if (!names.length) return null;
+  // One point per step (the last record of a step wins: a resumed run rewrites it).
+  const bySteps = new Map<number, Record<string, number | string>>();
+  for (const r of withLosses) bySteps.set(r.step, { ...bySteps.get(r.step), ...r.losses });
+  const steps = [...bySteps.keys()].sort((a, b) => a - b);
+  return {
+    id,
+    title: "Losses",
+    x: steps,
+    series: names.map((name) => ({
+      label: name,
+      values: steps.map((s) => {
+        const v = bySteps.get(s)![name];
+        return typeof v === "number" && Number.isFinite(v) ? v : null;
+      }),
+    })),
+    logY: names.every((n) =>
+      withLosses.every((r) => typeof r.losses![n] !== "number" || r.losses![n] as number > 0)
+    ),
+    xLabel: "step",
+    yLabel: "loss",
+  };
+}
