@@ -62,7 +62,8 @@ export async function bundleIslands(
   await Deno.mkdir(entries, { recursive: true });
   const deps = await Deno.readTextFile(new URL("deps.ts", REPOSITORY));
   const stub = (specifier: string) =>
-    new URL(specifier.endsWith(".json") ? "site/_browser_stub.json" : "site/_browser_stub.ts", REPOSITORY).href;
+    new URL(specifier.endsWith(".json") ? "site/_browser_stub.json" : "site/_browser_stub.ts", REPOSITORY)
+      .href;
   const importMap = `${entries}/import_map.json`;
   await Deno.writeTextFile(
     importMap,
