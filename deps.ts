@@ -38,3 +38,22 @@ export async function loadPlaywright(): Promise<Playwright> {
   // deno-lint-ignore no-import-prefix -- modules are imported by URL, so no import map: deps.ts pins npm: here.
   return await import("npm:playwright-core@1.65.1") as Playwright;
 }
+
+// Faces (faces/): face-api's models (detector, 68 landmarks, recognition, age) on the tfjs it bundles; the tfjs WASM
+// backend's .wasm files (no native code) come from tfjs-backend-wasm. Both loaded on first use.
+const FACE_API = "npm:@vladmandic/face-api@1.7.15/dist/face-api.esm.js";
+/** face-api's ES module (tfjs 4.22 bundled), loaded on first use; faces/_face_api.ts types and sets it up. */
+export async function loadFaceApiModule(): Promise<unknown> {
+  // deno-lint-ignore no-import-prefix -- modules are imported by URL, so no import map: deps.ts pins npm: here.
+  return await import("npm:@vladmandic/face-api@1.7.15/dist/face-api.esm.js");
+}
+/** The folder of face-api's weight manifests and shards (`model/`), as a file URL ending in `/`. */
+export function faceApiModelFolder(): string {
+  return new URL("../model/", import.meta.resolve(FACE_API)).href;
+}
+/** The folder of tfjs-backend-wasm's `.wasm` files (4.22.0, the version face-api bundles), as a URL ending in `/`. */
+export async function tfjsWasmFolder(): Promise<string> {
+  // deno-lint-ignore no-import-prefix -- see above; importing the manifest puts the package in the module graph.
+  await import("npm:@tensorflow/tfjs-backend-wasm@4.22.0/package.json", { with: { type: "json" } });
+  return new URL("./", import.meta.resolve("npm:@tensorflow/tfjs-backend-wasm@4.22.0")).href;
+}
