@@ -31,7 +31,16 @@ export async function writeFixtureExperiments(root: string): Promise<{ root: str
       name: "demo",
       description: "Fixture suite for the site's tests",
       base: "models/default",
-      training: { steps: 10 },
+      training: {
+        steps: 4,
+        batch: 2,
+        weights: { lpips: 0 },
+        checkpointEvery: 2,
+        validateEvery: 4,
+        validationImages: 4,
+        seed: 5,
+      },
+      evaluation: { images: 8, batch: 4, samples: 2 },
       variants: [
         { name: "full", label: "Full", changes: {}, paper: { row: "(1) Ours", l2: 0.0243, psnr: 21.4417 } },
         { name: "phase_one", label: "Phase I only", mode: "phaseOne", paper: { l2: 0.0539, psnr: 18.6522 } },

@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { Job, JobEvent } from "./job_queue.ts";
+import type { Job, JobEvent, JobQueue } from "./job_queue.ts";
+import type { SiteState } from "./state.ts";
 
 /** Job ids as `JobQueue` makes them. */
 export const JOB_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
@@ -54,4 +55,15 @@ export function publicJob(job: Job): Record<string, unknown> {
     error: failure?.type === "error" ? failure.message : null,
     result: job.status === "done" ? publicResult(job.result) : null,
   };
+}
+
+/**
+ * The queue that holds a job (uploads and renders, or training).
+ *
+ * @param state site state
+ * @param id job id
+ * @returns the queue, or null when no queue knows the job
+ */
+export function queueOf(state: SiteState, id: string): JobQueue | null {
+  return [state.queue, state.training].find((queue) => queue.get(id)) ?? null;
 }

@@ -19,6 +19,7 @@ import * as apiDeltaW from "../routes/api/suites/[suite]/[variant]/delta_w.ts";
 import * as apiLog from "../routes/api/suites/[suite]/[variant]/log.ts";
 import * as apiEdit from "../routes/api/suites/[suite]/[variant]/edit.ts";
 import * as apiInterpolate from "../routes/api/suites/[suite]/[variant]/interpolate.ts";
+import * as apiTrain from "../routes/api/suites/[suite]/[variant]/train.ts";
 import * as apiJobs from "../routes/api/jobs/index.ts";
 import * as apiJob from "../routes/api/jobs/[id]/index.ts";
 import * as apiJobEvents from "../routes/api/jobs/[id]/events.ts";
@@ -40,10 +41,11 @@ export const manifest: Manifest = {
     "routes/api/suites/[suite]/[variant]/log.ts": apiLog,
     "routes/api/suites/[suite]/[variant]/edit.ts": apiEdit,
     "routes/api/suites/[suite]/[variant]/interpolate.ts": apiInterpolate,
+    "routes/api/suites/[suite]/[variant]/train.ts": apiTrain,
     "routes/api/jobs/index.ts": apiJobs,
     "routes/api/jobs/[id]/index.ts": apiJob,
     "routes/api/jobs/[id]/events.ts": apiJobEvents,
     "routes/api/jobs/[id]/files/[file].ts": apiJobFile,
   },
-  islands: ["CompareViewer", "EditPanel", "LinePlot", "SuiteTable", "UploadForm"],
+  islands: ["CompareViewer", "EditPanel", "LinePlot", "SuiteTable", "TrainButton", "UploadForm"],
 };

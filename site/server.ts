@@ -24,6 +24,10 @@ export interface SiteOptions {
   repositoryRoot?: string;
   /** Bounds of the job queue (default capacity 8; concurrency = workers). */
   queue?: Omit<JobQueueOptions, "concurrency">;
+  /** Where training checkpoints go (default `<repositoryRoot>/runs`). */
+  runsRoot?: string;
+  /** Training runs waiting or running at once (default 1; one runs at a time). */
+  trainingCapacity?: number;
   /** Inference workers (default 1). */
   workers?: number;
   /** Device of the models (default `cpu`). */
@@ -87,10 +91,13 @@ export async function createSite(options: SiteOptions = {}): Promise<Site> {
   const staticFiles = await readStaticFiles();
   const queue = new JobQueue({ ...options.queue, concurrency: workers });
   const pool = new WorkerPool({ size: workers, device: options.device });
+  const repositoryRoot = options.repositoryRoot ?? `${experimentsRoot}/..`;
   const state: SiteState = {
     experimentsRoot,
-    repositoryRoot: options.repositoryRoot ?? `${experimentsRoot}/..`,
+    repositoryRoot,
+    runsRoot: options.runsRoot ?? `${repositoryRoot}/runs`,
     queue,
+    training: new JobQueue({ capacity: options.trainingCapacity ?? 1, concurrency: 1, keep: 20 }),
     pool,
     limits,
   };

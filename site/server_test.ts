@@ -66,7 +66,7 @@ test("GET /api/suites and /api/suites/:suite list the suite, its variants and th
       ) => [v.variant, v.status, v.hasModel]),
       [
         ["full", "done", true],
-        ["phase_one", "done", false],
+        ["phase_one", "done", true], // the suite's base model renders phase I
         ["pending", "pending", false],
       ],
     );
@@ -307,5 +307,49 @@ test("serveSite listens on loopback by default and refuses another interface wit
     assert.equal((await fetch(`http://127.0.0.1:${address.port}/api/suites`)).status, 200);
   } finally {
     await server.shutdown();
+  }
+});
+
+test("POST /api/suites/:suite/:variant/train trains and evaluates the variant in a worker, streaming its steps", async () => {
+  const trainingRoot = await Deno.makeTempDir({ prefix: "site-train-" });
+  try {
+    await writeFixtureExperiments(trainingRoot);
+    const site = await createSite({
+      experimentsRoot: trainingRoot,
+      repositoryRoot: REPOSITORY_ROOT,
+      runsRoot: `${trainingRoot}/runs`,
+    });
+    try {
+      const accepted = await get(site, "/api/suites/demo/pending/train", { method: "POST" });
+      assert.equal(accepted.status, 202);
+      const { events } = await accepted.json();
+      const second = await get(site, "/api/suites/demo/full/train", { method: "POST" });
+      assert.equal(second.status, 503, "one training run at a time");
+      const text = await (await get(site, events)).text();
+      const parsed = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({
+        type: m[1],
+        ...JSON.parse(m[2]),
+      }));
+      const steps = parsed.filter((e) => e.type === "progress" && /^step \d\/4, loss \d/.test(e.message));
+      assert.deepEqual(steps.map((e) => e.message.slice(0, 8)), [
+        "step 1/4",
+        "step 2/4",
+        "step 3/4",
+        "step 4/4",
+      ]);
+      assert.deepEqual(parsed.at(-1), {
+        type: "done",
+        result: { suite: "demo", variant: "pending", trained: true, evaluated: true },
+      });
+      const { variants } = await (await get(site, "/api/suites/demo")).json();
+      const trained = variants.find((v: { variant: string }) => v.variant === "pending");
+      assert.equal(trained.status, "done");
+      assert.equal(trained.metrics.steps, 4);
+      assert.ok(trained.hasModel && trained.samples.includes("00_final.png"));
+    } finally {
+      site.close();
+    }
+  } finally {
+    await Deno.remove(trainingRoot, { recursive: true });
   }
 });

@@ -1,5 +1,5 @@
 /**
- * What the site's handlers share: where the experiments are, the job queue, the inference workers and the
+ * What the site's handlers share: where the experiments are, the job queues, the inference workers and the
  * limits on uploads.
  *
  * @module
@@ -31,7 +31,12 @@ export interface SiteState {
   experimentsRoot: string;
   /** The repository root, against which a suite's `base` and a pretrained variant's `model` resolve. */
   repositoryRoot: string;
+  /** Where training checkpoints go (`<runsRoot>/<suite>/<variant>/`, resumable). */
+  runsRoot: string;
+  /** Uploads, edits and interpolations (bounded; "busy" beyond it). */
   queue: JobQueue;
+  /** Training runs, one at a time (their own queue, so a long run never holds up uploads). */
+  training: JobQueue;
   pool: WorkerPool;
   limits: SiteLimits;
 }

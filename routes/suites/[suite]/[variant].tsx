@@ -20,6 +20,7 @@ import { errorPage } from "../../../components/ErrorPage.tsx";
 import { MetricsTable } from "../../../components/MetricsTable.tsx";
 import LinePlot, { type LinePlotProps } from "../../../islands/LinePlot.tsx";
 import EditPanel from "../../../islands/EditPanel.tsx";
+import TrainButton from "../../../islands/TrainButton.tsx";
 import { deltaWPlot, lossPlot } from "../../../site/plots.ts";
 import { sampleIndices, variantModel } from "../../../site/variants.ts";
 import { EDIT_COMPONENTS } from "../../../site/inference_tasks.ts";
@@ -87,6 +88,19 @@ export default function VariantPage({ data }: PageProps<Data>): VNode {
         {r.paper?.row ? `; mirrors the paper's row "${r.paper.row}"` : ""}.
       </p>
       <MetricsTable results={[r]} />
+      {r.status === "pending"
+        ? (
+          <Island
+            name="TrainButton"
+            component={TrainButton}
+            props={{
+              suite: data.suite,
+              variant: r.variant,
+              action: r.mode === "train" && !data.hasModel ? "Train and evaluate" : "Evaluate",
+            }}
+          />
+        )
+        : null}
       <div class="row">
         {data.deltaW
           ? <Island name="LinePlot" component={LinePlot} props={data.deltaW} />
@@ -109,7 +123,7 @@ export default function VariantPage({ data }: PageProps<Data>): VNode {
             }}
           />
         )
-        : <p class="muted">This variant has no model yet: train it with the ablation runner.</p>}
+        : <p class="muted">This variant has no model yet: train it (above, or `deno task ablate`).</p>}
     </div>
   );
 }

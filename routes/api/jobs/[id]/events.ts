@@ -9,7 +9,7 @@
 
 import type { Handlers } from "../../../../site/fresh.tsx";
 import { jsonError } from "../../../../site/http.ts";
-import { JOB_ID_PATTERN, publicEvent } from "../../../../site/job_view.ts";
+import { JOB_ID_PATTERN, publicEvent, queueOf } from "../../../../site/job_view.ts";
 
 /** Streams the events. */
 export const handler: Handlers = {
@@ -18,7 +18,8 @@ export const handler: Handlers = {
     if (!JOB_ID_PATTERN.test(id)) {
       return jsonError(400, "bad_request", `Invalid job id ${JSON.stringify(id)}`);
     }
-    if (!ctx.state.queue.get(id)) return jsonError(404, "not_found", `No job "${id}"`);
+    const queue = queueOf(ctx.state, id);
+    if (!queue) return jsonError(404, "not_found", `No job "${id}"`);
     const encoder = new TextEncoder();
     let stop: (() => void) | null = null;
     let closed = false;
@@ -30,7 +31,7 @@ export const handler: Handlers = {
           stop?.();
           controller.close();
         };
-        stop = ctx.state.queue.listen(id, (event) => {
+        stop = queue.listen(id, (event) => {
           if (closed) return;
           controller.enqueue(
             encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(publicEvent(event))}\n\n`),

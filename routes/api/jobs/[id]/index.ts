@@ -6,7 +6,7 @@
 
 import type { Handlers } from "../../../../site/fresh.tsx";
 import { json, jsonError } from "../../../../site/http.ts";
-import { JOB_ID_PATTERN, publicJob } from "../../../../site/job_view.ts";
+import { JOB_ID_PATTERN, publicJob, queueOf } from "../../../../site/job_view.ts";
 
 /** The job as JSON. */
 export const handler: Handlers = {
@@ -15,7 +15,7 @@ export const handler: Handlers = {
     if (!JOB_ID_PATTERN.test(id)) {
       return jsonError(400, "bad_request", `Invalid job id ${JSON.stringify(id)}`);
     }
-    const job = ctx.state.queue.get(id);
+    const job = queueOf(ctx.state, id)?.get(id);
     if (!job) return jsonError(404, "not_found", `No job "${id}" (finished jobs are kept for a while only)`);
     return json(publicJob(job));
   },

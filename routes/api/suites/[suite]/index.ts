@@ -1,5 +1,6 @@
 /**
- * `GET /api/suites/:suite`: the suite's config and every variant's result (status, metrics, samples).
+ * `GET /api/suites/:suite`: the suite's config and every variant's result (status, metrics, samples, and
+ * whether a model can render it).
  *
  * @module
  */
@@ -7,6 +8,7 @@
 import { checkName, listVariantResults, readSuite } from "../../../../experiments/store.ts";
 import type { Handlers } from "../../../../site/fresh.tsx";
 import { errorResponse, json } from "../../../../site/http.ts";
+import { variantModels } from "../../../../site/variants.ts";
 
 /** The suite as JSON. */
 export const handler: Handlers = {
@@ -14,10 +16,11 @@ export const handler: Handlers = {
     try {
       const name = checkName(ctx.params.suite, "suite");
       const suite = await readSuite(name, ctx.state.experimentsRoot);
+      const models = await variantModels(ctx.state, name);
       const variants = (await listVariantResults(name, ctx.state.experimentsRoot)).map((v) => ({
         ...v,
         modelPath: undefined, // server paths stay on the server
-        hasModel: v.modelPath !== null,
+        hasModel: models.get(v.variant) !== null,
       }));
       return json({ suite, variants });
     } catch (error) {

@@ -6,7 +6,7 @@
 
 import type { Handlers } from "../../../../../site/fresh.tsx";
 import { jsonError } from "../../../../../site/http.ts";
-import { JOB_ID_PATTERN } from "../../../../../site/job_view.ts";
+import { JOB_ID_PATTERN, queueOf } from "../../../../../site/job_view.ts";
 import { JOB_FILE_PATTERN, type UploadResult } from "../../../../../site/upload_job.ts";
 
 /** Serves the PNG. */
@@ -19,7 +19,7 @@ export const handler: Handlers = {
     if (!JOB_FILE_PATTERN.test(file)) {
       return jsonError(400, "bad_request", `Invalid file name ${JSON.stringify(file)}`);
     }
-    const job = ctx.state.queue.get(id);
+    const job = queueOf(ctx.state, id)?.get(id);
     if (!job) return jsonError(404, "not_found", `No job "${id}"`);
     if (job.status !== "done") return jsonError(409, "not_ready", `Job "${id}" is ${job.status}`);
     const bytes = (job.result as UploadResult | undefined)?.files?.get(file);
