@@ -20,3 +20,42 @@ export {
 } from "./directions.ts";
 export { interpolateInversions, type InversionCodes, lerp } from "./interpolate.ts";
 export { principalComponents } from "./pca.ts";
+export {
+  attributeClassifierGraph,
+  buildAttributeClassifier,
+  CLASSIFIER_KINDS,
+  type ClassifierInput,
+  type ClassifierKind,
+  FASHION_MNIST_INPUT,
+  initialClassifierWeights,
+} from "./attribute_classifier.ts";
+export {
+  AttributeModel,
+  type ClassifierTrainingOptions,
+  type LabelledSource,
+  type Prediction,
+} from "./attribute_model.ts";
+export {
+  attributeScores,
+  type ClassGroupAttribute,
+  FASHION_MNIST_ATTRIBUTES,
+  FASHION_MNIST_CLASSES,
+  fashionAttribute,
+} from "./fashion_attributes.ts";
+export { fitLinearBoundary, type LinearBoundary } from "./linear_boundary.ts";
+export { broadcastRows, sampleW, standardNormal } from "./sample_latents.ts";
+export {
+  directionFromScores,
+  type LabelledLatents,
+  labelSampledLatents,
+  type LearnedDirection,
+} from "./learn_direction.ts";
+export { readDirections, type StoredDirection, writeDirections } from "./direction_file.ts";
+export { LEARNED_DIRECTIONS_FILE, loadGanSpacePca, loadInterfaceGanDirection } from "./load_direction.ts";
+export {
+  editabilityMarkdown,
+  type EditabilityResult,
+  type EditabilityRow,
+  measureEditability,
+  TABLE_2_GAMMAS,
+} from "./editability.ts";

@@ -248,15 +248,20 @@ export class HyperInverter {
    * moves w and reuses the predicted ΔW (spec §7).
    *
    * @param ws [B, numWs, wDim]
-   * @param residuals ΔW per target, each [B, …target shape] (as {@linkcode InversionResult.residuals})
+   * @param residuals ΔW per target, each [B, …target shape] (as {@linkcode InversionResult.residuals}), or null
+   *   for the generator's own weights (phase I: G(w))
    * @param batch B
    * @returns images [B, 3, R, R]
    */
   async synthesize(
     ws: Float32Array,
-    residuals: ReadonlyMap<string, { data: Float32Array }>,
+    residuals: ReadonlyMap<string, { data: Float32Array }> | null,
     batch: number,
   ): Promise<NdArray<Float32Array>> {
+    if (residuals === null) {
+      const feeds = this.options.lowMemory ? { ws } : { ws, ...this.zeroResiduals(batch) };
+      return toNdarray((await this.runStage("phaseOne", batch, feeds, {})).outputs.img);
+    }
     const feeds: Record<string, HostData> = { ws };
     for (const t of this.stageGraph("phaseTwo", batch).inputs) {
       if (!t.name.startsWith("residual.")) continue;
