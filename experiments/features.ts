@@ -1,6 +1,6 @@
 /**
  * The feature-identity metric's features: the penultimate (hidden) features of a Fashion-MNIST attribute
- * classifier from `editing/` (weights under `models/attributes/`), standing in for the paper's ArcFace identity
+ * classifier from `editing/` (weights under `models/default/attributes/`, written by `deno task learn-directions`), standing in for the paper's ArcFace identity
  * on faces. Absent classifier → null, and the metric is left null.
  *
  * @module
@@ -9,7 +9,7 @@
 import type { FeatureFunction } from "./evaluate.ts";
 
 /** Where the classifier weights are looked for (the `conv` classifier first). */
-export const CLASSIFIER_DIRECTORY: string = new URL("../models/attributes", import.meta.url).pathname;
+export const CLASSIFIER_DIRECTORY: string = new URL("../models/default/attributes", import.meta.url).pathname;
 
 /**
  * Loads the classifier's feature function, or null when no classifier weights exist.
@@ -41,7 +41,7 @@ export async function classifierFeatures(
   const { AttributeModel } = await import(specifier);
   const model = await AttributeModel.load(`${directory}/${files[0]}`);
   return {
-    name: `models/attributes/${files[0]} (${model.kind}, penultimate features, cosine)`,
+    name: `models/default/attributes/${files[0]} (${model.kind}, penultimate features, cosine)`,
     run: async (images: Float32Array, batch: number) => (await model.predict(images, batch)).features,
   };
 }
