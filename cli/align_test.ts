@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { loadSharp } from "../deps.ts";
+import { writeTinyModel } from "../tests/_tiny_model.ts";
 import { parseAlignArguments } from "./align.ts";
 
 const FIXTURES = new URL("../../shared/fixtures/images/", import.meta.url).pathname;
@@ -72,4 +73,43 @@ Deno.test("align arguments: defaults, and clear errors for bad values", async ()
   const missing = await run(["/nonexistent/photo.jpg", "--out", "/tmp/never"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /does not exist/);
+});
+
+Deno.test("invert --align aligns each photo to the model's resolution first and skips a photo without a face", async () => {
+  const sharp = await loadSharp();
+  const dir = await Deno.makeTempDir({ prefix: "invert-align-" });
+  try {
+    const model = await writeTinyModel(`${dir}/model`);
+    await Deno.mkdir(`${dir}/in`);
+    await Deno.copyFile(`${FIXTURES}faces-raw/04.jpg`, `${dir}/in/face.jpg`);
+    await Deno.copyFile(`${FIXTURES}churches/e4e_church_img.jpg`, `${dir}/in/church.jpg`);
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("./invert.ts", import.meta.url).pathname,
+        `${dir}/in`,
+        "--model",
+        model,
+        "--out",
+        `${dir}/out`,
+        "--device",
+        "cpu",
+        "--align",
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(output.stdout), stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 1, stdout + stderr);
+    assert.match(stdout, /inverted 1\/2 image\(s\)/);
+    assert.match(stdout, /failed: .*church\.jpg: No face found/);
+    const aligned = await sharp(`${dir}/out/face.aligned.png`).metadata();
+    assert.deepEqual([aligned.width, aligned.height], [64, 64]); // the tiny model's resolution
+    const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
+    assert.deepEqual(names, ["face.aligned.png", "face.final.png", "face.phase1.png", "face.safetensors"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

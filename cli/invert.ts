@@ -1,23 +1,29 @@
 /**
- * `deno task invert <image-or-folder> --model model.json --out DIR [--batch N] [--device D] [--low-memory] [--force]`
+ * `deno task invert <image-or-folder> --model model.json --out DIR [--batch N] [--device D] [--low-memory] [--force]
+ * [--align]`
  *
  * `--model` is a manifest path, or `reference:church256` / `reference:ffhq1024` (the official architectures with
  * the golden fixtures' seeded weights: the full pipeline at full size, with meaningless images).
  * Inverts every image: writes `<name>.final.png` (x̂), `<name>.phase1.png` (x̂_w) and `<name>.safetensors` (the
  * w code `w` [numWs, 512] and every residual `dW.<target>` [O, I, k, k]) into DIR. A file that is not a readable
- * image is reported and skipped; the others are still processed. Existing outputs are never overwritten unless
+ * image is reported and skipped; the others are still processed. `--align` first FFHQ-aligns each photo's largest face
+ * to the model's resolution (faces/, as `deno task align`; also written as `<name>.aligned.png`); a photo without a
+ * face is reported and skipped. Existing outputs are never overwritten unless
  * `--force` is given. Exit status: 0 all inverted, 1 some inputs failed, 2 nothing could be done (bad
  * arguments, model or output conflicts).
  *
  * @module
  */
 
-import { readImage } from "../io/image.ts";
+import { readImage, rgbBytesToTensor } from "../io/image.ts";
 import { writePng } from "../io/image.ts";
 import { writeWeights } from "../io/weights_file.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
 import { ProgressBar } from "./_progress.ts";
+import { FaceDetector } from "../faces/detect.ts";
+import { writeRgbPng } from "../faces/rgb_image.ts";
+import { alignPhoto } from "./align.ts";
 
 const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"];
 
@@ -30,6 +36,7 @@ export interface InvertArguments {
   device: string;
   force: boolean;
   lowMemory: boolean;
+  align: boolean;
 }
 
 /** What the command did. */
@@ -48,7 +55,13 @@ export interface InvertReport {
  * @throws {RangeError} naming the unknown or malformed argument
  */
 export function parseInvertArguments(args: readonly string[]): InvertArguments {
-  const parsed: Partial<InvertArguments> = { batch: 1, device: "auto", force: false, lowMemory: false };
+  const parsed: Partial<InvertArguments> = {
+    batch: 1,
+    device: "auto",
+    force: false,
+    lowMemory: false,
+    align: false,
+  };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -63,9 +76,10 @@ export function parseInvertArguments(args: readonly string[]): InvertArguments {
     else if (arg === "--device") parsed.device = value();
     else if (arg === "--force") parsed.force = true;
     else if (arg === "--low-memory") parsed.lowMemory = true;
+    else if (arg === "--align") parsed.align = true;
     else if (arg.startsWith("--")) {
       throw new RangeError(
-        `Unknown option ${arg}; options: --model --out --batch --device --low-memory --force`,
+        `Unknown option ${arg}; options: --model --out --batch --device --low-memory --force --align`,
       );
     } else positional.push(arg);
   }
@@ -101,9 +115,14 @@ function stem(path: string): string {
   return dot > 0 ? name.slice(0, dot) : name;
 }
 
-function outputsOf(out: string, file: string): string[] {
+function outputsOf(out: string, file: string, align = false): string[] {
   const base = `${out}/${stem(file)}`;
-  return [`${base}.final.png`, `${base}.phase1.png`, `${base}.safetensors`];
+  return [
+    `${base}.final.png`,
+    `${base}.phase1.png`,
+    `${base}.safetensors`,
+    ...(align ? [`${base}.aligned.png`] : []),
+  ];
 }
 
 /**
@@ -111,13 +130,13 @@ function outputsOf(out: string, file: string): string[] {
  *
  * @param model the model
  * @param files input image files
- * @param options output folder, batch size, overwrite
+ * @param options output folder, batch size, and `align`: a face detector to FFHQ-align each photo first
  * @returns the report
  */
 export async function invertFiles(
   model: HyperInverter,
   files: readonly string[],
-  options: { out: string; batch: number },
+  options: { out: string; batch: number; align?: FaceDetector },
 ): Promise<InvertReport> {
   const report: InvertReport = { inverted: [], failed: [], provider: "", msPerImage: 0 };
   const resolution = model.resolution;
@@ -128,7 +147,11 @@ export async function invertFiles(
     const loaded: { file: string; data: Float32Array }[] = [];
     for (const file of chunk) {
       try {
-        loaded.push({ file, data: (await readImage(file, resolution)).data });
+        if (options.align) {
+          const [face] = await alignPhoto(file, options.align, { size: resolution });
+          await writeRgbPng(outputsOf(options.out, file, true)[3], face.image);
+          loaded.push({ file, data: rgbBytesToTensor(face.image.data, resolution, resolution) });
+        } else loaded.push({ file, data: (await readImage(file, resolution)).data });
       } catch (error) {
         report.failed.push({ file, reason: (error as Error).message });
         progress.tick(`${file} (skipped)`);
@@ -191,7 +214,7 @@ export async function main(args: readonly string[]): Promise<number> {
   if (!parsed.force) {
     const conflicts: string[] = [];
     for (const file of files) {
-      for (const path of outputsOf(parsed.out, file)) {
+      for (const path of outputsOf(parsed.out, file, parsed.align)) {
         if (await Deno.stat(path).then(() => true, () => false)) conflicts.push(path);
       }
     }
@@ -211,7 +234,14 @@ export async function main(args: readonly string[]): Promise<number> {
     console.error(`invert: cannot load model "${parsed.model}": ${(error as Error).message}`);
     return 2;
   }
-  const report = await invertFiles(model, files, { out: parsed.out, batch: parsed.batch });
+  let align: FaceDetector | undefined;
+  try {
+    if (parsed.align) align = await FaceDetector.load();
+  } catch (error) {
+    console.error(`invert: cannot load the face models for --align: ${(error as Error).message}`);
+    return 2;
+  }
+  const report = await invertFiles(model, files, { out: parsed.out, batch: parsed.batch, align });
   console.log(
     `inverted ${report.inverted.length}/${files.length} image(s) into ${parsed.out} on ${
       report.provider || "-"
