@@ -71,6 +71,62 @@ export async function measureEditability(
     onProgress?: (done: number, total: number) => void;
   },
 ): Promise<EditabilityResult[]> {
+  const classes = options.measure.input.classes;
+  return await measureEditabilityWith(model, images, {
+    ...options,
+    directions: options.directions.map(({ attribute, direction }) => ({
+      name: attribute.name,
+      direction,
+      score: async (edited: Float32Array, batch: number) =>
+        attributeScores((await options.measure.predict(edited, batch)).logits, classes, attribute),
+    })),
+  });
+}
+
+/** A direction and the scorer that measures its attribute (e.g. age in years, yaw in degrees). */
+export interface MeasuredDirection {
+  /** Attribute name for the table. */
+  name: string;
+  /** Unit normal [wDim]. */
+  direction: Float32Array;
+  /** One score per image of a batch [B, 3, R, R] in [−1, 1]; must not be the model that learned the direction. */
+  score: (images: Float32Array, batch: number) => Promise<ArrayLike<number>>;
+}
+
+/**
+ * {@linkcode measureEditability} with any scorer per direction, e.g. a face age regressor and a head-yaw estimate
+ * for the paper's own Table 2 on FFHQ.
+ *
+ * @param model the HyperInverter whose inversions are edited
+ * @param images [N, 3, R, R] in [−1, 1]
+ * @param options `directions` with their scorers; `gammas`, `batch` (must divide N), `onProgress`
+ * @returns one result per direction
+ * @example
+ * ```ts
+ * import { loadHyperInverter } from "../model/load.ts";
+ * import { measureEditabilityWith } from "./editability.ts";
+ * const model = await loadHyperInverter("models/default/model.json");
+ * const brightness = async (images: Float32Array, batch: number) =>
+ *   Array.from({ length: batch }, (_, b) => images.subarray(b * 3072, (b + 1) * 3072).reduce((s, v) => s + v, 0) / 3072);
+ * const direction = new Float32Array(128).fill(1 / Math.sqrt(128));
+ * const [result] = await measureEditabilityWith(model, new Float32Array(3072), {
+ *   directions: [{ name: "brightness", direction, score: brightness }],
+ *   gammas: [-1, 1],
+ *   batch: 1,
+ * });
+ * console.log(result.rows.map((r) => r.gamma)); // [-1, 1]
+ * ```
+ */
+export async function measureEditabilityWith(
+  model: HyperInverter,
+  images: Float32Array,
+  options: {
+    directions: readonly MeasuredDirection[];
+    gammas?: readonly number[];
+    batch?: number;
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<EditabilityResult[]> {
   const config = model.architecture.generator;
   const perImage = 3 * config.resolution * config.resolution;
   const batch = options.batch ?? 50;
@@ -78,37 +134,44 @@ export async function measureEditability(
   if (!Number.isInteger(count) || count < 1 || count % batch !== 0) {
     throw new TypeError(`Expected N images of 3×${config.resolution}² with N a multiple of batch ${batch}`);
   }
-  for (const { attribute, direction } of options.directions) {
+  for (const { name, direction } of options.directions) {
     if (direction.length !== config.wDim) {
       throw new TypeError(
-        `Direction "${attribute.name}" has ${direction.length} values, expected wDim ${config.wDim}`,
+        `Direction "${name}" has ${direction.length} values, expected wDim ${config.wDim}`,
       );
     }
   }
   const gammas = [0, ...(options.gammas ?? TABLE_2_GAMMAS).filter((g) => g !== 0)];
   const rows = numWs(config);
-  const classes = options.measure.input.classes;
   // sums[d][k] = [Σ phase-I score, Σ full score] at gammas[k]
   const sums = options.directions.map(() => gammas.map(() => [0, 0]));
   for (let first = 0; first < count; first += batch) {
     const x = images.subarray(first * perImage, (first + batch) * perImage);
     const inversion = await model.invert(x, batch);
-    for (const [d, { attribute, direction }] of options.directions.entries()) {
+    for (const [d, { direction, score }] of options.directions.entries()) {
       for (const [k, gamma] of gammas.entries()) {
         const ws = interfaceGanEdit(inversion.wCodes.data, rows, direction, gamma);
         for (const [column, residuals] of [null, inversion.residuals].entries()) {
           const edited = await model.synthesize(ws, residuals, batch);
-          const { logits } = await options.measure.predict(edited.data, batch);
-          for (const score of attributeScores(logits, classes, attribute)) sums[d][k][column] += score;
+          const scores = await score(edited.data, batch);
+          if (scores.length !== batch) {
+            throw new TypeError(`A scorer returned ${scores.length} scores for ${batch} images`);
+          }
+          for (let b = 0; b < batch; b++) {
+            if (!Number.isFinite(scores[b])) {
+              throw new RangeError(`Score ${b} of "${options.directions[d].name}" is ${scores[b]}`);
+            }
+            sums[d][k][column] += scores[b];
+          }
         }
       }
     }
     options.onProgress?.(first + batch, count);
   }
-  return options.directions.map(({ attribute }, d) => {
+  return options.directions.map(({ name }, d) => {
     const mean = sums[d].map(([one, full]) => [one / count, full / count]);
     return {
-      attribute: attribute.name,
+      attribute: name,
       baseline: { phaseOne: mean[0][0], full: mean[0][1] },
       rows: gammas.slice(1).map((gamma, k) => ({
         gamma,

@@ -56,6 +56,8 @@ export {
   editabilityMarkdown,
   type EditabilityResult,
   type EditabilityRow,
+  type MeasuredDirection,
   measureEditability,
+  measureEditabilityWith,
   TABLE_2_GAMMAS,
 } from "./editability.ts";
