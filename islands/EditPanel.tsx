@@ -1,6 +1,7 @@
 /**
- * Edits and interpolation for one variant: a sample inverted by the variant, w moved γ standard deviations
- * along a principal direction of W with the predicted ΔW reused (or none: phase I only); and two samples
+ * Edits and interpolation for one variant: a sample inverted by the variant, w moved by γ along a learned
+ * InterFaceGAN direction or γ standard deviations along a principal direction of W, with the predicted ΔW reused
+ * (or none: phase I only); and two samples
  * interpolated in w and ΔW at t. Images come from the server's workers as PNG.
  *
  * @module
@@ -16,6 +17,8 @@ export interface EditPanelProps {
   variant: string;
   samples: string[];
   components: number;
+  /** Learned InterFaceGAN directions (attribute names). */
+  learned: string[];
   /** The variant renders phase I only (no ΔW to reuse). */
   phaseOneOnly: boolean;
 }
@@ -81,7 +84,8 @@ function Rendered(props: { id: string; url: string; caption: string }): VNode {
 export default function EditPanel(props: EditPanelProps): VNode {
   const base = `/api/suites/${props.suite}/${props.variant}`;
   const [sample, setSample] = useState(props.samples[0] ?? "00");
-  const [component, setComponent] = useState(0);
+  // "pc:<k>" (a principal direction of W) or "learned:<name>" (an InterFaceGAN normal).
+  const [direction, setDirection] = useState(props.learned.length ? `learned:${props.learned[0]}` : "pc:0");
   const [gamma, setGamma] = useState(2);
   const [phaseOne, setPhaseOne] = useState(props.phaseOneOnly);
   const [a, setA] = useState(props.samples[0] ?? "00");
@@ -90,6 +94,9 @@ export default function EditPanel(props: EditPanelProps): VNode {
   const [latentOnly, setLatentOnly] = useState(props.phaseOneOnly);
   if (!props.samples.length) return <p class="muted">This variant has no sample images to edit.</p>;
   const p1 = phaseOne ? "&phase1=1" : "";
+  const along = direction.startsWith("learned:")
+    ? `direction=${encodeURIComponent(direction.slice(8))}`
+    : `component=${direction.slice(3)}`;
   const select = (id: string, value: string, set: (v: string) => void) => (
     <select
       id={id}
@@ -101,19 +108,22 @@ export default function EditPanel(props: EditPanelProps): VNode {
   );
   return (
     <div>
-      <h2>Edit (γ along a principal direction of W)</h2>
+      <h2>Edit (γ along a learned attribute direction or a principal direction of W)</h2>
       <div class="toolbar">
         <label class="inline">Sample {select("edit-sample", sample, setSample)}</label>
         <label class="inline">
           Direction
           <select
-            id="edit-component"
-            value={String(component)}
-            onChange={(e) => setComponent(Number((e.target as HTMLSelectElement).value))}
+            id="edit-direction"
+            value={direction}
+            onChange={(e) => setDirection((e.target as HTMLSelectElement).value)}
           >
+            {props.learned.map((name) => (
+              <option key={name} value={`learned:${name}`}>{name} (learned)</option>
+            ))}
             {Array.from(
               { length: props.components },
-              (_, k) => <option key={k} value={String(k)}>PC {k + 1}</option>,
+              (_, k) => <option key={k} value={`pc:${k}`}>PC {k + 1}</option>,
             )}
           </select>
         </label>
@@ -148,12 +158,12 @@ export default function EditPanel(props: EditPanelProps): VNode {
         </figure>
         <Rendered
           id="edit-reconstruction"
-          url={`${base}/edit?sample=${sample}&component=${component}&gamma=0${p1}`}
+          url={`${base}/edit?sample=${sample}&${along}&gamma=0${p1}`}
           caption="reconstruction (γ = 0)"
         />
         <Rendered
           id="edit-result"
-          url={`${base}/edit?sample=${sample}&component=${component}&gamma=${gamma}${p1}`}
+          url={`${base}/edit?sample=${sample}&${along}&gamma=${gamma}${p1}`}
           caption={`edited (γ = ${gamma})`}
         />
       </div>

@@ -1,6 +1,6 @@
 /**
  * A temporary experiments folder for the site's tests: suite `demo` with a trained-style variant `full` (its
- * `model/` is the embedded default model), a phase-I-only variant `phase_one` (rendered by the suite's base
+ * `model/` holds the embedded default model's files and a learned direction `fixture_axis`), a phase-I-only variant `phase_one` (rendered by the suite's base
  * model) and a `pending` variant with no results. Samples, metrics and ΔW statistics come from real inversions
  * of three of the default model's held-out samples; the log is a short made-up loss curve (test input only).
  *
@@ -9,6 +9,8 @@
 
 import { imageMetrics } from "../cli/demo.ts";
 import { readImage } from "../io/image.ts";
+import { prngFill } from "../io/prng.ts";
+import { writeWeights } from "../io/weights_file.ts";
 import { InferenceRunner, type InvertAnswer } from "./inference_tasks.ts";
 import { encodePng } from "./images.ts";
 
@@ -93,7 +95,20 @@ export async function writeFixtureExperiments(root: string): Promise<{ root: str
       }),
     );
     if (variant === "full") {
-      await Deno.symlink(DEFAULT_MODEL, `${directory}/model`);
+      // The default model's files, plus a learned direction of our own (a seeded unit vector, test input only).
+      await Deno.mkdir(`${directory}/model/directions`, { recursive: true });
+      for (const entry of Deno.readDirSync(DEFAULT_MODEL)) {
+        if (/\.(json|safetensors)$/.test(entry.name)) {
+          await Deno.symlink(`${DEFAULT_MODEL}/${entry.name}`, `${directory}/model/${entry.name}`);
+        }
+      }
+      const axis = prngFill(0xa1, 0, 128, 0, 1);
+      const norm = Math.hypot(...axis);
+      await writeWeights(
+        `${directory}/model/directions/interfacegan.safetensors`,
+        new Map([["fixture_axis", { data: axis.map((v) => v / norm), shape: [128] }]]),
+        { metadata: { format: "interfacegan-directions", about: "{}" } },
+      );
       await Deno.writeTextFile(`${directory}/delta_w.json`, JSON.stringify(answer.deltaW));
       const log = Array.from(
         { length: 10 },

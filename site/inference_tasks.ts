@@ -15,6 +15,7 @@ import type { HyperInverter } from "../model/hyperinverter.ts";
 import { sessionFor } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
 import { interfaceGanEdit, lerp, principalComponents } from "../editing/mod.ts";
+import { readLearnedDirections } from "./directions.ts";
 
 /** A unit of model work. Images are NCHW float32 in [−1, 1] at the model's resolution. */
 export type InferenceTask =
@@ -25,9 +26,11 @@ export type InferenceTask =
     modelPath: string;
     /** [1, 3, R, R] */
     image: Float32Array;
-    /** Principal direction of W (0 = the first). */
+    /** Principal direction of W (0 = the first); ignored with `learned`. */
     component: number;
-    /** Step along the direction, in standard deviations of W along it. */
+    /** A learned InterFaceGAN direction (unit normal) instead of a principal one. */
+    learned?: { file: string; name: string };
+    /** Step along the direction: standard deviations of W along a principal direction, or units of the normal. */
     gamma: number;
     /** Render with zero residuals (phase I only) instead of the predicted ΔW. */
     phaseOneOnly?: boolean;
@@ -177,13 +180,25 @@ export class InferenceRunner {
         progress(0.1, "inverting");
         const inversion = await this.invertOne(task.modelPath, model, task.image);
         progress(0.5, "finding the direction");
-        const { comp, std } = await this.principalDirections(task.modelPath, model);
-        const k = task.component;
-        if (!Number.isInteger(k) || k < 0 || k >= std.length) {
-          throw new RangeError(`Edit component ${k} is not in [0, ${std.length})`);
-        }
         const dim = model.architecture.generator.wDim;
-        const direction = comp.slice(k * dim, (k + 1) * dim).map((v) => v * std[k]);
+        let direction: Float32Array;
+        if (task.learned) {
+          const found = (await readLearnedDirections(task.learned.file)).get(task.learned.name);
+          if (!found) throw new RangeError(`No direction "${task.learned.name}" in ${task.learned.file}`);
+          if (found.length !== dim) {
+            throw new TypeError(
+              `Direction "${task.learned.name}" has ${found.length} values, the model's w ${dim}`,
+            );
+          }
+          direction = found;
+        } else {
+          const { comp, std } = await this.principalDirections(task.modelPath, model);
+          const k = task.component;
+          if (!Number.isInteger(k) || k < 0 || k >= std.length) {
+            throw new RangeError(`Edit component ${k} is not in [0, ${std.length})`);
+          }
+          direction = comp.slice(k * dim, (k + 1) * dim).map((v) => v * std[k]);
+        }
         const ws = interfaceGanEdit(inversion.ws, numWs(model.architecture.generator), direction, task.gamma);
         progress(0.7, "rendering");
         const image = await model.synthesize(ws, this.residualFeeds(inversion, task.phaseOneOnly), 1);

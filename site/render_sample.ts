@@ -20,6 +20,8 @@ const SAMPLE_INDEX = /^[a-z0-9-]+$/i;
 export interface RenderContext {
   modelPath: string;
   phaseOneOnly: boolean;
+  /** Models whose learned directions apply: the variant's, then its suite's base model. */
+  directionModels: string[];
   /** Reads `<sample>_input.png` of the variant at the model's resolution. */
   readSample(sample: string): Promise<Float32Array>;
 }
@@ -50,6 +52,7 @@ export async function renderSample(
     const task = await makeTask({
       modelPath: model.modelPath,
       phaseOneOnly: model.phaseOneOnly,
+      directionModels: [model.modelPath, model.baseModelPath],
       async readSample(sample) {
         if (!SAMPLE_INDEX.test(sample)) throw new RangeError(`Invalid sample ${JSON.stringify(sample)}`);
         const path = samplePath(suite, variant, `${sample}_input.png`, state.experimentsRoot);

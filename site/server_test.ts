@@ -258,6 +258,12 @@ test("edit at γ = 0 reproduces the variant's samples (ΔW reused, or none for p
     );
     const edited = await png("/api/suites/demo/full/edit?sample=01&component=0&gamma=3");
     assert.ok(maxDifference(edited, unedited) > 8, "a 3σ step along PC 1 changes the image");
+    // A learned InterFaceGAN direction: γ = 0 is the reconstruction again, γ = 3 moves it.
+    const learned = "/api/suites/demo/full/edit?sample=01&direction=fixture_axis";
+    assert.ok(maxDifference(await png(`${learned}&gamma=0`), await sample("full", "01_final.png")) <= 1);
+    assert.ok(maxDifference(await png(`${learned}&gamma=3`), unedited) > 8);
+    assert.equal((await get(site, "/api/suites/demo/full/edit?direction=smile&gamma=1")).status, 404);
+    assert.ok((await (await get(site, "/suites/demo/full")).text()).includes("fixture_axis (learned)"));
     assert.equal((await get(site, "/api/suites/demo/full/edit?gamma=99")).status, 400);
     assert.equal((await get(site, "/api/suites/demo/full/edit?sample=07")).status, 404);
     assert.equal((await get(site, "/api/suites/demo/pending/edit?sample=00")).status, 409);

@@ -17,6 +17,8 @@ export interface VariantModel {
   modelPath: string;
   /** Render with zero residuals (the `phaseOne` variants). */
   phaseOneOnly: boolean;
+  /** The suite's base model (its learned directions apply to the variant: the generator is shared). */
+  baseModelPath: string;
 }
 
 /**
@@ -42,7 +44,8 @@ export async function variantModels(
         : phaseOneOnly
         ? `${state.repositoryRoot}/${spec.base}/model.json`
         : null);
-    models.set(result.variant, modelPath ? { result, modelPath, phaseOneOnly } : null);
+    const baseModelPath = `${state.repositoryRoot}/${spec.base}/model.json`;
+    models.set(result.variant, modelPath ? { result, modelPath, phaseOneOnly, baseModelPath } : null);
   }
   return models;
 }

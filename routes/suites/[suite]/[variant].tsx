@@ -24,6 +24,7 @@ import TrainButton from "../../../islands/TrainButton.tsx";
 import { deltaWPlot, lossPlot } from "../../../site/plots.ts";
 import { sampleIndices, variantModel } from "../../../site/variants.ts";
 import { EDIT_COMPONENTS } from "../../../site/inference_tasks.ts";
+import { findLearnedDirections } from "../../../site/directions.ts";
 
 interface Data {
   suite: string;
@@ -32,6 +33,8 @@ interface Data {
   changes: string;
   hasModel: boolean;
   phaseOneOnly: boolean;
+  /** Learned InterFaceGAN directions that apply (the variant's model's, else its base model's). */
+  learned: string[];
   deltaW: LinePlotProps | null;
   losses: LinePlotProps | null;
 }
@@ -56,6 +59,9 @@ export const handler: Handlers<Data> = {
         changes: JSON.stringify(spec.changes ?? {}),
         hasModel: model !== null,
         phaseOneOnly: model?.phaseOneOnly ?? false,
+        learned: model
+          ? (await findLearnedDirections([model.modelPath, model.baseModelPath]))?.names ?? []
+          : [],
         deltaW: deltaWPlot("delta-w", [{
           label: result.label,
           rows: await readDeltaW(suite, variant, ctx.state.experimentsRoot),
@@ -120,6 +126,7 @@ export default function VariantPage({ data }: PageProps<Data>): VNode {
               samples: sampleIndices(r.samples),
               components: EDIT_COMPONENTS,
               phaseOneOnly: data.phaseOneOnly,
+              learned: data.learned,
             }}
           />
         )
