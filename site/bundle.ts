@@ -58,7 +58,24 @@ export async function bundleIslands(
   options: BundleOptions = {},
 ): Promise<Map<string, string>> {
   const outDir = options.outDir ?? DEFAULT_BUNDLE_DIRECTORY;
-  const entries = `${outDir}/.entries`;
+  await Deno.mkdir(outDir, { recursive: true });
+  // Each run bundles in its own folder and renames the results into place, so that processes bundling at once
+  // (parallel tests) never read a half-written file.
+  const work = await Deno.makeTempDir({ dir: outDir, prefix: ".bundling-" });
+  try {
+    return await bundleInto(islands, outDir, work, options.minify ?? true);
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+async function bundleInto(
+  islands: readonly string[],
+  outDir: string,
+  work: string,
+  minify: boolean,
+): Promise<Map<string, string>> {
+  const entries = `${work}/entries`;
   await Deno.mkdir(entries, { recursive: true });
   const deps = await Deno.readTextFile(new URL("deps.ts", REPOSITORY));
   const stub = (specifier: string) =>
@@ -96,8 +113,8 @@ for (const element of document.querySelectorAll<HTMLElement>('[data-island="${na
       "--quiet",
       "--platform=browser",
       `--import-map=${importMap}`,
-      ...(options.minify ?? true ? ["--minify"] : []),
-      `--outdir=${outDir}`,
+      ...(minify ? ["--minify"] : []),
+      `--outdir=${work}/out`,
       ...files,
     ],
     cwd: REPOSITORY.pathname,
@@ -111,9 +128,9 @@ for (const element of document.querySelectorAll<HTMLElement>('[data-island="${na
   for (const name of islands) {
     const path = `${outDir}/${name}.js`;
     try {
-      await Deno.stat(path);
+      await Deno.rename(`${work}/out/${name}.js`, path);
     } catch {
-      throw new Error(`Bundling wrote no ${path}:\n${new TextDecoder().decode(output.stderr)}`);
+      throw new Error(`Bundling wrote no ${name}.js:\n${new TextDecoder().decode(output.stderr)}`);
     }
     bundles.set(name, path);
   }
