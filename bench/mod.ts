@@ -24,6 +24,7 @@ import { GraphSession } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
 import { seededGeneratorWeights } from "./_weights.ts";
 import { prngFill } from "../io/prng.ts";
+import { benchFaceAlignment, formatFacesRow } from "./faces.ts";
 
 /** One benchmark row. */
 export interface BenchRow {
@@ -167,6 +168,11 @@ if (import.meta.main) {
         }; bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
       );
     }
+  }
+  for (const detector of ["ssd", "tiny"] as const) {
+    if (options.filter && !`faces-align-1024-${detector}`.includes(options.filter)) continue;
+    const row = await benchFaceAlignment(detector, Math.min(options.runs, 3));
+    console.log(options.json ? JSON.stringify(row) : formatFacesRow(row));
   }
   for (const [model, batch, memory] of inversionCases) {
     const name = `invert-${model}-batch${batch}${memory ? `-${memory}` : ""}`;

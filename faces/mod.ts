@@ -1,6 +1,7 @@
 /**
  * Faces without Python: detection and 68 landmarks (face-api on tfjs WASM), FFHQ alignment, identity similarity
- * (face-api's recognition net, not CurricularFace), apparent age and head yaw.
+ * (face-api's recognition net, not CurricularFace; also as a graph FeatureExtractor for an identity loss),
+ * apparent age and head yaw.
  *
  * @module
  */
@@ -14,3 +15,4 @@ export * from "./age.ts";
 export * from "./yaw.ts";
 export * from "./ssim.ts";
 export type { FaceBackend } from "./_face_api.ts";
+export * from "./recognition_graph.ts";
