@@ -28,5 +28,8 @@ export async function launchChromium() {
     );
   }
   const { chromium } = await loadPlaywright();
-  return await chromium.launch({ executablePath: CHROMIUM_PATH, args: ["--no-sandbox", "--disable-gpu"] });
+  return await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
 }

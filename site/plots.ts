@@ -32,7 +32,7 @@ export function deltaWPlot(
     id,
     title: "Mean |ΔW| per layer",
     x: layers.map((_, i) => i),
-    xLabels: layers,
+    xLabels: layers.map((layer) => layer.replace(/\.weight$/, "")),
     series: present.map((r) => ({
       label: r.label,
       values: layers.map((layer) => r.rows!.find((row) => row.layer === layer)?.meanAbs ?? null),
