@@ -25,7 +25,17 @@ export interface CompareViewerProps {
 
 const VIEW = 256; // px side of each viewport
 
-/** Colour of an error in [0, 1]: black → purple → orange → yellow (an inferno-like ramp). */
+/**
+ * Colour of an error in [0, 1]: black → purple → orange → yellow (an inferno-like ramp).
+ *
+ * @param value error in [0, 1] (clamped)
+ * @returns RGB bytes
+ * @example
+ * ```ts
+ * import { heatColour } from "./CompareViewer.tsx";
+ * console.log(heatColour(0), heatColour(1)); // [0, 0, 4] [252, 255, 164]
+ * ```
+ */
 export function heatColour(value: number): [number, number, number] {
   const stops: [number, number, number][] = [[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [
     252,

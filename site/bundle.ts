@@ -52,6 +52,12 @@ export interface BundleOptions {
  * @param options output folder, minify
  * @returns the bundle path of each island
  * @throws {Error} with the bundler's output when bundling fails
+ * @example
+ * ```ts
+ * import { bundleIslands } from "./bundle.ts";
+ * const bundles = await bundleIslands(["SuiteTable"], { outDir: await Deno.makeTempDir() });
+ * console.log((await Deno.readTextFile(bundles.get("SuiteTable")!)).includes("data-island")); // true
+ * ```
  */
 export async function bundleIslands(
   islands: readonly string[],

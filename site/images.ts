@@ -28,6 +28,12 @@ export class UploadRejected extends Error {
  * @param maxBytes largest body
  * @returns the body bytes
  * @throws {UploadRejected} 413 when `Content-Length` or the body passes the limit
+ * @example
+ * ```ts
+ * import { readBodyWithLimit } from "./images.ts";
+ * const request = new Request("http://127.0.0.1/", { method: "POST", body: "12345" });
+ * console.log((await readBodyWithLimit(request, 10)).length); // 5
+ * ```
  */
 export async function readBodyWithLimit(request: Request, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = (size: string) =>
@@ -66,6 +72,13 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
  * @param maxSide largest width or height accepted
  * @returns the original size and one [1, 3, R, R] tensor in [−1, 1] per resolution
  * @throws {UploadRejected} 422 when it is not a readable image or larger than `maxSide` on a side
+ * @example
+ * ```ts
+ * import { decodeUpload } from "./images.ts";
+ * const bytes = await Deno.readFile("models/default/samples/test-0000-boot.png");
+ * const { width, tensors } = await decodeUpload(bytes, [16], 4096);
+ * console.log(width, tensors.get(16)!.length); // 32 768
+ * ```
  */
 export async function decodeUpload(
   bytes: Uint8Array,

@@ -82,6 +82,14 @@ async function readStaticFiles(): Promise<Map<string, Uint8Array>> {
  *
  * @param options roots, queue bounds, workers, limits, allowed hosts
  * @returns the site
+ * @example
+ * ```ts
+ * import { createSite } from "./server.ts";
+ * const site = await createSite({ experimentsRoot: "/nonexistent" });
+ * const response = await site.fetch(new Request("http://127.0.0.1/api/suites"));
+ * console.log(response.status, await response.json()); // 200 []
+ * site.close();
+ * ```
  */
 export async function createSite(options: SiteOptions = {}): Promise<Site> {
   const experimentsRoot = options.experimentsRoot ?? EXPERIMENTS_ROOT;
@@ -180,6 +188,13 @@ export interface ServeOptions extends SiteOptions {
  * @param options interface, port, and the site's options
  * @returns the server and the site
  * @throws {RangeError} for a non-loopback hostname without `allowRemote`
+ * @example
+ * ```ts
+ * import { serveSite } from "./server.ts";
+ * const { server } = await serveSite({ port: 0, experimentsRoot: "/nonexistent" });
+ * console.log((server.addr as Deno.NetAddr).hostname); // "127.0.0.1"
+ * await server.shutdown();
+ * ```
  */
 export async function serveSite(
   options: ServeOptions = {},
