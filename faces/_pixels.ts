@@ -203,25 +203,29 @@ export function quadTransform(
   const ay = [y0, (y3 - y0) / size, (y1 - y0) / size, (y0 - y1 + y2 - y3) / (size * size)];
   const { width, height, data } = image;
   const out = new Uint8Array(size * size * 3);
+  const last = width - 1;
   for (let y = 0; y < size; y++) {
     const yc = y + 0.5;
-    for (let x = 0; x < size; x++) {
+    // Along a row the bilinear map is affine in x: start and slope per row (the same sums as PIL, regrouped).
+    const xStart = ax[0] + ax[2] * yc, xSlope = ax[1] + ax[3] * yc;
+    const yStart = ay[0] + ay[2] * yc, ySlope = ay[1] + ay[3] * yc;
+    let o = y * size * 3;
+    for (let x = 0; x < size; x++, o += 3) {
       const xc = x + 0.5;
-      let xin = ax[0] + ax[1] * xc + ax[2] * yc + ax[3] * xc * yc;
-      let yin = ay[0] + ay[1] * xc + ay[2] * yc + ay[3] * xc * yc;
+      let xin = xStart + xSlope * xc;
+      let yin = yStart + ySlope * xc;
       if (xin < 0 || xin >= width || yin < 0 || yin >= height) continue; // PIL fills with 0
       xin -= 0.5;
       yin -= 0.5;
       const xf = Math.floor(xin), yf = Math.floor(yin);
       const dx = xin - xf, dy = yin - yf;
-      const xa = xf < 0 ? 0 : xf, xb = xf + 1 >= width ? width - 1 : xf + 1;
+      const xa = xf < 0 ? 0 : xf, xb = xf + 1 > last ? last : xf + 1;
       const ya = yf < 0 ? 0 : yf, yb = yf + 1 >= height ? ya : yf + 1;
-      const rowA = ya * width, rowB = yb * width;
-      const o = (y * size + x) * 3;
+      const p00 = (ya * width + xa) * 3, p01 = (ya * width + xb) * 3;
+      const p10 = (yb * width + xa) * 3, p11 = (yb * width + xb) * 3;
       for (let c = 0; c < 3; c++) {
-        const top = data[(rowA + xa) * 3 + c] + (data[(rowA + xb) * 3 + c] - data[(rowA + xa) * 3 + c]) * dx;
-        const bottom = data[(rowB + xa) * 3 + c] +
-          (data[(rowB + xb) * 3 + c] - data[(rowB + xa) * 3 + c]) * dx;
+        const top = data[p00 + c] + (data[p01 + c] - data[p00 + c]) * dx;
+        const bottom = data[p10 + c] + (data[p11 + c] - data[p10 + c]) * dx;
         const v = top + (bottom - top) * dy;
         out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v); // PIL rounds to nearest
       }
