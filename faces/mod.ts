@@ -16,3 +16,4 @@ export * from "./yaw.ts";
 export * from "./ssim.ts";
 export type { FaceBackend } from "./_face_api.ts";
 export * from "./recognition_graph.ts";
+export * from "./attribute_scores.ts";
