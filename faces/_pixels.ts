@@ -212,22 +212,21 @@ export function quadTransform(
     let o = y * size * 3;
     for (let x = 0; x < size; x++, o += 3) {
       const xc = x + 0.5;
-      let xin = xStart + xSlope * xc;
-      let yin = yStart + ySlope * xc;
+      const xin = xStart + xSlope * xc, yin = yStart + ySlope * xc;
       if (xin < 0 || xin >= width || yin < 0 || yin >= height) continue; // PIL fills with 0
-      xin -= 0.5;
-      yin -= 0.5;
-      const xf = Math.floor(xin), yf = Math.floor(yin);
-      const dx = xin - xf, dy = yin - yf;
+      // Shifted by −0.5 the coordinates are ≥ −0.5, so floor is truncation except in (−0.5, 0).
+      const xs = xin - 0.5, ys = yin - 0.5;
+      const xf = xs < 0 ? -1 : xs | 0, yf = ys < 0 ? -1 : ys | 0;
+      const dx = xs - xf, dy = ys - yf;
       const xa = xf < 0 ? 0 : xf, xb = xf + 1 > last ? last : xf + 1;
       const ya = yf < 0 ? 0 : yf, yb = yf + 1 >= height ? ya : yf + 1;
       const p00 = (ya * width + xa) * 3, p01 = (ya * width + xb) * 3;
       const p10 = (yb * width + xa) * 3, p11 = (yb * width + xb) * 3;
       for (let c = 0; c < 3; c++) {
-        const top = data[p00 + c] + (data[p01 + c] - data[p00 + c]) * dx;
-        const bottom = data[p10 + c] + (data[p11 + c] - data[p10 + c]) * dx;
-        const v = top + (bottom - top) * dy;
-        out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v); // PIL rounds to nearest
+        const a = data[p00 + c], b = data[p10 + c];
+        const top = a + (data[p01 + c] - a) * dx;
+        const v = top + (b + (data[p11 + c] - b) * dx - top) * dy;
+        out[o + c] = v >= 255 ? 255 : (v + 0.5) | 0; // v ≥ 0: PIL's round to nearest
       }
     }
   }
