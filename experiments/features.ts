@@ -7,6 +7,7 @@
  */
 
 import type { FeatureFunction } from "./evaluate.ts";
+import { AttributeModel } from "../editing/attribute_model.ts";
 
 /** Where the classifier weights are looked for (the `conv` classifier first). */
 export const CLASSIFIER_DIRECTORY: string = new URL("../models/default/attributes", import.meta.url).pathname;
@@ -36,9 +37,6 @@ export async function classifierFeatures(
   }
   if (!files.length) return null;
   files.sort((a, b) => Number(b.includes("conv")) - Number(a.includes("conv")) || a.localeCompare(b));
-  // Imported by a computed URL: the classifier module belongs to editing/ and may change independently.
-  const specifier = new URL("../editing/attribute_model.ts", import.meta.url).href;
-  const { AttributeModel } = await import(specifier);
   const model = await AttributeModel.load(`${directory}/${files[0]}`);
   return {
     name: `models/default/attributes/${files[0]} (${model.kind}, penultimate features, cosine)`,
