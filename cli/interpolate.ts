@@ -53,7 +53,10 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     const model = await loadHyperInverter(modelPath, { device: option(args, "device") ?? "auto" });
     const size = model.resolution;
-    const [a, b] = await Promise.all(positional.map((path) => readImage(path, size)));
+    // One after the other: with Promise.all, a failing read would leave the other decode running in sharp's
+    // threads after the command returned, and a process that goes on (a test runner) could crash when it lands.
+    const a = await readImage(positional[0], size);
+    const b = await readImage(positional[1], size);
     const codes = [];
     for (const image of [a, b]) {
       const inversion = await model.invert(image.data, 1);
