@@ -8,7 +8,7 @@
 
 import { loadSharp } from "../deps.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
-import { MAX_IMAGE_PIXELS } from "../io/image.ts";
+import { decodeImage } from "../io/image.ts";
 
 /** An RGB photo: `data[(y · width + x) · 3 + c]`. */
 export interface RgbImage {
@@ -33,38 +33,18 @@ export interface RgbImage {
  * ```
  */
 export async function readRgbImage(path: string, options: { maxPixels?: number } = {}): Promise<RgbImage> {
-  const sharp = await loadSharp();
-  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
     throw new Error(`Cannot read image "${path}": ${(error as Error).message}`, { cause: error });
   }
-  let width = 0, height = 0;
-  try {
-    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-    width = metadata.width ?? 0;
-    height = metadata.height ?? 0;
-  } catch (error) {
-    throw new SyntaxError(`"${path}" is not a readable image: ${(error as Error).message}`, { cause: error });
-  }
-  if (!(width > 0 && height > 0)) throw new SyntaxError(`"${path}" is not a readable image: no dimensions`);
-  if (width * height > maxPixels) {
-    throw new RangeError(`Image "${path}" is ${width}×${height}, more than the limit of ${maxPixels} pixels`);
-  }
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: "error" })
-      .rotate().removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      width: info.width,
-      height: info.height,
-    };
-  } catch (error) {
-    throw new SyntaxError(`"${path}" is not a readable image: ${(error as Error).message}`, { cause: error });
-  }
+  const image = await decodeImage(bytes, {
+    source: `"${path}"`,
+    maxPixels: options.maxPixels,
+    autoOrient: true,
+  });
+  return { data: image.rgb, width: image.width, height: image.height };
 }
 
 /**

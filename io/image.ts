@@ -20,6 +20,115 @@ export interface InputImage {
   originalSize: [number, number];
 }
 
+/** Decoded 8-bit RGB: `rgb[(y · width + x) · 3 + c]`, and the size the file had before any resize. */
+export interface DecodedImage {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+}
+
+/** Options of {@linkcode decodeImage}. */
+export interface DecodeImageOptions {
+  /** Name used in error messages (a path, "the upload"); default "image". */
+  source?: string;
+  /** Refuse images with more pixels (checked from the header, before decoding; default {@linkcode MAX_IMAGE_PIXELS}). */
+  maxPixels?: number;
+  /** Resize to size×size (sharp, linear kernel, antialiased when shrinking, like PIL's bilinear `Resize`). */
+  size?: number;
+  /** Apply the EXIF orientation (default false: PIL's `Image.open`, as the official code uses, ignores it). */
+  autoOrient?: boolean;
+}
+
+/**
+ * Reads an image's width and height from its header, decoding no pixels.
+ *
+ * @param bytes the encoded file
+ * @param options `source`: name used in error messages
+ * @returns the size
+ * @throws {SyntaxError} naming the source when it is not a readable image
+ * @example
+ * ```ts
+ * import { imageSize } from "./image.ts";
+ * const bytes = await Deno.readFile("../shared/fixtures/images/churches/restyle_church_img.jpg");
+ * console.log(await imageSize(bytes)); // { width: 256, height: 341 }
+ * ```
+ */
+export async function imageSize(
+  bytes: Uint8Array,
+  options: { source?: string } = {},
+): Promise<{ width: number; height: number }> {
+  const sharp = await loadSharp();
+  const source = options.source ?? "image";
+  let width = 0, height = 0;
+  try {
+    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    width = metadata.width ?? 0;
+    height = metadata.height ?? 0;
+  } catch (error) {
+    throw new SyntaxError(`${source} is not a readable image: ${(error as Error).message}`, { cause: error });
+  }
+  if (!(width > 0 && height > 0)) throw new SyntaxError(`${source} is not a readable image: no dimensions`);
+  return { width, height };
+}
+
+/**
+ * Decodes image bytes (JPEG, PNG, WebP, …; any colour space to sRGB, grey expanded, alpha dropped as PIL's
+ * `convert("RGB")`) into interleaved 8-bit RGB, checking the size from the header first. Every image reader of the
+ * project goes through it.
+ *
+ * @param bytes the encoded file
+ * @param options source name, pixel limit, optional square resize, EXIF orientation
+ * @returns the pixels and sizes
+ * @throws {SyntaxError} naming the source when it is not a readable image
+ * @throws {RangeError} naming the source when it has more than `maxPixels` pixels
+ * @example
+ * ```ts
+ * import { decodeImage } from "./image.ts";
+ * const bytes = await Deno.readFile("../shared/fixtures/images/churches/restyle_church_img.jpg");
+ * const image = await decodeImage(bytes, { size: 64 });
+ * console.log(image.width, image.originalWidth, image.originalHeight); // 64 256 341
+ * ```
+ */
+export async function decodeImage(
+  bytes: Uint8Array,
+  options: DecodeImageOptions = {},
+): Promise<DecodedImage> {
+  const sharp = await loadSharp();
+  const source = options.source ?? "image";
+  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
+  const size = options.size;
+  if (size !== undefined && !(Number.isInteger(size) && size >= 1)) {
+    throw new RangeError(`Image size must be a positive integer, got ${size}`);
+  }
+  const { width, height } = await imageSize(bytes, { source });
+  if (width * height > maxPixels) {
+    throw new RangeError(`Image ${source} is ${width}×${height}, more than the limit of ${maxPixels} pixels`);
+  }
+  try {
+    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: "error" });
+    if (options.autoOrient) pipeline = pipeline.rotate();
+    pipeline = pipeline.removeAlpha().toColourspace("srgb");
+    if (size !== undefined && (width !== size || height !== size)) {
+      pipeline = pipeline.resize(size, size, { fit: "fill", kernel: "linear" });
+    }
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || (size !== undefined && (info.width !== size || info.height !== size))) {
+      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}`);
+    }
+    return {
+      rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      originalWidth: width,
+      originalHeight: height,
+    };
+  } catch (error) {
+    throw new SyntaxError(`${source} is not a readable image: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /**
  * Reads an image file (JPEG, PNG, WebP, …) as a [1, 3, size, size] tensor in [−1, 1]. Alpha is dropped, grey is
  * expanded to RGB, and an image of another size is resized to size×size (sharp, linear kernel with
@@ -43,8 +152,6 @@ export async function readImage(
   size: number,
   options: { maxPixels?: number } = {},
 ): Promise<InputImage> {
-  const sharp = await loadSharp();
-  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`Image size must be a positive integer, got ${size}`);
   }
@@ -54,38 +161,11 @@ export async function readImage(
   } catch (error) {
     throw new Error(`Cannot read image "${path}": ${(error as Error).message}`, { cause: error });
   }
-  let width = 0, height = 0;
-  try {
-    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-    width = metadata.width ?? 0;
-    height = metadata.height ?? 0;
-  } catch (error) {
-    throw new SyntaxError(`"${path}" is not a readable image: ${(error as Error).message}`, { cause: error });
-  }
-  if (!(width > 0 && height > 0)) throw new SyntaxError(`"${path}" is not a readable image: no dimensions`);
-  if (width * height > maxPixels) {
-    throw new RangeError(`Image "${path}" is ${width}×${height}, more than the limit of ${maxPixels} pixels`);
-  }
-  let raw: Uint8Array;
-  try {
-    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: "error" }).removeAlpha().toColourspace(
-      "srgb",
-    );
-    if (width !== size || height !== size) {
-      pipeline = pipeline.resize(size, size, { fit: "fill", kernel: "linear" });
-    }
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3 || info.width !== size || info.height !== size) {
-      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}`);
-    }
-    raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  } catch (error) {
-    throw new SyntaxError(`"${path}" is not a readable image: ${(error as Error).message}`, { cause: error });
-  }
+  const image = await decodeImage(bytes, { source: `"${path}"`, maxPixels: options.maxPixels, size });
   return {
-    data: rgbBytesToTensor(raw, size, size),
+    data: rgbBytesToTensor(image.rgb, size, size),
     shape: [1, 3, size, size],
-    originalSize: [width, height],
+    originalSize: [image.originalWidth, image.originalHeight],
   };
 }
 

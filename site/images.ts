@@ -6,7 +6,7 @@
  */
 
 import { loadSharp } from "../deps.ts";
-import { readImage, toRgbBytes } from "../io/image.ts";
+import { decodeImage, imageSize, rgbBytesToTensor, toRgbBytes } from "../io/image.ts";
 
 /** An upload that breaks a limit: `status` is the HTTP status to answer (413 or 422). */
 export class UploadRejected extends Error {
@@ -85,23 +85,11 @@ export async function decodeUpload(
   sizes: readonly number[],
   maxSide: number,
 ): Promise<{ width: number; height: number; tensors: Map<number, Float32Array> }> {
-  const sharp = await loadSharp();
-  let width = 0, height = 0;
-  try {
-    // The header alone: no pixels are decoded before the size is checked.
-    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-    width = metadata.width ?? 0;
-    height = metadata.height ?? 0;
-  } catch (error) {
-    throw new UploadRejected(
-      422,
-      "not_an_image",
-      `The upload is not a readable image: ${(error as Error).message}`,
-    );
-  }
-  if (!(width > 0 && height > 0)) {
-    throw new UploadRejected(422, "not_an_image", "The upload has no image size");
-  }
+  const rejected = (error: unknown) => new UploadRejected(422, "not_an_image", (error as Error).message);
+  // The header alone: no pixels are decoded before the size is checked.
+  const { width, height } = await imageSize(bytes, { source: "The upload" }).catch((error) => {
+    throw rejected(error);
+  });
   if (width > maxSide || height > maxSide) {
     throw new UploadRejected(
       422,
@@ -109,25 +97,15 @@ export async function decodeUpload(
       `The image is ${width}×${height} pixels; the limit is ${maxSide} pixels on each side`,
     );
   }
-  const file = await Deno.makeTempFile({ prefix: "site-upload-" });
-  try {
-    await Deno.writeFile(file, bytes);
-    const tensors = new Map<number, Float32Array>();
-    for (const size of new Set(sizes)) {
-      try {
-        tensors.set(size, (await readImage(file, size, { maxPixels: maxSide * maxSide })).data);
-      } catch (error) {
-        throw new UploadRejected(
-          422,
-          "not_an_image",
-          `The upload could not be decoded: ${(error as Error).message}`,
-        );
-      }
-    }
-    return { width, height, tensors };
-  } finally {
-    await Deno.remove(file).catch(() => {});
+  const tensors = new Map<number, Float32Array>();
+  for (const size of new Set(sizes)) {
+    const image = await decodeImage(bytes, { source: "The upload", maxPixels: width * height, size })
+      .catch((error) => {
+        throw rejected(error);
+      });
+    tensors.set(size, rgbBytesToTensor(image.rgb, size, size));
   }
+  return { width, height, tensors };
 }
 
 /**
