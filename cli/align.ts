@@ -19,8 +19,7 @@ import { readRgbImage, writeRgbPng } from "../faces/rgb_image.ts";
 import { headPose } from "../faces/yaw.ts";
 import type { FaceBackend } from "../faces/_face_api.ts";
 import { ProgressBar } from "./_progress.ts";
-
-const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"];
+import { listImageFiles } from "./_files.ts";
 
 /** Parsed command line. */
 export interface AlignArguments {
@@ -89,27 +88,6 @@ export function parseAlignArguments(args: readonly string[]): AlignArguments {
     throw new RangeError(`--backend must be wasm or cpu, got ${parsed.backend}`);
   }
   return { ...parsed, input: positional[0] } as AlignArguments;
-}
-
-/**
- * The image files of a path: the file itself, or a folder's image files (sorted; other files ignored).
- *
- * @param input file or folder
- * @returns paths
- * @throws {Deno.errors.NotFound} when the path does not exist
- */
-export async function listImageFiles(input: string): Promise<string[]> {
-  const info = await Deno.stat(input).catch(() => null);
-  if (!info) throw new Deno.errors.NotFound(`Input "${input}" does not exist`);
-  if (info.isFile) return [input];
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(input)) {
-    const lower = entry.name.toLowerCase();
-    if (entry.isFile && IMAGE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
-      files.push(`${input}/${entry.name}`);
-    }
-  }
-  return files.sort();
 }
 
 /** A face found and aligned. */

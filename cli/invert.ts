@@ -21,11 +21,10 @@ import { writeWeights } from "../io/weights_file.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
 import { ProgressBar } from "./_progress.ts";
+import { listImageFiles } from "./_files.ts";
 import { FaceDetector } from "../faces/detect.ts";
 import { writeRgbPng } from "../faces/rgb_image.ts";
 import { alignPhoto } from "./align.ts";
-
-const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"];
 
 /** Parsed command line. */
 export interface InvertArguments {
@@ -92,21 +91,6 @@ export function parseInvertArguments(args: readonly string[]): InvertArguments {
     throw new RangeError(`--batch must be an integer in 1..64, got ${parsed.batch}`);
   }
   return { ...parsed, input: positional[0] } as InvertArguments;
-}
-
-/** The images to invert: the file itself, or the image files of a folder (sorted; other files ignored). */
-async function listInputs(input: string): Promise<string[]> {
-  const info = await Deno.stat(input).catch(() => null);
-  if (!info) throw new Deno.errors.NotFound(`Input "${input}" does not exist`);
-  if (info.isFile) return [input];
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(input)) {
-    const lower = entry.name.toLowerCase();
-    if (entry.isFile && IMAGE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
-      files.push(`${input}/${entry.name}`);
-    }
-  }
-  return files.sort();
 }
 
 function stem(path: string): string {
@@ -201,7 +185,7 @@ export async function main(args: readonly string[]): Promise<number> {
   let files: string[];
   try {
     parsed = parseInvertArguments(args);
-    files = await listInputs(parsed.input);
+    files = await listImageFiles(parsed.input);
   } catch (error) {
     console.error(`invert: ${(error as Error).message}`);
     return 2;
