@@ -2,7 +2,9 @@
  * `deno task demo [--model models/default/model.json] [--samples DIR] [--out demo.png] [--device auto]`
  *
  * Inverts the sample images with phase I and phase II, writes a contact sheet (input | phase I | phase II | an
- * edit that moves w along the first principal direction of sampled w codes and reuses the predicted ΔW), and prints
+ * edit that moves w along the model's most reliable learned attribute direction — `footwear` for the default model, see
+ * `deno task learn-directions` — or, for a model without learned directions, the first principal direction of
+ * sampled w codes, and reuses the predicted ΔW), and prints
  * L2, PSNR and MS-SSIM of each phase against the inputs (on images in [0, 1]), ms/image and the provider.
  * The samples default to `<model folder>/samples`.
  *
@@ -19,6 +21,8 @@ import { msSsim, msSsimOptionsFor } from "../losses/ms_ssim.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
 import { principalComponents } from "../editing/pca.ts";
+import { readDirections } from "../editing/direction_file.ts";
+import { LEARNED_DIRECTIONS_FILE } from "../editing/load_direction.ts";
 import { option } from "./_args.ts";
 
 /** Per-phase image metrics. */
@@ -101,7 +105,8 @@ export async function main(args: readonly string[]): Promise<number> {
   const samplesDirectory = option(args, "samples") ??
     `${modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || "."}/samples`;
   const out = option(args, "out") ?? "demo.png";
-  const gamma = Number(option(args, "edit") ?? "2");
+  const gamma = Number(option(args, "edit") ?? "3");
+  const folder = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".";
   try {
     const model = await loadHyperInverter(modelPath, { device: option(args, "device") ?? "auto" });
     const files = [...Deno.readDirSync(samplesDirectory)].filter((e) =>
@@ -117,7 +122,16 @@ export async function main(args: readonly string[]): Promise<number> {
     const shape = [files.length, 3, size, size];
     const phaseOne = await imageMetrics(result.phaseOneImages.data, inputs, shape);
     const phaseTwo = await imageMetrics(result.finalImages.data, inputs, shape);
-    const direction = await principalDirection(model);
+    const learned = await readDirections(`${folder}/${LEARNED_DIRECTIONS_FILE}`).catch(() => null);
+    // The most reliable learned direction: the highest held-out boundary accuracy.
+    const accuracy = (about: Record<string, unknown>) => Number(about.validationAccuracy ?? 0);
+    const [learnedName, learnedDirection] = learned?.size
+      ? [...learned].sort(([, a], [, b]) => accuracy(b.about) - accuracy(a.about))[0]
+      : [null, null];
+    const direction = learnedDirection?.direction ?? await principalDirection(model);
+    const editLabel = learnedName
+      ? `the learned "${learnedName}" direction (unit normal)`
+      : "the first principal direction of W (scaled by its std)";
     let edited: Float32Array | null = null;
     if (direction) {
       const ws = result.wCodes.data.slice();
@@ -158,9 +172,7 @@ export async function main(args: readonly string[]): Promise<number> {
         `(${
           (result.milliseconds / files.length).toFixed(0)
         } ms/image) on ${result.provider}; contact sheet ${out} ` +
-        `(input | phase I | phase II${
-          edited ? ` | edit γ = ${gamma} along the first principal direction of W` : ""
-        })`,
+        `(input | phase I | phase II${edited ? ` | edit γ = ${gamma} along ${editLabel}` : ""})`,
     );
     return 0;
   } catch (error) {
