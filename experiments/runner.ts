@@ -84,7 +84,7 @@ async function sharedModules(basePath: string): Promise<Record<"generator" | "wE
 }
 
 /**
- * Trains one variant (or resumes it); writes the model folder, `log.jsonl` and `variant.json` when it reaches
+ * Trains one variant (or resumes it); writes `log.jsonl`, the model folder and `variant.json` (last) when it reaches
  * its step count.
  *
  * @returns whether the training finished
@@ -129,10 +129,6 @@ async function trainVariant(
   const trainSeconds = await readSeconds(timeFile);
   await Deno.mkdir(directory, { recursive: true });
   await Deno.copyFile(`${runDirectory}/log.jsonl`, `${directory}/log.jsonl`);
-  await writeFileAtomic(
-    `${directory}/variant.json`,
-    JSON.stringify({ ...variant, checkpointStep: checkpoint.step, trainSeconds }, null, 2) + "\n",
-  );
   await writeModelFolder(`${directory}/model`, {
     name: `${variant.suite}-${variant.name}`,
     architecture: variant.architecture,
@@ -143,6 +139,11 @@ async function trainVariant(
       phaseTwo: `${variant.suite}/${variant.name}: ${steps} steps, checkpoint of step ${checkpoint.step}`,
     },
   });
+  // Written last: a variant with a variant.json is trained (its model folder may be left uncommitted).
+  await writeFileAtomic(
+    `${directory}/variant.json`,
+    JSON.stringify({ ...variant, checkpointStep: checkpoint.step, trainSeconds }, null, 2) + "\n",
+  );
   return true;
 }
 
@@ -185,7 +186,7 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
   for (const variant of variants) {
     if (variant.mode !== "train") continue;
     const directory = resultDirectory(suite.name, variant.name, root);
-    if (await exists(`${directory}/model/model.json`)) {
+    if (await exists(`${directory}/variant.json`)) {
       report.skippedTraining.push(variant.name);
       continue;
     }
@@ -213,7 +214,12 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
     let model: HyperInverter;
     let trainSeconds = 0, steps = 0;
     if (variant.mode === "train") {
-      if (!await exists(`${directory}/model/model.json`)) continue; // not trained to the end yet
+      if (!await exists(`${directory}/variant.json`)) continue; // not trained to the end yet
+      if (!await exists(`${directory}/model/model.json`)) {
+        say(`${variant.name}: trained, but its model folder is not stored; keeping its metrics`);
+        report.skippedEvaluation.push(variant.name);
+        continue;
+      }
       model = await loadHyperInverter(`${directory}/model/model.json`);
       const resolved = JSON.parse(await Deno.readTextFile(`${directory}/variant.json`));
       trainSeconds = resolved.trainSeconds ?? 0;
