@@ -1,5 +1,5 @@
 /**
- * `deno task ablate <suite> [--variants a,b] [--reevaluate] [--train-only] [--samples 6]`: trains every
+ * `deno task ablate <suite> [--variants a,b] [--reevaluate] [--train-only] [--restore-models] [--samples 6]`: trains every
  * variant of `experiments/suites/<suite>.json` that has no result yet (resuming interrupted ones from
  * `runs/<suite>/<variant>/`), evaluates the variants without metrics on the held-out Fashion-MNIST test split
  * and writes `experiments/results/<suite>/<variant>/` (layout: `experiments/README.md`). `--reevaluate`
@@ -46,7 +46,9 @@ export function sampleIndicesByClass(labels: Uint8Array, count: number): number[
 export async function main(args: readonly string[]): Promise<number> {
   const suiteName = args.find((a, i) => !a.startsWith("--") && (i === 0 || !args[i - 1].startsWith("--")));
   if (!suiteName) {
-    console.error("usage: deno task ablate <suite> [--variants a,b] [--reevaluate] [--train-only]");
+    console.error(
+      "usage: deno task ablate <suite> [--variants a,b] [--reevaluate] [--train-only] [--restore-models]",
+    );
     return 1;
   }
   try {
@@ -61,6 +63,7 @@ export async function main(args: readonly string[]): Promise<number> {
       variants,
       reevaluate: args.includes("--reevaluate"),
       trainOnly: args.includes("--train-only"),
+      restoreModels: args.includes("--restore-models"),
       sampleIndices: sampleIndicesByClass(test.labels, suite.evaluation?.samples ?? 6),
       features: async () => features = await classifierFeatures(),
       onEvent: (message) => {

@@ -36,6 +36,12 @@ export interface RunSuiteOptions {
   reevaluate?: boolean;
   /** Skip the evaluation (train only). */
   trainOnly?: boolean;
+  /**
+   * Train again the variants that are trained (`variant.json`) but whose model folder is absent — the repository
+   * does not store variant models — resuming from `runs/` when its checkpoints are there; metrics are kept unless
+   * `reevaluate`.
+   */
+  restoreModels?: boolean;
   /** Stop each variant's training after this many steps of this call (simulates a kill, for tests). */
   stopAfter?: number;
   /** Set indices written as samples (default: the first 6). */
@@ -186,7 +192,8 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
   for (const variant of variants) {
     if (variant.mode !== "train") continue;
     const directory = resultDirectory(suite.name, variant.name, root);
-    if (await exists(`${directory}/variant.json`)) {
+    const missingModel = options.restoreModels && !await exists(`${directory}/model/model.json`);
+    if (await exists(`${directory}/variant.json`) && !missingModel) {
       report.skippedTraining.push(variant.name);
       continue;
     }

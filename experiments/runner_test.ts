@@ -93,6 +93,16 @@ Deno.test("runner trains a tiny suite, resumes an interrupted variant, skips fin
     assert.deepEqual(third.skippedTraining, ["d4"]);
     assert.deepEqual(third.evaluated, []);
     await assert.rejects(() => runSuite("tiny", { ...options, variants: ["nope"] }), RangeError);
+
+    // A clone has no variant model folders (not committed): --restore-models trains them again, keeping metrics.
+    const metricsBefore = await Deno.readTextFile(`${root}/results/tiny/d4/metrics.json`);
+    await Deno.remove(`${root}/results/tiny/d4/model`, { recursive: true });
+    assert.deepEqual((await runSuite("tiny", options)).skippedTraining, ["d4"], "without the flag: skipped");
+    const restored = await runSuite("tiny", { ...options, restoreModels: true });
+    assert.deepEqual(restored.trained, ["d4"]);
+    assert.deepEqual(restored.evaluated, []);
+    assert.ok((await Deno.stat(`${root}/results/tiny/d4/model/model.json`)).isFile);
+    assert.equal(await Deno.readTextFile(`${root}/results/tiny/d4/metrics.json`), metricsBefore);
   } finally {
     await Deno.remove(repository, { recursive: true });
   }

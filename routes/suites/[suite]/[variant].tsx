@@ -130,7 +130,14 @@ export default function VariantPage({ data }: PageProps<Data>): VNode {
             }}
           />
         )
-        : <p class="muted">This variant has no model yet: train it (above, or `deno task ablate`).</p>}
+        : r.status === "pending"
+        ? <p class="muted">This variant has no model yet: train it (above, or `deno task ablate`).</p>
+        : (
+          <p class="muted">
+            This variant's model is not stored in the repository (only its results are):{" "}
+            <code>deno task ablate {data.suite} --restore-models</code> trains it again for edits and uploads.
+          </p>
+        )}
     </div>
   );
 }
