@@ -8,18 +8,12 @@
  * @module
  */
 
-import { type Weight, writeWeights } from "../io/weights_file.ts";
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import type { Weight } from "../io/weights_file.ts";
 import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
 import { HyperInverter } from "../model/hyperinverter.ts";
-import {
-  MANIFEST_FORMAT,
-  MANIFEST_VERSION,
-  MODULE_NAMES,
-  MODULE_PREFIX,
-  type ModuleName,
-} from "../model/manifest.ts";
+import { MODULE_NAMES } from "../model/manifest.ts";
+import { writeModelFolder } from "../model/model_folder.ts";
 import { option } from "./_args.ts";
 
 /**
@@ -64,46 +58,26 @@ export async function main(args: string[]): Promise<number> {
       if (name.startsWith("w_bar_encoder.") || name.startsWith("hypernet.")) weights.set(name, value);
     }
     new HyperInverter(architecture, weights).graph(1); // every weight present with its shape, or a full list of what is not
-    const files = Object.fromEntries(MODULE_NAMES.map((m) => [m, `${m}.safetensors`])) as Record<
-      ModuleName,
-      string
-    >;
     if (!args.includes("--force")) {
-      for (const path of [...Object.values(files), "model.json"].map((f) => `${out}/${f}`)) {
+      for (
+        const path of [...MODULE_NAMES.map((m) => `${m}.safetensors`), "model.json"].map((f) => `${out}/${f}`)
+      ) {
         if (await Deno.stat(path).then(() => true, () => false)) {
           throw new Deno.errors.AlreadyExists(`${path} exists (pass --force)`);
         }
       }
     }
-    await Deno.mkdir(out, { recursive: true });
-    for (const module of MODULE_NAMES) {
-      const prefix = MODULE_PREFIX[module];
-      const own = new Map<string, Weight>();
-      for (const [name, value] of weights) {
-        const belongs = prefix
-          ? name.startsWith(prefix)
-          : !Object.values(MODULE_PREFIX).some((p) => p && name.startsWith(p));
-        if (belongs) own.set(name.slice(prefix.length), value);
-      }
-      await writeWeights(`${out}/${files[module]}`, own, {
-        overwrite: true,
-        dtype: args.includes("--fp16") ? "F16" : "F32",
-      });
-    }
-    const manifest = {
-      format: MANIFEST_FORMAT,
-      version: MANIFEST_VERSION,
-      name: out.split("/").pop(),
+    await writeModelFolder(out, {
+      name: out.split("/").pop() ?? out,
       architecture: config.architecture,
-      weights: files,
+      weights,
+      fp16: args.includes("--fp16"),
       provenance: {
         generator: `${generatorRun} step ${generator.step} (EMA)`,
         phaseOne: `${phaseOneRun} step ${phaseOne.step}`,
         phaseTwo: `${phaseTwoRun} step ${phaseTwo.step}`,
-        storage: args.includes("--fp16") ? "float16" : "float32",
       },
-    };
-    await writeFileAtomic(`${out}/model.json`, JSON.stringify(manifest, null, 2));
+    });
     console.log(`assembled ${out} (${weights.size} tensors)`);
     return 0;
   } catch (error) {

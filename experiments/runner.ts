@@ -16,7 +16,7 @@ import { writeFileAtomic } from "../io/atomic_write.ts";
 import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
 import { type ImageSet, type PhaseTwoStepLosses, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { evaluateModel, type FeatureFunction } from "./evaluate.ts";
-import { writeModelFolder } from "./model_folder.ts";
+import { writeModelFolder } from "../model/model_folder.ts";
 import { EXPERIMENTS_ROOT, readSuite, resultDirectory, type VariantMetrics } from "./store.ts";
 import { type ResolvedVariant, resolveVariant } from "./variant.ts";
 

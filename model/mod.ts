@@ -24,6 +24,7 @@ export {
 } from "./pipeline_graph.ts";
 export { HyperInverter, type HyperInverterOptions, type InversionResult } from "./hyperinverter.ts";
 export { loadHyperInverter } from "./load.ts";
+export { writeModelFolder } from "./model_folder.ts";
 export {
   MANIFEST_FORMAT,
   MANIFEST_VERSION,

@@ -7,14 +7,14 @@
 
 import { type Weight, writeWeights } from "../io/weights_file.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
-import type { ArchitectureJson } from "../model/architecture.ts";
+import type { ArchitectureJson } from "./architecture.ts";
 import {
   MANIFEST_FORMAT,
   MANIFEST_VERSION,
   MODULE_NAMES,
   MODULE_PREFIX,
   type ModuleName,
-} from "../model/manifest.ts";
+} from "./manifest.ts";
 import { relative, resolve } from "node:path";
 
 /**
@@ -29,7 +29,7 @@ import { relative, resolve } from "node:path";
  * @example
  * ```ts
  * import { writeModelFolder } from "./model_folder.ts";
- * import { loadHyperInverter } from "../model/load.ts";
+ * import { loadHyperInverter } from "./load.ts";
  * import { TINY_ARCHITECTURE, writeTinyModel } from "../tests/_tiny_model.ts";
  * const tiny = await loadHyperInverter(await writeTinyModel(await Deno.makeTempDir()));
  * const path = await writeModelFolder(await Deno.makeTempDir(), {
