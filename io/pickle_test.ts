@@ -1,24 +1,6 @@
 import assert from "node:assert/strict";
 import { BASE_PICKLE_GLOBALS, unpickle, unpickleAt } from "./pickle.ts";
-
-/** Bytes from numbers (single bytes), strings (Latin-1) and byte arrays. */
-function bytesOf(...parts: Array<number | string | Uint8Array>): Uint8Array {
-  const chunks = parts.map((part) =>
-    typeof part === "number"
-      ? Uint8Array.of(part)
-      : typeof part === "string"
-      ? Uint8Array.from(part, (c) => c.charCodeAt(0))
-      : part
-  );
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+import { bytesOf, fromHex } from "./_test_bytes.ts";
 
 Deno.test("unpickle reads what CPython's pickle writes (protocols 0, 2, 4)", () => {
   // pickle.dumps({"a": (1, -2, 2**70, 1.5), "b": [True, None, b"xy"], 3: {"s"}}, protocol=4)

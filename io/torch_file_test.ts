@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { adaModuleStateDict } from "./ada_pickle.ts";
 import { prngFill } from "./prng.ts";
 import { referenceFixturesRoot } from "./reference_fixture.ts";
+import { bytesOf } from "./_test_bytes.ts";
 import {
   flattenStateDict,
   isPersistentObject,
@@ -208,23 +209,6 @@ Deno.test("generator-64 rosinality_g_ema.pt gives g_ema.* with the manifest's na
 
 // ---- hand-made hostile files ----
 
-/** Bytes from a mix of numbers (single bytes), strings (Latin-1) and byte arrays. */
-function bytesOf(...parts: Array<number | string | Uint8Array>): Uint8Array {
-  const chunks = parts.map((part) =>
-    typeof part === "number"
-      ? Uint8Array.of(part)
-      : typeof part === "string"
-      ? Uint8Array.from(part, (c) => c.charCodeAt(0))
-      : part
-  );
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
 const u32 = (n: number) => Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24);
 const u16 = (n: number) => Uint8Array.of(n & 0xff, n >>> 8);
 const unicode = (s: string) => bytesOf("X", u32(s.length), s);

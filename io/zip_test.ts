@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { crc32, isZip, readZip } from "./zip.ts";
+import { fromHex } from "./_test_bytes.ts";
 
-const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 // Python zipfile: one stored entry "a.txt" = "hi".
