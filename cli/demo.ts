@@ -13,14 +13,12 @@
 
 import { GraphBuilder } from "../graph/builder.ts";
 import { readImage, writePng } from "../io/image.ts";
-import { prngFill } from "../io/prng.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
-import { mappingGraph } from "../generator/generator_graphs.ts";
 import { msSsim, msSsimOptionsFor } from "../losses/ms_ssim.ts";
 import { GraphSession } from "../runtime/session.ts";
-import { parameterFeeds } from "../runtime/weights.ts";
 import { principalComponents } from "../editing/pca.ts";
+import { sampleW } from "../editing/sample_latents.ts";
 import { readDirections } from "../editing/direction_file.ts";
 import { LEARNED_DIRECTIONS_FILE } from "../editing/load_direction.ts";
 import { option } from "./_args.ts";
@@ -74,23 +72,14 @@ export async function imageMetrics(
  * standard deviation; null when the model has no mapping network weights.
  */
 async function principalDirection(model: HyperInverter, samples = 1024): Promise<Float32Array | null> {
-  const config = model.architecture.generator;
-  const graph = mappingGraph(config, { batch: samples });
-  let feeds;
+  let firstRows: Float32Array; // [N, wDim]
   try {
-    feeds = parameterFeeds(graph, model.weights);
-  } catch {
-    return null;
+    firstRows = await sampleW(model, samples, { seed: 0xde30, batch: samples });
+  } catch (error) {
+    if (error instanceof TypeError) return null; // parameterFeeds: no mapping network weights
+    throw error;
   }
-  const { outputs } = await (await GraphSession.create(graph)).run({
-    z: prngFill(0xde30, 0, samples * config.zDim, 0, Math.sqrt(3)),
-    ...feeds,
-  });
-  const ws = outputs.ws.data as Float32Array; // [N, numWs, wDim]
-  const dim = config.wDim, rows = ws.length / (samples * dim);
-  const firstRows = new Float32Array(samples * dim);
-  for (let n = 0; n < samples; n++) firstRows.set(ws.subarray(n * rows * dim, n * rows * dim + dim), n * dim);
-  const { comp, std } = principalComponents(firstRows, dim, 1);
+  const { comp, std } = principalComponents(firstRows, model.architecture.generator.wDim, 1);
   return comp.map((v) => v * std[0]);
 }
 

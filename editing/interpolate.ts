@@ -35,6 +35,40 @@ export interface InversionCodes {
   residuals: ReadonlyMap<string, Float32Array>;
 }
 
+function checkSameResiduals(a: InversionCodes, b: InversionCodes): string[] {
+  const names = [...a.residuals.keys()];
+  const missing = names.filter((n) => !b.residuals.has(n));
+  if (missing.length || names.length !== b.residuals.size) {
+    throw new TypeError(
+      `The two inversions have different residual sets (e.g. ${missing[0] ?? "extra in b"})`,
+    );
+  }
+  return names;
+}
+
+/**
+ * The codes at one t between a and b: w and every ΔW interpolated (exactly a at t = 0 and b at t = 1).
+ *
+ * @param a the first inversion
+ * @param b the second inversion
+ * @param t position
+ * @returns the interpolated codes
+ * @example
+ * ```ts
+ * import { interpolateAt } from "./interpolate.ts";
+ * const a = { ws: new Float32Array([0]), residuals: new Map([["b4.conv1.weight", new Float32Array([2])]]) };
+ * const b = { ws: new Float32Array([1]), residuals: new Map([["b4.conv1.weight", new Float32Array([4])]]) };
+ * console.log(interpolateAt(a, b, 0.25).residuals.get("b4.conv1.weight")); // Float32Array [2.5]
+ * ```
+ */
+export function interpolateAt(a: InversionCodes, b: InversionCodes, t: number): InversionCodes {
+  const residuals = new Map<string, Float32Array>();
+  for (const name of checkSameResiduals(a, b)) {
+    residuals.set(name, lerp(a.residuals.get(name)!, b.residuals.get(name)!, t));
+  }
+  return { ws: lerp(a.ws, b.ws, t), residuals };
+}
+
 /**
  * `steps` codes from a to b (t = 0 … 1), interpolating w and every ΔW, or w alone (`latentOnly`: ΔW = 0, the
  * baseline of the paper's comparison).
@@ -54,20 +88,11 @@ export function interpolateInversions(
   if (!Number.isInteger(steps) || steps < 2) {
     throw new RangeError(`steps must be an integer ≥ 2, got ${steps}`);
   }
-  const names = [...a.residuals.keys()];
-  const missing = names.filter((n) => !b.residuals.has(n));
-  if (missing.length || names.length !== b.residuals.size) {
-    throw new TypeError(
-      `The two inversions have different residual sets (e.g. ${missing[0] ?? "extra in b"})`,
-    );
-  }
+  const names = checkSameResiduals(a, b);
   return Array.from({ length: steps }, (_, k) => {
     const t = k / (steps - 1);
-    const residuals = new Map<string, Float32Array>();
-    for (const name of names) {
-      const ra = a.residuals.get(name)!, rb = b.residuals.get(name)!;
-      residuals.set(name, options.latentOnly ? new Float32Array(ra.length) : lerp(ra, rb, t));
-    }
-    return { ws: lerp(a.ws, b.ws, t), residuals };
+    if (!options.latentOnly) return interpolateAt(a, b, t);
+    const zeros = new Map(names.map((name) => [name, new Float32Array(a.residuals.get(name)!.length)]));
+    return { ws: lerp(a.ws, b.ws, t), residuals: zeros };
   });
 }

@@ -18,7 +18,7 @@ export {
   type InterfaceGanDirection,
   interfaceGanEdit,
 } from "./directions.ts";
-export { interpolateInversions, type InversionCodes, lerp } from "./interpolate.ts";
+export { interpolateAt, interpolateInversions, type InversionCodes, lerp } from "./interpolate.ts";
 export { principalComponents } from "./pca.ts";
 export {
   attributeClassifierGraph,

@@ -7,14 +7,16 @@
  * @module
  */
 
-import { mappingGraph } from "../generator/generator_graphs.ts";
 import { numWs } from "../generator/config.ts";
-import { prngFill } from "../io/prng.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
-import { sessionFor } from "../runtime/session.ts";
-import { parameterFeeds } from "../runtime/weights.ts";
-import { interfaceGanEdit, lerp, principalComponents } from "../editing/mod.ts";
+import {
+  interfaceGanEdit,
+  interpolateAt,
+  type InversionCodes,
+  principalComponents,
+  sampleW,
+} from "../editing/mod.ts";
 import { readLearnedDirections } from "./directions.ts";
 
 /** A unit of model work. Images are NCHW float32 in [−1, 1] at the model's resolution. */
@@ -82,11 +84,6 @@ export type TaskProgress = (fraction: number, message: string) => void;
 export const EDIT_COMPONENTS = 5;
 const PCA_SAMPLES = 2048;
 
-interface Inversion {
-  ws: Float32Array; // [rows, wDim]
-  residuals: Map<string, Float32Array>;
-}
-
 /** Keeps at most `limit` entries, dropping the least recently used. */
 class Lru<V> {
   private readonly map = new Map<string, V>();
@@ -130,7 +127,7 @@ function fingerprint(data: Float32Array): string {
  */
 export class InferenceRunner {
   private readonly models = new Lru<Promise<HyperInverter>>(4);
-  private readonly inversions = new Lru<Inversion>(32);
+  private readonly inversions = new Lru<InversionCodes>(32);
   private readonly directions = new Map<string, Promise<{ comp: Float32Array; std: Float32Array }>>();
 
   /**
@@ -212,10 +209,7 @@ export class InferenceRunner {
         const a = await this.invertOne(task.modelPath, model, task.a);
         progress(0.4, "inverting the second image");
         const b = await this.invertOne(task.modelPath, model, task.b);
-        // The same lerp of w and of every ΔW as interpolateInversions' frames, at any t.
-        const residuals = new Map<string, Float32Array>();
-        for (const [name, r0] of a.residuals) residuals.set(name, lerp(r0, b.residuals.get(name)!, task.t));
-        const frame = { ws: lerp(a.ws, b.ws, task.t), residuals };
+        const frame = interpolateAt(a, b, task.t);
         progress(0.7, "rendering");
         const image = await model.synthesize(frame.ws, this.residualFeeds(frame, task.latentOnly), 1);
         return { resolution: model.resolution, image: image.data, milliseconds: performance.now() - start };
@@ -245,7 +239,7 @@ export class InferenceRunner {
     return model;
   }
 
-  private async invertOne(path: string, model: HyperInverter, image: Float32Array): Promise<Inversion> {
+  private async invertOne(path: string, model: HyperInverter, image: Float32Array): Promise<InversionCodes> {
     const key = `${path}|${fingerprint(image)}`;
     const cached = this.inversions.get(key);
     if (cached) return cached;
@@ -258,10 +252,9 @@ export class InferenceRunner {
     return inversion;
   }
 
-  private residualFeeds(inversion: Inversion, zero = false): Map<string, { data: Float32Array }> {
-    return new Map(
-      [...inversion.residuals].map(([name, r]) => [name, { data: zero ? new Float32Array(r.length) : r }]),
-    );
+  /** The residuals as `synthesize` takes them, or null (phase I: the generator's own weights) when `zero`. */
+  private residualFeeds(inversion: InversionCodes, zero = false): Map<string, { data: Float32Array }> | null {
+    return zero ? null : new Map([...inversion.residuals].map(([name, r]) => [name, { data: r }]));
   }
 
   /** GANSpace-style PCA of w sampled through the model's mapping network (seeded), computed once per model. */
@@ -269,19 +262,8 @@ export class InferenceRunner {
     let directions = this.directions.get(path);
     if (!directions) {
       directions = (async () => {
-        const config = model.architecture.generator;
-        const graph = mappingGraph(config, { batch: PCA_SAMPLES });
-        const session = await sessionFor(graph, { device: "cpu" });
-        const { outputs } = await session.run({
-          z: prngFill(0x5e17, 0, PCA_SAMPLES * config.zDim, 0, Math.sqrt(3)),
-          ...parameterFeeds(graph, model.weights),
-        });
-        const ws = outputs.ws.data as Float32Array; // [N, numWs, wDim]
-        const dim = config.wDim, rows = numWs(config);
-        const firstRows = new Float32Array(PCA_SAMPLES * dim); // [N, wDim]
-        for (let n = 0; n < PCA_SAMPLES; n++) {
-          firstRows.set(ws.subarray(n * rows * dim, n * rows * dim + dim), n * dim);
-        }
+        const dim = model.architecture.generator.wDim;
+        const firstRows = await sampleW(model, PCA_SAMPLES, { seed: 0x5e17, batch: PCA_SAMPLES }); // [N, wDim]
         const { comp, std } = principalComponents(firstRows, dim, Math.min(EDIT_COMPONENTS, dim));
         return { comp, std };
       })();
