@@ -148,11 +148,17 @@ export async function measureEditabilityWith(
   for (let first = 0; first < count; first += batch) {
     const x = images.subarray(first * perImage, (first + batch) * perImage);
     const inversion = await model.invert(x, batch);
+    const columns = [null, inversion.residuals]; // phase I (ΔW = 0), full (ΔW reused)
+    // γ = 0 leaves w as it is: its two renders serve every direction.
+    const unedited = [];
+    for (const residuals of columns) {
+      unedited.push(await model.synthesize(inversion.wCodes.data, residuals, batch));
+    }
     for (const [d, { direction, score }] of options.directions.entries()) {
       for (const [k, gamma] of gammas.entries()) {
-        const ws = interfaceGanEdit(inversion.wCodes.data, rows, direction, gamma);
-        for (const [column, residuals] of [null, inversion.residuals].entries()) {
-          const edited = await model.synthesize(ws, residuals, batch);
+        const ws = k === 0 ? null : interfaceGanEdit(inversion.wCodes.data, rows, direction, gamma);
+        for (const [column, residuals] of columns.entries()) {
+          const edited = ws ? await model.synthesize(ws, residuals, batch) : unedited[column];
           const scores = await score(edited.data, batch);
           if (scores.length !== batch) {
             throw new TypeError(`A scorer returned ${scores.length} scores for ${batch} images`);
