@@ -12,7 +12,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import { pathExists, writeFileAtomic } from "../io/atomic_write.ts";
 import { type DetectedFace, FaceDetector, type FaceDetectorKind } from "../faces/detect.ts";
 import { type AlignedFace, alignFace } from "../faces/ffhq_align.ts";
 import { readRgbImage, writeRgbPng } from "../faces/rgb_image.ts";
@@ -162,7 +162,7 @@ export async function alignFiles(
   let totalMs = 0;
   for (const file of files) {
     const base = `${options.out}/${stem(file)}`;
-    if (!options.force && await Deno.stat(`${base}.json`).then(() => true, () => false)) {
+    if (!options.force && await pathExists(`${base}.json`)) {
       report.skipped.push(file);
       progress.tick(`${file} (done before)`);
       continue;

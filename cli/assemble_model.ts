@@ -8,6 +8,7 @@
  * @module
  */
 
+import { pathExists } from "../io/atomic_write.ts";
 import type { Weight } from "../io/weights_file.ts";
 import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
@@ -62,7 +63,7 @@ export async function main(args: string[]): Promise<number> {
       for (
         const path of [...MODULE_NAMES.map((m) => `${m}.safetensors`), "model.json"].map((f) => `${out}/${f}`)
       ) {
-        if (await Deno.stat(path).then(() => true, () => false)) {
+        if (await pathExists(path)) {
           throw new Deno.errors.AlreadyExists(`${path} exists (pass --force)`);
         }
       }

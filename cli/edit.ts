@@ -15,6 +15,7 @@
  * @module
  */
 
+import { pathExists } from "../io/atomic_write.ts";
 import { readImage, writePng } from "../io/image.ts";
 import { imageGrid } from "../io/image_grid.ts";
 import { loadHyperInverter } from "../model/load.ts";
@@ -64,7 +65,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const out = option(args, "out") ?? "edit.png";
   try {
     const gammas = parseNumberList(option(args, "gammas") ?? "-3,-1.5,0,1.5,3", "gammas");
-    if (!args.includes("--force") && await Deno.stat(out).then(() => true, () => false)) {
+    if (!args.includes("--force") && await pathExists(out)) {
       throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${out}" (pass --force to replace it)`);
     }
     const model = await loadHyperInverter(modelPath, { device: option(args, "device") ?? "auto" });

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import { pathExists, writeFileAtomic } from "../io/atomic_write.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
@@ -39,7 +39,7 @@ export async function main(args: readonly string[]): Promise<number> {
       throw new RangeError(`--images must be a positive multiple of ${batch}, got ${option(args, "images")}`);
     }
     for (const file of ["editability.json", "editability.md"]) {
-      if (!args.includes("--force") && await Deno.stat(`${out}/${file}`).then(() => true, () => false)) {
+      if (!args.includes("--force") && await pathExists(`${out}/${file}`)) {
         throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${out}/${file}" (pass --force)`);
       }
     }

@@ -19,7 +19,7 @@
  */
 
 import { writeWeights } from "../io/weights_file.ts";
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import { pathExists, writeFileAtomic } from "../io/atomic_write.ts";
 import {
   convertAdaGenerator,
   type ConvertedGenerator,
@@ -85,7 +85,7 @@ function mapToObject(map: Map<unknown, unknown>): [string, unknown][] {
 async function refuseExisting(paths: string[], force: boolean): Promise<void> {
   if (force) return;
   const existing = [];
-  for (const path of paths) if (await Deno.stat(path).then(() => true, () => false)) existing.push(path);
+  for (const path of paths) if (await pathExists(path)) existing.push(path);
   if (existing.length) {
     throw new Deno.errors.AlreadyExists(`Refusing to overwrite ${existing.join(", ")} (pass --force)`);
   }

@@ -10,14 +10,13 @@
  * @module
  */
 
+import { pathExists } from "../io/atomic_write.ts";
 import { readImage, writePng } from "../io/image.ts";
 import { imageGrid } from "../io/image_grid.ts";
 import { writeAnimation } from "../io/animation.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { interpolateInversions } from "../editing/interpolate.ts";
 import { option } from "./_args.ts";
-
-const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 /**
  * The command.
@@ -44,7 +43,7 @@ export async function main(args: readonly string[]): Promise<number> {
       throw new RangeError(`--steps must be an integer in 2…256, got ${option(args, "steps")}`);
     }
     for (const path of [out, animation]) {
-      if (path && !force && await exists(path)) {
+      if (path && !force && await pathExists(path)) {
         throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${path}" (pass --force to replace it)`);
       }
     }

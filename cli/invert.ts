@@ -15,6 +15,7 @@
  * @module
  */
 
+import { pathExists } from "../io/atomic_write.ts";
 import { readImage, rgbBytesToTensor } from "../io/image.ts";
 import { writePng } from "../io/image.ts";
 import { writeWeights } from "../io/weights_file.ts";
@@ -199,7 +200,7 @@ export async function main(args: readonly string[]): Promise<number> {
     const conflicts: string[] = [];
     for (const file of files) {
       for (const path of outputsOf(parsed.out, file, parsed.align)) {
-        if (await Deno.stat(path).then(() => true, () => false)) conflicts.push(path);
+        if (await pathExists(path)) conflicts.push(path);
       }
     }
     if (conflicts.length) {

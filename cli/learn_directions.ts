@@ -22,6 +22,7 @@
  * @module
  */
 
+import { pathExists } from "../io/atomic_write.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
 import type { ImageSplit } from "../train/data/fashion_mnist.ts";
@@ -32,8 +33,6 @@ import { directionFromScores, labelSampledLatents } from "../editing/learn_direc
 import { type StoredDirection, writeDirections } from "../editing/direction_file.ts";
 import { option } from "./_args.ts";
 import { ProgressBar } from "./_progress.ts";
-
-const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 /** Top-1 accuracy of a classifier on the first `count` images of a split. */
 export async function classifierAccuracy(
@@ -67,7 +66,7 @@ export async function trainedClassifier(
   path: string,
   options: { steps?: number; force?: boolean } = {},
 ): Promise<AttributeModel> {
-  if (!options.force && await exists(path)) return await AttributeModel.load(path);
+  if (!options.force && await pathExists(path)) return await AttributeModel.load(path);
   const data = await loadFashionMnist();
   const half = Math.floor(data.train.count / 2);
   const offset = kind === "conv" ? 0 : half;
@@ -110,7 +109,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const retrain = args.includes("--retrain-classifiers");
   try {
     const directionsPath = `${out}/directions/interfacegan.safetensors`;
-    if (!force && await exists(directionsPath)) {
+    if (!force && await pathExists(directionsPath)) {
       throw new Deno.errors.AlreadyExists(`${directionsPath} exists (pass --force to learn again)`);
     }
     const labeller = await trainedClassifier("conv", `${out}/attributes/conv.safetensors`, {

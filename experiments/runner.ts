@@ -12,7 +12,7 @@ import { loadHyperInverter } from "../model/load.ts";
 import { readManifest } from "../model/manifest.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
 import type { Weight } from "../io/weights_file.ts";
-import { writeFileAtomic } from "../io/atomic_write.ts";
+import { pathExists, writeFileAtomic } from "../io/atomic_write.ts";
 import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
 import { type ImageSet, type PhaseTwoStepLosses, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { evaluateModel, type FeatureFunction } from "./evaluate.ts";
@@ -69,10 +69,6 @@ export interface RunSuiteReport {
 }
 
 const isPhaseTwo = (name: string) => name.startsWith("w_bar_encoder.") || name.startsWith("hypernet.");
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
 
 async function readSeconds(path: string): Promise<number> {
   try {
@@ -192,8 +188,8 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
   for (const variant of variants) {
     if (variant.mode !== "train") continue;
     const directory = resultDirectory(suite.name, variant.name, root);
-    const missingModel = options.restoreModels && !await exists(`${directory}/model/model.json`);
-    if (await exists(`${directory}/variant.json`) && !missingModel) {
+    const missingModel = options.restoreModels && !await pathExists(`${directory}/model/model.json`);
+    if (await pathExists(`${directory}/variant.json`) && !missingModel) {
       report.skippedTraining.push(variant.name);
       continue;
     }
@@ -214,15 +210,15 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
   };
   for (const variant of variants) {
     const directory = resultDirectory(suite.name, variant.name, root);
-    if (!options.reevaluate && await exists(`${directory}/metrics.json`)) {
+    if (!options.reevaluate && await pathExists(`${directory}/metrics.json`)) {
       report.skippedEvaluation.push(variant.name);
       continue;
     }
     let model: HyperInverter;
     let trainSeconds = 0, steps = 0;
     if (variant.mode === "train") {
-      if (!await exists(`${directory}/variant.json`)) continue; // not trained to the end yet
-      if (!await exists(`${directory}/model/model.json`)) {
+      if (!await pathExists(`${directory}/variant.json`)) continue; // not trained to the end yet
+      if (!await pathExists(`${directory}/model/model.json`)) {
         say(`${variant.name}: trained, but its model folder is not stored; keeping its metrics`);
         report.skippedEvaluation.push(variant.name);
         continue;

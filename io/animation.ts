@@ -6,7 +6,7 @@
 
 import { loadSharp } from "../deps.ts";
 import { toRgbBytes } from "./image.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { pathExists, writeFileAtomic } from "./atomic_write.ts";
 
 /**
  * Writes frames as an animation that loops forever; the format follows the extension (`.gif` or `.webp`,
@@ -32,7 +32,7 @@ export async function writeAnimation(
   const format = /\.gif$/i.test(path) ? "gif" : /\.webp$/i.test(path) ? "webp" : null;
   if (!format) throw new RangeError(`Animation "${path}" must end in .gif or .webp`);
   if (!frames.length) throw new RangeError("An animation needs at least one frame");
-  if (!options.overwrite && await Deno.stat(path).then(() => true, () => false)) {
+  if (!options.overwrite && await pathExists(path)) {
     throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${path}" (pass --force to replace it)`);
   }
   const sharp = await loadSharp();

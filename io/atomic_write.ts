@@ -66,3 +66,19 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   }
   await syncDirectory(directoryOf(path));
 }
+
+/**
+ * Whether something exists at a path (file, folder or link): what the commands check before refusing to
+ * overwrite a user's file.
+ *
+ * @param path the path
+ * @returns true when `Deno.stat` succeeds
+ * @example
+ * ```ts
+ * import { pathExists } from "./atomic_write.ts";
+ * console.log(await pathExists("deno.json"), await pathExists("no/such/file")); // true false
+ * ```
+ */
+export function pathExists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
+}

@@ -6,7 +6,7 @@
  */
 
 import { readSafetensors, toFloat32, writeSafetensors } from "./safetensors.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { pathExists, writeFileAtomic } from "./atomic_write.ts";
 import { float32ToFloat16 } from "./float16.ts";
 
 /** A float32 weight with its shape. */
@@ -57,7 +57,7 @@ export async function writeWeights(
   options: { overwrite?: boolean; metadata?: Record<string, string>; dtype?: "F32" | "F16" } = {},
 ): Promise<void> {
   if (!options.overwrite) {
-    const exists = await Deno.stat(path).then(() => true, () => false);
+    const exists = await pathExists(path);
     if (exists) {
       throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${path}" (pass overwrite to replace it)`);
     }
