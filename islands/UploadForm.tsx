@@ -8,6 +8,7 @@
 /// <reference lib="dom" />
 /** @jsx h */
 import { h, useState, type VNode } from "../deps.ts";
+import type { UploadVariantResult } from "../site/upload_job.ts";
 
 /** Variants that can run uploads, by suite. */
 export interface UploadFormProps {
@@ -16,21 +17,10 @@ export interface UploadFormProps {
   maxImageSide: number;
 }
 
-interface VariantAnswer {
-  variant: string;
-  label: string;
-  images: { input: string; phase1: string; final: string };
-  l2: number;
-  psnr: number;
-  phaseOnePsnr: number;
-  milliseconds: number;
-  provider: string;
-}
-
 type Phase =
   | { state: "idle" }
   | { state: "running"; fraction: number; message: string }
-  | { state: "done"; job: string; variants: VariantAnswer[]; width: number; height: number }
+  | { state: "done"; job: string; variants: UploadVariantResult[]; width: number; height: number }
   | { state: "failed"; message: string };
 
 /**
