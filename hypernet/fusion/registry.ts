@@ -10,6 +10,7 @@ import { gated } from "./gated.ts";
 import { inputOnly } from "./input_only.ts";
 import type { FusionOperator } from "./operator.ts";
 import { sum } from "./sum.ts";
+import { lookupByName } from "../_lookup.ts";
 
 /**
  * Every fusion operator, keyed by its name. `concatConv` is the official one.
@@ -52,10 +53,5 @@ export const FUSION_NAMES: readonly FusionName[] = Object.freeze(
  * ```
  */
 export function fusionOperator(name: string): FusionOperator {
-  if (!Object.hasOwn(FUSION_OPERATORS, name)) {
-    throw new RangeError(
-      `Unknown fusion operator ${JSON.stringify(name)}; valid names are ${FUSION_NAMES.join(", ")}`,
-    );
-  }
-  return FUSION_OPERATORS[name as FusionName];
+  return lookupByName<FusionOperator>(FUSION_OPERATORS, "fusion operator", name);
 }

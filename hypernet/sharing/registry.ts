@@ -9,6 +9,7 @@ import { perResolution } from "./per_resolution.ts";
 import { sharedCode } from "./shared_code.ts";
 import { sharedWeights } from "./shared_weights.ts";
 import type { SharingStrategy } from "./strategy.ts";
+import { lookupByName } from "../_lookup.ts";
 
 /**
  * Every sharing strategy, keyed by its name. `perLayer` is the official one.
@@ -50,10 +51,5 @@ export const SHARING_NAMES: readonly SharingName[] = Object.freeze(
  * ```
  */
 export function sharingStrategy(name: string): SharingStrategy {
-  if (!Object.hasOwn(SHARING_STRATEGIES, name)) {
-    throw new RangeError(
-      `Unknown sharing strategy ${JSON.stringify(name)}; valid names are ${SHARING_NAMES.join(", ")}`,
-    );
-  }
-  return SHARING_STRATEGIES[name as SharingName];
+  return lookupByName<SharingStrategy>(SHARING_STRATEGIES, "sharing strategy", name);
 }
