@@ -2,19 +2,11 @@ import assert from "node:assert/strict";
 import { loadSharp } from "../deps.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
 import { parseAlignArguments } from "./align.ts";
+import { runCli } from "./_run_cli.ts";
 
 const FIXTURES = new URL("../../shared/fixtures/images/", import.meta.url).pathname;
 
-async function run(args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./align.ts", import.meta.url).pathname, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+const run = (args: string[]) => runCli(new URL("./align.ts", import.meta.url), args);
 
 Deno.test("align on a folder: faces aligned with landmarks JSON, no-face and broken files reported, resumable", async () => {
   const sharp = await loadSharp();

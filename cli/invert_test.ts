@@ -2,17 +2,9 @@ import assert from "node:assert/strict";
 import { writePng } from "../io/image.ts";
 import { readWeights } from "../io/weights_file.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
+import { runCli } from "./_run_cli.ts";
 
-async function run(args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./invert.ts", import.meta.url).pathname, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+const run = (args: string[]) => runCli(new URL("./invert.ts", import.meta.url), args);
 
 Deno.test("invert on a folder with one corrupt file writes the others, names the corrupt one, exits 1", async () => {
   const dir = await Deno.makeTempDir({ prefix: "invert-" });
