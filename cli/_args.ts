@@ -1,5 +1,5 @@
 /**
- * The one command-line helper the commands share: the value after `--name`.
+ * The command-line helpers the commands share: the value after `--name`, and the positional arguments.
  *
  * @module
  */
@@ -19,4 +19,19 @@
 export function option(args: readonly string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
+}
+
+/**
+ * The positional arguments: those that neither start with `--` nor follow a `--flag` (read as its value).
+ *
+ * @param args command-line arguments
+ * @returns the positional arguments, in order
+ * @example
+ * ```ts
+ * import { positionals } from "./_args.ts";
+ * console.log(positionals(["a.png", "--steps", "4", "b.png"])); // ["a.png", "b.png"]
+ * ```
+ */
+export function positionals(args: readonly string[]): string[] {
+  return args.filter((a, i) => !a.startsWith("--") && (i === 0 || !args[i - 1].startsWith("--")));
 }

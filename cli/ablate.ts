@@ -12,7 +12,7 @@ import { runSuite } from "../experiments/runner.ts";
 import { readSuite } from "../experiments/store.ts";
 import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
 import { ProgressBar } from "./_progress.ts";
-import { option } from "./_args.ts";
+import { option, positionals } from "./_args.ts";
 import { classifierFeatures } from "../experiments/features.ts";
 
 /**
@@ -44,7 +44,7 @@ export function sampleIndicesByClass(labels: Uint8Array, count: number): number[
  * @returns exit status (0 done, 1 failed)
  */
 export async function main(args: readonly string[]): Promise<number> {
-  const suiteName = args.find((a, i) => !a.startsWith("--") && (i === 0 || !args[i - 1].startsWith("--")));
+  const suiteName = positionals(args)[0];
   if (!suiteName) {
     console.error(
       "usage: deno task ablate <suite> [--variants a,b] [--reevaluate] [--train-only] [--restore-models]",

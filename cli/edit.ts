@@ -24,7 +24,7 @@ import { ganSpaceEdit, type GanSpacePca, interfaceGanEdit } from "../editing/dir
 import { loadGanSpacePca, loadInterfaceGanDirection } from "../editing/load_direction.ts";
 import { principalComponents } from "../editing/pca.ts";
 import { sampleW } from "../editing/sample_latents.ts";
-import { option } from "./_args.ts";
+import { option, positionals } from "./_args.ts";
 
 /** Parses `-3,-1.5,0` into numbers. */
 export function parseNumberList(text: string, name: string): number[] {
@@ -51,7 +51,7 @@ function parseLayers(text: string): { start: number; end: number } {
  * @returns exit status (0 done, 1 failed, 2 bad arguments)
  */
 export async function main(args: readonly string[]): Promise<number> {
-  const image = args.find((a, i) => !a.startsWith("--") && (i === 0 || !args[i - 1].startsWith("--")));
+  const image = positionals(args)[0];
   const directionSpec = option(args, "direction");
   const ganspace = option(args, "ganspace");
   if (!image || (!directionSpec === !ganspace)) {

@@ -16,7 +16,7 @@ import { imageGrid } from "../io/image_grid.ts";
 import { writeAnimation } from "../io/animation.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { interpolateInversions } from "../editing/interpolate.ts";
-import { option } from "./_args.ts";
+import { option, positionals } from "./_args.ts";
 
 /**
  * The command.
@@ -25,7 +25,7 @@ import { option } from "./_args.ts";
  * @returns exit status (0 done, 1 failed, 2 bad arguments)
  */
 export async function main(args: readonly string[]): Promise<number> {
-  const positional = args.filter((a, i) => !a.startsWith("--") && (i === 0 || !args[i - 1].startsWith("--")));
+  const positional = positionals(args);
   if (positional.length !== 2) {
     console.error(
       "Usage: deno task interpolate <imageA> <imageB> [--steps 8] [--model M] [--out strip.png] " +
