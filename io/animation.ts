@@ -38,11 +38,13 @@ export async function writeAnimation(
   const sharp = await loadSharp();
   const { height, width } = options;
   const shape = [1, 3, height, width];
-  const pngs = await Promise.all(
-    frames.map((frame) =>
-      sharp(toRgbBytes(frame, shape), { raw: { width, height, channels: 3 } }).png().toBuffer()
-    ),
-  );
+  // One frame at a time: a bad frame must not leave other encodes running in sharp's threads (see cli/interpolate.ts).
+  const pngs = [];
+  for (const frame of frames) {
+    pngs.push(
+      await sharp(toRgbBytes(frame, shape), { raw: { width, height, channels: 3 } }).png().toBuffer(),
+    );
+  }
   const delay = frames.map(() => options.delayMs ?? 120);
   const joined = sharp(pngs, { join: { animated: true } });
   const bytes = format === "gif"
