@@ -1,23 +1,63 @@
 /**
- * A small progress bar on stderr: redrawn in place on a terminal, one line per step otherwise (logs, CI).
+ * A small progress bar on stderr: redrawn in place on a terminal; elsewhere (logs, CI) one line for the first
+ * item, then at most one line every `intervalSeconds`, and one for the last, so a 20 000-step run does not
+ * write 20 000 lines.
  *
  * @module
  */
 
 const encoder = new TextEncoder();
 
-/** Progress of a loop over `total` items. */
+/** Options of a {@link ProgressBar}; all optional. */
+export interface ProgressOptions {
+  /** Items already done before this run (a resumed training at step 45 of 60 shows `46/60` next). */
+  readonly start?: number;
+  /** Off a terminal: the least number of seconds between two lines (default 10). */
+  readonly intervalSeconds?: number;
+  /** Redraw in place (default: whether stderr is a terminal). */
+  readonly interactive?: boolean;
+  /** Where the text goes (default: stderr). */
+  readonly write?: (text: string) => void;
+  /** The clock in milliseconds (default `performance.now`), for tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * Progress of a loop over `total` items.
+ *
+ * @example
+ * ```ts
+ * import { ProgressBar } from "./_progress.ts";
+ * const lines: string[] = [];
+ * const bar = new ProgressBar(60, "train", { start: 45, interactive: false, write: (t) => lines.push(t) });
+ * bar.tick("step 46");
+ * console.log(lines[0].includes("46/60")); // true
+ * ```
+ */
 export class ProgressBar {
-  private done = 0;
-  private readonly started = performance.now();
+  private done: number;
+  private readonly start: number;
+  private readonly started: number;
   private readonly interactive: boolean;
+  private readonly intervalMs: number;
+  private readonly write: (text: string) => void;
+  private readonly now: () => number;
+  private lastPrinted = -Infinity;
+  private pending = "";
 
   /**
-   * @param total number of items
+   * @param total number of items (the end, counting the `start` items done before)
    * @param label what is being done
+   * @param options `start`, `intervalSeconds`, `interactive`, `write`, `now`
    */
-  constructor(readonly total: number, readonly label: string) {
-    this.interactive = Deno.stderr.isTerminal();
+  constructor(readonly total: number, readonly label: string, options: ProgressOptions = {}) {
+    this.start = options.start ?? 0;
+    this.done = this.start;
+    this.now = options.now ?? (() => performance.now());
+    this.started = this.now();
+    this.interactive = options.interactive ?? Deno.stderr.isTerminal();
+    this.intervalMs = (options.intervalSeconds ?? 10) * 1000;
+    this.write = options.write ?? ((text) => Deno.stderr.writeSync(encoder.encode(text)));
   }
 
   /**
@@ -27,22 +67,38 @@ export class ProgressBar {
    * @param count how many items (default 1)
    */
   tick(detail = "", count = 1): void {
+    const first = this.done === this.start;
     this.done += count;
-    const elapsed = (performance.now() - this.started) / 1000;
-    const rate = this.done / Math.max(elapsed, 1e-9);
-    const eta = rate > 0 ? (this.total - this.done) / rate : 0;
-    const width = 24;
-    const filled = Math.round((this.done / Math.max(this.total, 1)) * width);
-    const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
-    const line = `${this.label} ${bar} ${this.done}/${this.total} ${elapsed.toFixed(1)}s eta ${
-      eta.toFixed(1)
-    }s ${detail}`;
-    if (this.interactive) Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${line}`));
-    else Deno.stderr.writeSync(encoder.encode(`${line}\n`));
+    const now = this.now();
+    const line = this.line(now, detail);
+    if (this.interactive) {
+      this.write(`\r\x1b[2K${line}`);
+      return;
+    }
+    if (first || this.done >= this.total || now - this.lastPrinted >= this.intervalMs) {
+      this.write(`${line}\n`);
+      this.lastPrinted = now;
+      this.pending = "";
+    } else this.pending = line;
   }
 
-  /** Ends the bar (a newline on a terminal). */
+  /** Ends the bar: a newline on a terminal; elsewhere the last line, when it was not printed. */
   finish(): void {
-    if (this.interactive) Deno.stderr.writeSync(encoder.encode("\n"));
+    if (this.interactive) this.write("\n");
+    else if (this.pending) this.write(`${this.pending}\n`);
+    this.pending = "";
+  }
+
+  private line(now: number, detail: string): string {
+    const elapsed = (now - this.started) / 1000;
+    // Speed from this run's items only, so a resumed run's eta is not inflated by the items done before.
+    const rate = (this.done - this.start) / Math.max(elapsed, 1e-9);
+    const eta = rate > 0 ? Math.max(this.total - this.done, 0) / rate : 0;
+    const width = 24;
+    const filled = Math.min(width, Math.round((this.done / Math.max(this.total, 1)) * width));
+    const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
+    return `${this.label} ${bar} ${this.done}/${this.total} ${elapsed.toFixed(1)}s eta ${
+      eta.toFixed(1)
+    }s ${detail}`;
   }
 }

@@ -49,6 +49,8 @@ export interface FlagSpec {
   readonly valueName?: string;
   /** A one-letter alias. */
   readonly short?: string;
+  /** The flag must be given (a value flag without a default). */
+  readonly required?: boolean;
 }
 
 /** A command's flags and positional arguments. */
@@ -72,6 +74,7 @@ type ValueType<F extends FlagSpec> = F["type"] extends "boolean" ? boolean
 /** The typed values of a command's flags: a flag with a default (or a boolean) is always present. */
 export type FlagValues<F extends Readonly<Record<string, FlagSpec>>> = {
   -readonly [K in keyof F]: F[K] extends { readonly default: string | number | boolean } ? ValueType<F[K]>
+    : F[K] extends { readonly required: true } ? ValueType<F[K]>
     : F[K]["type"] extends "boolean" ? boolean
     : ValueType<F[K]> | undefined;
 };
@@ -116,8 +119,8 @@ function checkNumber(name: string, flag: FlagSpec, text: string): number {
  * @param spec the command's flags and positional arguments
  * @param args the arguments after the command name
  * @returns `{ help: true }` when `--help` (or `-h`) was given, else the typed values and the positionals
- * @throws {UsageError} naming an unknown flag, a flag without its value, a malformed or out-of-range value, or
- * the wrong number of positional arguments
+ * @throws {UsageError} naming an unknown flag, a flag without its value, a missing required flag, a malformed or
+ * out-of-range value, or the wrong number of positional arguments
  * @example
  * ```ts
  * import { parseCommandLine, UsageError } from "./command_line.ts";
@@ -156,6 +159,7 @@ export function parseCommandLine<S extends CommandSpec>(
   for (const [name, flag] of Object.entries(spec.flags)) {
     const given = raw.values[name];
     if (given === undefined) {
+      if (flag.required) throw new UsageError(`--${name} is required`);
       values[name] = flag.default ?? (flag.type === "boolean" ? false : undefined);
       continue;
     }
@@ -264,6 +268,7 @@ export function usageText(spec: CommandSpec): string {
     const width = Math.max(...heads.map((h) => h.length)) + 2;
     entries.forEach(([, flag], i) => {
       const notes: string[] = [];
+      if (flag.required) notes.push("required");
       if (flag.choices) notes.push(`one of ${flag.choices.join("|")}`);
       if (flag.min !== undefined || flag.max !== undefined) {
         notes.push(`${flag.min ?? "-∞"}..${flag.max ?? "∞"}`);

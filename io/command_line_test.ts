@@ -105,6 +105,20 @@ Deno.test("output checks refuse an existing file, a file as folder and an unwrit
   assert.equal(await Deno.readTextFile(`${root}/mine.png`), "mine");
 });
 
+Deno.test("a required flag must be given, and --help says it is required", () => {
+  const needsOut = {
+    name: "x",
+    usage: "x --out DIR",
+    flags: { out: { type: "string", required: true, description: "output folder" } },
+  } as const;
+  assert.throws(() => parseCommandLine(needsOut, []), /--out is required/);
+  const parsed = parseCommandLine(needsOut, ["--out", "o"]);
+  if (parsed.help) throw new Error("help");
+  const out: string = parsed.values.out; // typed as present
+  assert.equal(out, "o");
+  assert.match(usageText(needsOut), /--out VALUE +output folder \(required\)/);
+});
+
 function assertMatchText(text: string, pattern: RegExp): void {
   assert.match(text, pattern);
 }
