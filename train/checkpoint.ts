@@ -5,7 +5,8 @@
  * Layout of a checkpoint directory:
  * - `checkpoint-<step>.safetensors`: tensors under `param/<name>`, `optim/<key>` and `extra/<name>`, with the
  *   step and a save id in the metadata;
- * - `checkpoint-<step>.json`: the JSON state, the step, the save id and the byte size of the tensors file;
+ * - `checkpoint-<step>.json`: the JSON state, the step, the save id, the byte size and the sha256 of the tensors
+ *   file;
  * - `latest.json`: `{ "step": <step>, "checkpoint": "checkpoint-<step>" }`, the commit point of a save;
  * - `best.safetensors` / `best.json`: a copy of the checkpoint saved with `markBest`.
  *
@@ -13,8 +14,13 @@
  * `latest.json`; old checkpoints are removed only after that. A crash at any moment therefore leaves
  * `latest.json` naming a complete checkpoint.
  *
+ * A checkpoint reads only if its tensors file has the size and sha256 its sidecar recorded (a bit flip or an
+ * edited header is caught) and every value is finite; {@linkcode saveCheckpoint} refuses to write non-finite
+ * values, so a NaN in a checkpoint means damage, and a resume from it would only fail later with a NaN loss.
+ * Version-1 sidecars (written before the sha256 was recorded) are still read, without the digest check.
+ *
  * Recovery policy of {@linkcode loadLatestCheckpoint}: if the checkpoint named by `latest.json` cannot be read
- * (truncated, sidecar and tensors from different saves, deleted…), it falls back to the newest older checkpoint
+ * (truncated, damaged, non-finite, sidecar and tensors from different saves, deleted…), it falls back to the newest older checkpoint
  * that reads cleanly, reports each skipped file through `onWarning` and in `skipped`; `fallback: false` makes
  * it throw instead. Checkpoints newer than `latest.json` were never committed and are not used. When every
  * candidate fails, the error lists each file with its reason. A `latest.json` that does not parse is an error
@@ -30,7 +36,9 @@ import { writeFileAtomic } from "../io/atomic_write.ts";
 import type { Optimizer, TrainableParameter } from "./optimizers.ts";
 
 const FORMAT = "hyperinverter-checkpoint";
-const VERSION = 1;
+const VERSION = 2;
+/** Sidecar versions this code reads: 1 has no sha256 of the tensors file. */
+const READABLE_VERSIONS = [1, 2];
 const LATEST = "latest.json";
 const BEST = "best";
 
@@ -59,7 +67,10 @@ export interface CheckpointContents {
 
 /** Options of {@linkcode saveCheckpoint}. */
 export interface SaveCheckpointOptions {
-  /** How many of the newest checkpoints to keep, this one included (default 2, at least 1). */
+  /**
+   * How many of the newest checkpoints to keep, this one included (default 2, at least 2: the previous one is
+   * the fallback when the newest turns out damaged).
+   */
   keep?: number;
   /** Also copy this checkpoint to `best.safetensors` / `best.json` (default false). */
   markBest?: boolean;
@@ -93,6 +104,8 @@ interface Sidecar {
   saveId: string;
   tensorsFile: string;
   tensorsBytes: number;
+  /** Hex sha256 of the tensors file (version 2 on). */
+  tensorsSha256?: string;
   savedAt: string;
   state: JsonValue;
 }
@@ -116,6 +129,29 @@ function checkJson(value: unknown, path: string): void {
   }
   const kind = typeof value === "object" ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
   throw new TypeError(`${path} is a ${kind}, which is not JSON-serialisable`);
+}
+
+/** Hex sha256 of some bytes. */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Describes the non-finite values of a tensor (`2 of 12 values are not finite, the first (NaN) at index 3`),
+ * or returns null when every value is finite.
+ */
+function nonFinite(data: Float32Array): string | null {
+  let count = 0, first = -1;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  return count
+    ? `${count} of ${data.length} values are not finite, the first (${data[first]}) at index ${first}`
+    : null;
 }
 
 function checkStep(step: number): void {
@@ -151,7 +187,8 @@ const stem = (step: number) => `checkpoint-${step}`;
  * @param options `keep` (default 2), `markBest`
  * @returns the path of the tensors file written
  * @throws {TypeError} when the state is not JSON-serialisable (for example an `Infinity` best loss)
- * @throws {RangeError} for a negative or fractional step, or `keep` below 1
+ * @throws {RangeError} for a negative or fractional step, `keep` below 2, or a tensor with a NaN or an infinity
+ *   (named; nothing is written then)
  * @example
  * ```ts
  * import { Adam } from "./optimizers.ts";
@@ -171,9 +208,12 @@ export async function saveCheckpoint(
   const { step, parameters, optimizer, extra = {}, state } = contents;
   checkStep(step);
   const keep = options.keep ?? 2;
-  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keep must be an integer ≥ 1, got ${keep}`);
+  if (!Number.isInteger(keep) || keep < 2) {
+    throw new RangeError(
+      `keep must be an integer ≥ 2 (the previous checkpoint is the fallback), got ${keep}`,
+    );
+  }
   checkJson(state, "Checkpoint state");
-  await Deno.mkdir(directory, { recursive: true });
 
   const tensors: Record<string, TensorToWrite> = {};
   for (const [name, parameter] of parameters) {
@@ -185,8 +225,16 @@ export async function saveCheckpoint(
   for (const [name, value] of Object.entries(extra)) {
     tensors[`extra/${name}`] = { dtype: "F32", shape: [value.length], data: value };
   }
+  for (const [key, tensor] of Object.entries(tensors)) {
+    const problem = nonFinite(tensor.data as Float32Array);
+    if (problem) {
+      throw new RangeError(`Refusing to save checkpoint step ${step}: tensor "${key}": ${problem}`);
+    }
+  }
+  await Deno.mkdir(directory, { recursive: true });
   const saveId = crypto.randomUUID();
   const bytes = writeSafetensors(tensors, { format: FORMAT, step: String(step), saveId });
+  const tensorsSha256 = await sha256Hex(bytes);
   const sidecar = (tensorsFile: string): string =>
     JSON.stringify(
       {
@@ -196,6 +244,7 @@ export async function saveCheckpoint(
         saveId,
         tensorsFile,
         tensorsBytes: bytes.byteLength,
+        tensorsSha256,
         savedAt: new Date().toISOString(),
         state,
       } satisfies Sidecar,
@@ -240,8 +289,12 @@ async function readCheckpoint(directory: string, sidecarName: string): Promise<L
   if (sidecar?.format !== FORMAT || typeof sidecar.tensorsFile !== "string") {
     throw new SyntaxError(`${sidecarPath}: not a checkpoint sidecar (format "${sidecar?.format}")`);
   }
-  if (sidecar.version !== VERSION) {
-    throw new RangeError(`${sidecarPath}: checkpoint version ${sidecar.version}, this code reads ${VERSION}`);
+  if (!READABLE_VERSIONS.includes(sidecar.version)) {
+    throw new RangeError(
+      `${sidecarPath}: checkpoint version ${sidecar.version}, this code reads ${
+        READABLE_VERSIONS.join(" and ")
+      }`,
+    );
   }
   const tensorsPath = `${directory}/${sidecar.tensorsFile}`;
   const bytes = await Deno.readFile(tensorsPath);
@@ -250,6 +303,15 @@ async function readCheckpoint(directory: string, sidecarName: string): Promise<L
       `${tensorsPath}: ${bytes.byteLength} bytes, but ${sidecarName} expects ${sidecar.tensorsBytes} ` +
         `(truncated or from another save)`,
     );
+  }
+  if (sidecar.version >= 2) {
+    const actual = await sha256Hex(bytes);
+    if (actual !== sidecar.tensorsSha256) {
+      throw new RangeError(
+        `${tensorsPath}: sha256 ${actual} differs from ${sidecar.tensorsSha256} recorded in ${sidecarName} ` +
+          `(the file is damaged)`,
+      );
+    }
   }
   const file = readSafetensors(bytes, { source: tensorsPath });
   if (file.metadata.saveId !== sidecar.saveId || file.metadata.step !== String(sidecar.step)) {
@@ -271,6 +333,8 @@ async function readCheckpoint(directory: string, sidecarName: string): Promise<L
     const slash = key.indexOf("/");
     const group = key.slice(0, slash), name = key.slice(slash + 1);
     const data = toFloat32(tensor);
+    const problem = nonFinite(data);
+    if (problem) throw new RangeError(`${tensorsPath}: tensor "${key}": ${problem}`);
     if (group === "param") loaded.parameters.set(name, { data, shape: [...tensor.shape] });
     else if (group === "optim") loaded.optimizerState.set(name, data);
     else if (group === "extra") loaded.extra.set(name, data);

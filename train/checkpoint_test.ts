@@ -224,3 +224,106 @@ Deno.test("applyCheckpoint lists every name and shape difference and copies noth
   });
   assert.deepEqual(mine.get("b")!.data, new Float32Array(3));
 });
+
+/** Saves steps 1 and 2 of the toy problem; returns the directory. */
+async function twoCheckpoints(): Promise<string> {
+  const directory = await Deno.makeTempDir();
+  const { parameters } = toyProblem();
+  await saveCheckpoint(directory, { step: 1, parameters, optimizer: new Adam(), state: "one" });
+  await saveCheckpoint(directory, { step: 2, parameters, optimizer: new Adam(), state: "two" });
+  return directory;
+}
+
+const sha256 = async (bytes: Uint8Array) =>
+  Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+
+Deno.test("a bit flip in the latest tensors file is caught by its sha256 and resume falls back", async () => {
+  const directory = await twoCheckpoints();
+  const path = `${directory}/checkpoint-2.safetensors`;
+  const bytes = await Deno.readFile(path);
+  bytes[bytes.length - 4] ^= 0x01; // the lowest mantissa bit of the last float: still finite, same size
+  await Deno.writeFile(path, bytes);
+
+  const warnings: string[] = [];
+  const loaded = (await loadLatestCheckpoint(directory, { onWarning: (m) => warnings.push(m) }))!;
+  assert.equal(loaded.step, 1);
+  assert.equal(loaded.state, "one");
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /checkpoint-2\.json: .*checkpoint-2\.safetensors: sha256 [0-9a-f]{64} differs/);
+  assert.match(warnings[0], /damaged/);
+});
+
+Deno.test("a NaN in the latest checkpoint (valid checksum) is named and resume falls back", async () => {
+  const directory = await twoCheckpoints();
+  const path = `${directory}/checkpoint-2.safetensors`;
+  const bytes = await Deno.readFile(path);
+  new DataView(bytes.buffer).setFloat32(bytes.length - 4, NaN, true);
+  await Deno.writeFile(path, bytes);
+  // Recompute the recorded digest, as a NaN written by a buggy save would have a matching one.
+  const sidecarPath = `${directory}/checkpoint-2.json`;
+  const sidecar = JSON.parse(await Deno.readTextFile(sidecarPath));
+  sidecar.tensorsSha256 = await sha256(bytes);
+  await Deno.writeTextFile(sidecarPath, JSON.stringify(sidecar));
+
+  const warnings: string[] = [];
+  const loaded = (await loadLatestCheckpoint(directory, { onWarning: (m) => warnings.push(m) }))!;
+  assert.equal(loaded.step, 1);
+  assert.match(
+    warnings[0],
+    /checkpoint-2\.safetensors: tensor "[^"]+": 1 of \d+ values are not finite, the first \(NaN\) at index \d+/,
+  );
+
+  // The intact one damaged too: a clear error naming both files.
+  const first = `${directory}/checkpoint-1.safetensors`;
+  const firstBytes = await Deno.readFile(first);
+  firstBytes[100] ^= 0x40;
+  await Deno.writeFile(first, firstBytes);
+  await assert.rejects(() => loadLatestCheckpoint(directory, silent), (error: Error) => {
+    assert.match(error.message, /No readable checkpoint in /);
+    assert.match(error.message, /checkpoint-2\.json: .*not finite/);
+    assert.match(error.message, /checkpoint-1\.json: .*sha256/);
+    return true;
+  });
+});
+
+Deno.test("the best copy is checked too, and version-1 sidecars (no sha256) still load", async () => {
+  const directory = await Deno.makeTempDir();
+  const { parameters } = toyProblem();
+  await saveCheckpoint(directory, { step: 3, parameters, optimizer: new Adam(), state: 3 }, {
+    markBest: true,
+  });
+  const best = await Deno.readFile(`${directory}/best.safetensors`);
+  best[best.length - 4] ^= 0x01;
+  await Deno.writeFile(`${directory}/best.safetensors`, best);
+  await assert.rejects(() => loadBestCheckpoint(directory), /best\.safetensors: sha256 .* differs/);
+
+  const sidecarPath = `${directory}/checkpoint-3.json`;
+  const sidecar = JSON.parse(await Deno.readTextFile(sidecarPath));
+  assert.equal(sidecar.version, 2);
+  delete sidecar.tensorsSha256;
+  sidecar.version = 1;
+  await Deno.writeTextFile(sidecarPath, JSON.stringify(sidecar));
+  assert.equal((await loadLatestCheckpoint(directory))!.state, 3);
+});
+
+Deno.test("non-finite tensors and keep < 2 are refused before anything is written", async () => {
+  const directory = await Deno.makeTempDir();
+  const { parameters } = toyProblem();
+  parameters.get("conv.bias")!.data[1] = Infinity;
+  await assert.rejects(
+    () => saveCheckpoint(directory, { step: 4, parameters, optimizer: new Adam(), state: null }),
+    { name: "RangeError", message: /step 4: tensor "param\/conv\.bias": 1 of 2 .* \(Infinity\) at index 1/ },
+  );
+  const fine = toyProblem().parameters;
+  await assert.rejects(
+    () =>
+      saveCheckpoint(directory, { step: 4, parameters: fine, optimizer: new Adam(), state: null }, {
+        keep: 1,
+      }),
+    { name: "RangeError", message: /keep must be an integer ≥ 2/ },
+  );
+  assert.deepEqual([...Deno.readDirSync(directory)], []);
+});
