@@ -6,9 +6,13 @@
  * Every offset and size is checked against the file before it is used: a truncated or corrupt archive is a
  * `SyntaxError` that names the problem, and a declared size larger than the file (or than
  * {@linkcode ReadZipOptions.maxEntryBytes} for a deflated entry) is refused before anything is allocated.
+ * Nothing is inflated until an entry is read, and then only that entry, streamed and stopped at its declared
+ * size: a deflate bomb costs nothing unless it is read, and then at most its (capped) declared size.
  *
  * @module
  */
+
+import { inflateRawSync } from "node:zlib";
 
 /** One file of a {@linkcode ZipArchive}. */
 export interface ZipEntry {
@@ -30,7 +34,7 @@ export interface ZipEntry {
 export interface ReadZipOptions {
   /** Name of the archive in error messages (default "zip archive"). */
   source?: string;
-  /** Largest uncompressed size accepted for a deflated entry (default 4 GiB). */
+  /** Largest uncompressed size accepted for a deflated entry (default 1 GiB). */
   maxEntryBytes?: number;
   /** Largest number of entries accepted (default 1,000,000). */
   maxEntries?: number;
@@ -126,12 +130,63 @@ export class ZipArchive {
   }
 
   /**
-   * The data of any entry (stored or deflated), checking its size and CRC-32.
+   * The data of any entry (stored or deflated), checking its size and CRC-32; the same as
+   * {@linkcode ZipArchive.readSync}, kept for callers that await it.
    *
    * @param name entry name
+   * @param options `maxBytes`: a tighter limit on the inflated size of a deflated entry than the archive's
+   *   `maxEntryBytes`
    * @returns the uncompressed bytes
+   *
+   * @example
+   * ```ts
+   * import { readZip } from "./zip.ts";
+   * // An archive with one deflated entry "d.txt" = "hello hello hello hello" (made by Python's zipfile).
+   * const hex = "504b030414000000080000002100e3513d8d0a0000001700000005000000642e747874cb48cdc9c957c8402701504b0102" +
+   *   "140314000000080000002100e3513d8d0a00000017000000050000000000000000000000800100000000642e747874504b" +
+   *   "05060000000001000100330000002d0000000000";
+   * const zip = readZip(Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16)), { source: "a.zip" });
+   * console.log(new TextDecoder().decode(await zip.read("d.txt"))); // hello hello hello hello
+   * ```
    */
-  async read(name: string): Promise<Uint8Array> {
+  read(name: string, options: { maxBytes?: number } = {}): Promise<Uint8Array> {
+    try {
+      return Promise.resolve(this.readSync(name, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The data of any entry (stored or deflated), checking its size and CRC-32. A stored entry is a view into the
+   * archive. A deflated entry is refused before inflating when its declared size is over the limit, and inflation
+   * stops as soon as the output passes the declared size, so a deflate bomb costs at most the (capped) size it
+   * declares.
+   *
+   * @param name entry name
+   * @param options `maxBytes`: a tighter limit on the inflated size of a deflated entry than the archive's
+   *   `maxEntryBytes` (for example the bytes the reader needs from it)
+   * @returns the uncompressed bytes
+   * @throws {RangeError} when a deflated entry declares more bytes than the limit, naming the entry
+   * @throws {SyntaxError} when it inflates to more (or fewer) bytes than declared, or is not deflate data
+   *
+   * @example
+   * ```ts
+   * import { readZip } from "./zip.ts";
+   * // An archive with one deflated entry "d.txt" = "hello hello hello hello" (made by Python's zipfile).
+   * const hex = "504b030414000000080000002100e3513d8d0a0000001700000005000000642e747874cb48cdc9c957c8402701504b0102" +
+   *   "140314000000080000002100e3513d8d0a00000017000000050000000000000000000000800100000000642e747874504b" +
+   *   "05060000000001000100330000002d0000000000";
+   * const zip = readZip(Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16)), { source: "a.zip" });
+   * console.log(new TextDecoder().decode(zip.readSync("d.txt"))); // hello hello hello hello
+   * try {
+   *   zip.readSync("d.txt", { maxBytes: 10 });
+   * } catch (error) {
+   *   console.log((error as Error).message); // a.zip: entry "d.txt" declares 23 bytes, over the limit of 10
+   * }
+   * ```
+   */
+  readSync(name: string, options: { maxBytes?: number } = {}): Uint8Array {
     const entry = this.#entry(name);
     if (entry.method === 0) return this.readStored(name);
     if (entry.method !== 8) {
@@ -139,42 +194,33 @@ export class ZipArchive {
         `${this.#source}: entry "${name}" uses compression method ${entry.method} (only 0 and 8)`,
       );
     }
-    if (entry.uncompressedSize > this.#maxEntryBytes) {
+    const limit = Math.min(this.#maxEntryBytes, options.maxBytes ?? Infinity);
+    if (entry.uncompressedSize > limit) {
       throw new RangeError(
-        `${this.#source}: entry "${name}" declares ${entry.uncompressedSize} bytes, over the limit of ${this.#maxEntryBytes}`,
+        `${this.#source}: entry "${name}" declares ${entry.uncompressedSize} bytes, over the limit of ${limit}`,
       );
     }
     const compressed = this.#bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
-    const out = new Uint8Array(entry.uncompressedSize);
-    let written = 0;
-    const stream = new Blob([compressed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-      new DecompressionStream("deflate-raw"),
-    );
-    const reader = stream.getReader();
+    let out: Uint8Array;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (written + value.length > out.length) {
-          throw new SyntaxError(
-            `${this.#source}: entry "${name}" inflates to more than its declared ${entry.uncompressedSize} bytes`,
-          );
-        }
-        out.set(value, written);
-        written += value.length;
-      }
+      // maxOutputLength makes zlib stop as soon as the output would pass the declared size.
+      out = inflateRawSync(compressed, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
     } catch (error) {
-      await reader.cancel().catch(() => {});
-      if (error instanceof SyntaxError) throw error;
+      if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+        throw new SyntaxError(
+          `${this.#source}: entry "${name}" inflates to more than its declared ${entry.uncompressedSize} bytes`,
+        );
+      }
       throw new SyntaxError(`${this.#source}: entry "${name}" is not valid deflate data (${error})`);
     }
-    if (written !== out.length) {
+    if (out.length !== entry.uncompressedSize) {
       throw new SyntaxError(
-        `${this.#source}: entry "${name}" inflates to ${written} bytes, not the declared ${entry.uncompressedSize}`,
+        `${this.#source}: entry "${name}" inflates to ${out.length} bytes, not the declared ${entry.uncompressedSize}`,
       );
     }
-    this.#checkCrc(entry, out);
-    return out;
+    const data = new Uint8Array(out.buffer, out.byteOffset, out.length);
+    this.#checkCrc(entry, data);
+    return data;
   }
 
   #checkCrc(entry: ZipEntry, data: Uint8Array): void {
@@ -217,7 +263,7 @@ export function isZip(bytes: Uint8Array): boolean {
  */
 export function readZip(bytes: Uint8Array, options: ReadZipOptions = {}): ZipArchive {
   const source = options.source ?? "zip archive";
-  const maxEntryBytes = options.maxEntryBytes ?? 4 * 2 ** 30;
+  const maxEntryBytes = options.maxEntryBytes ?? 2 ** 30;
   const maxEntries = options.maxEntries ?? 1_000_000;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (what: string): never => {

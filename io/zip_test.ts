@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { crc32, isZip, readZip } from "./zip.ts";
 import { fromHex } from "./_test_bytes.ts";
+import { deflateBomb, zipOf } from "./_test_zip.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -111,4 +112,31 @@ Deno.test("readZip refuses truncated and corrupt archives, naming the problem", 
   const garbage = DEFLATED.slice();
   garbage.fill(0xff, 35, 45);
   await assert.rejects(readZip(garbage).read("d.txt"), SyntaxError);
+});
+
+Deno.test("a 3.5 GB deflate bomb costs nothing unread, is refused by its declared size, and stopped when it lies", async () => {
+  const bomb = deflateBomb(3500); // 3.5 GiB of zeros in about 3.5 MB
+  assert.ok(bomb.length < 4_000_000);
+  const archive = zipOf([
+    { name: "small.txt", data: new TextEncoder().encode("hi") },
+    { name: "bomb", data: bomb, method: 8, uncompressedSize: 3500 * 2 ** 20 },
+    { name: "liar", data: bomb, method: 8, uncompressedSize: 1000 },
+  ]);
+  const zip = readZip(archive, { source: "bomb.zip" });
+  assert.equal(text(await zip.read("small.txt")), "hi");
+  await assert.rejects(
+    zip.read("bomb"),
+    new RangeError(`bomb.zip: entry "bomb" declares ${3500 * 2 ** 20} bytes, over the limit of ${2 ** 30}`),
+  );
+  await assert.rejects(
+    readZip(archive, { source: "bomb.zip", maxEntryBytes: 2 ** 32 }).read("bomb", { maxBytes: 4096 }),
+    /entry "bomb" declares 3670016000 bytes, over the limit of 4096/,
+  );
+  // Declaring 1000 bytes: inflation stops at the first chunk past them.
+  const before = Deno.memoryUsage().rss;
+  await assert.rejects(
+    zip.read("liar"),
+    /bomb\.zip: entry "liar" inflates to more than its declared 1000 bytes/,
+  );
+  assert.ok(Deno.memoryUsage().rss - before < 512 * 2 ** 20, "inflation stopped early");
 });
