@@ -7,8 +7,23 @@ Deno.test("samples are the first test image of classes spread over the ten", () 
   assert.deepEqual(sampleIndicesByClass(labels, 1), [19]);
 });
 
-Deno.test("ablate without a suite prints its usage, and an unknown or bad suite fails", async () => {
-  assert.equal(await main([]), 1);
-  assert.equal(await main(["no_such_suite"]), 1);
-  assert.equal(await main(["../etc"]), 1);
+Deno.test("ablate without a suite, with an unknown or bad suite, a bad flag or an unknown variant exits 2", async () => {
+  const errors: string[] = [];
+  const { error } = console;
+  console.error = (message: string) => errors.push(message);
+  try {
+    assert.equal(await main([]), 2);
+    assert.match(errors.at(-1)!, /Expected 1 positional argument\(s\) \(suite\), got 0/);
+    assert.equal(await main(["no_such_suite"]), 2);
+    assert.equal(await main(["../etc"]), 2);
+    assert.equal(await main(["table3", "--reevalute"]), 2);
+    assert.match(errors.at(-1)!, /Unknown option --reevalute \(did you mean --reevaluate\?\)/);
+    assert.equal(await main(["table3", "--samples", "0"]), 2);
+    assert.match(errors.at(-1)!, /--samples must be at least 1/);
+    // Checked before the data set loads (a misspelt variant used to surface only after it).
+    assert.equal(await main(["table3", "--variants", "nope"]), 2);
+    assert.match(errors.at(-1)!, /Suite "table3" has no variant "nope"; it has /);
+  } finally {
+    console.error = error;
+  }
 });

@@ -10,7 +10,7 @@ Deno.test("assemble-model names a missing argument and a run without checkpoints
   const original = console.error;
   console.error = (message: string) => errors.push(message);
   try {
-    assert.equal(await main(["--phase-one", "a", "--phase-two", "b", "--config", "c", "--out", "d"]), 1);
+    assert.equal(await main(["--phase-one", "a", "--phase-two", "b", "--config", "c", "--out", "d"]), 2);
     assert.match(errors.at(-1)!, /--generator is required/);
     const empty = await Deno.makeTempDir();
     const config = `${empty}/config.json`;
@@ -37,8 +37,14 @@ Deno.test("assemble-model names a missing argument and a run without checkpoints
       "--out",
       `${empty}/m`,
     ];
-    assert.equal(await main(args), 1);
-    assert.match(errors.at(-1)!, /has no checkpoint/);
+    assert.equal(await main(args), 2);
+    assert.match(errors.at(-1)!, /The run folder\(s\) ".*", ".*", ".*" have no checkpoint/);
+    // The output is checked before any run is read: a file as --out fails on it, not on the empty runs.
+    await Deno.writeTextFile(`${empty}/file`, "mine");
+    assert.equal(await main([...args.slice(0, -1), `${empty}/file/m`]), 2);
+    assert.match(errors.at(-1)!, /Cannot create the output folder ".*\/file\/m"/);
+    assert.equal(await main([...args, "--fp-16"]), 2);
+    assert.match(errors.at(-1)!, /Unknown option --fp-16 \(did you mean --fp16\?\)/);
     await Deno.remove(empty, { recursive: true });
   } finally {
     console.error = original;
@@ -85,7 +91,7 @@ Deno.test("assemble-model builds a model folder from three runs that inverts lik
     assert.equal(await main([...args, "--config", `${dir}/config.json`, "--out", `${dir}/out`]), 0);
     assert.equal(
       await main([...args, "--config", `${dir}/config.json`, "--out", `${dir}/out`]),
-      1,
+      2,
       "no overwrite",
     );
   } finally {

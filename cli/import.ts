@@ -12,14 +12,16 @@
  * | `lpips` | `alex.pth` / `vgg.pth` / `squeeze.pth` + `--network` | `.safetensors` |
  * | `torchvision` | AlexNet / ResNet-34 `.pth` + `--network alexnet\|resnet34` | `.safetensors` |
  *
- * Existing outputs are never overwritten without `--force`. Exit status 0 on success, 1 on any error (the
- * message lists every mismatched tensor).
+ * Existing outputs are never overwritten without `--force`; outputs and inputs are checked before any file is
+ * read. Exit status 0 imported, 2 bad usage or nothing imported (the message lists every mismatched tensor).
  *
  * @module
  */
 
 import { writeWeights } from "../io/weights_file.ts";
-import { pathExists, writeFileAtomic } from "../io/atomic_write.ts";
+import { writeFileAtomic } from "../io/atomic_write.ts";
+import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
+import { checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
 import {
   convertAdaGenerator,
   type ConvertedGenerator,
@@ -38,7 +40,46 @@ import {
 } from "../convert/torch_values.ts";
 import type { StateDict } from "../convert/state_dict.ts";
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from "../model/manifest.ts";
-import { option } from "./_args.ts";
+
+const KINDS = ["hyperinverter", "generator", "interfacegan", "ganspace", "lpips", "torchvision", "list"];
+
+/** Which kinds each optional flag applies to. */
+const FLAG_KINDS: Record<string, readonly string[]> = {
+  generator: ["hyperinverter"],
+  "w-encoder": ["hyperinverter"],
+  network: ["lpips", "torchvision"],
+};
+
+const SPEC = {
+  name: "import",
+  usage:
+    "deno task import <kind> <file> --out <path> [--force] [--generator F] [--w-encoder F] [--network N]",
+  description: `Converts an official file to our formats; kinds: ${
+    KINDS.join(", ")
+  } (\`list\` prints the zoo).`,
+  flags: {
+    out: {
+      type: "string",
+      valueName: "PATH",
+      description: "output folder (hyperinverter, generator) or file",
+    },
+    force: { type: "boolean", description: "replace existing outputs" },
+    generator: {
+      type: "string",
+      valueName: "F",
+      description: "hyperinverter: the generator (ADA .pkl or rosinality .pt)",
+    },
+    "w-encoder": { type: "string", valueName: "F", description: "hyperinverter: a separate W encoder .pt" },
+    network: {
+      type: "string",
+      valueName: "N",
+      description: `lpips: ${
+        Object.keys(LPIPS_CHANNELS).join("|")
+      } (default alex); torchvision: alexnet|resnet34`,
+    },
+  },
+  positionals: { min: 1, max: 2, names: "kind, file" },
+} as const;
 
 /**
  * Reads a generator file of either format.
@@ -82,39 +123,94 @@ function mapToObject(map: Map<unknown, unknown>): [string, unknown][] {
   return [...map].map(([k, v]) => [String(k), v instanceof Map ? Object.fromEntries(mapToObject(v)) : v]);
 }
 
-async function refuseExisting(paths: string[], force: boolean): Promise<void> {
-  if (force) return;
-  const existing = [];
-  for (const path of paths) if (await pathExists(path)) existing.push(path);
-  if (existing.length) {
-    throw new Deno.errors.AlreadyExists(`Refusing to overwrite ${existing.join(", ")} (pass --force)`);
+/** An input must be a regular file (a device such as /dev/zero would be read forever). */
+async function checkInputFile(path: string, what: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch {
+    throw new UsageError(`The ${what} "${path}" does not exist`);
   }
+  if (!info.isFile) throw new UsageError(`The ${what} "${path}" is not a regular file`);
+}
+
+/** The files a kind writes: into the folder `out`, or `out` itself. */
+function outputsOf(kind: string, out: string): { folder?: string; files: string[] } {
+  const inFolder = (names: string[]) => ({ folder: out, files: names.map((name) => `${out}/${name}`) });
+  if (kind === "generator") {
+    return inFolder(["generator.safetensors", "generator.json", "discriminator.safetensors"]);
+  }
+  if (kind === "hyperinverter") {
+    return inFolder([
+      "generator.safetensors",
+      "w_encoder.safetensors",
+      "w_bar_encoder.safetensors",
+      "hypernet.safetensors",
+      "model.json",
+    ]);
+  }
+  return { files: [out] };
+}
+
+/** Checks the command line's kind, flags, inputs and outputs before any file is read. */
+async function checkArguments(
+  kind: string,
+  input: string | undefined,
+  flags: { out?: string; force: boolean; generator?: string; "w-encoder"?: string; network?: string },
+): Promise<{ input: string; out: string }> {
+  if (!KINDS.includes(kind)) throw new UsageError(`Unknown kind "${kind}"; kinds: ${KINDS.join(", ")}`);
+  if (!input) {
+    throw new UsageError(`import ${kind} needs the file to convert: import ${kind} <file> --out <path>`);
+  }
+  if (!flags.out) throw new UsageError("--out is required");
+  for (const [flag, kinds] of Object.entries(FLAG_KINDS)) {
+    if (flags[flag as keyof typeof flags] !== undefined && !kinds.includes(kind)) {
+      throw new UsageError(`--${flag} applies only to import ${kinds.join(" or ")}, not ${kind}`);
+    }
+  }
+  if (kind === "hyperinverter" && !flags.generator) {
+    throw new UsageError(
+      "--generator <ADA .pkl or rosinality .pt> is required: the checkpoint has no generator",
+    );
+  }
+  if (kind === "lpips" && flags.network !== undefined && !(flags.network in LPIPS_CHANNELS)) {
+    throw new UsageError(
+      `--network must be one of ${Object.keys(LPIPS_CHANNELS).join(", ")} for lpips, got "${flags.network}"`,
+    );
+  }
+  if (kind === "torchvision" && flags.network !== "alexnet" && flags.network !== "resnet34") {
+    throw new UsageError(
+      `--network must be alexnet or resnet34 for torchvision, got "${flags.network ?? ""}"`,
+    );
+  }
+  await checkInputFile(input, "input");
+  if (flags.generator) await checkInputFile(flags.generator, "--generator file");
+  if (flags["w-encoder"]) await checkInputFile(flags["w-encoder"], "--w-encoder file");
+  const outputs = outputsOf(kind, flags.out);
+  if (outputs.folder) await prepareOutputFolder(outputs.folder);
+  for (const file of outputs.files) await checkOutputFile(file, { force: flags.force });
+  return { input, out: flags.out };
 }
 
 /**
  * The command.
  *
  * @param args command-line arguments
- * @returns exit status
+ * @returns exit status (0 imported, 2 bad usage or nothing imported)
  */
-export async function main(args: string[]): Promise<number> {
-  const [kind, input] = args;
-  const out = option(args, "out");
-  const force = args.includes("--force");
-  try {
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags, positionals) => {
+    const kind = positionals[0];
     if (kind === "list") {
       const zoo = JSON.parse(await Deno.readTextFile(new URL("../convert/model_zoo.json", import.meta.url)));
       console.log(zoo.about);
       for (const f of zoo.files) {
         console.log(`\n${f.name}\n  ${f.what} (Google Drive id / source: ${f.drive})\n  ${f.command}`);
       }
-      return 0;
+      return EXIT_OK;
     }
-    if (!input || !out) {
-      throw new RangeError(
-        "Usage: deno task import <kind> <file> --out <path> [--force]; kinds: hyperinverter, generator, interfacegan, ganspace, lpips, torchvision, list",
-      );
-    }
+    const { input, out } = await checkArguments(kind, positionals[1], flags);
+    const force = flags.force;
     const write = async (path: string, weights: StateDict, metadata: Record<string, string>) => {
       await writeWeights(path, weights, { overwrite: force, metadata });
     };
@@ -122,8 +218,6 @@ export async function main(args: string[]): Promise<number> {
     switch (kind) {
       case "generator": {
         const generator = await importGenerator(input);
-        await refuseExisting([`${out}/generator.safetensors`, `${out}/generator.json`], force);
-        await Deno.mkdir(out, { recursive: true });
         await write(`${out}/generator.safetensors`, generator.weights, metadata);
         await writeFileAtomic(`${out}/generator.json`, JSON.stringify(generator.config, null, 2));
         if (generator.discriminator) {
@@ -135,22 +229,17 @@ export async function main(args: string[]): Promise<number> {
         console.log(
           `imported the ${generator.config.resolution}² generator (${generator.weights.size} tensors) into ${out}`,
         );
-        return 0;
+        return EXIT_OK;
       }
       case "hyperinverter": {
-        const generatorPath = option(args, "generator");
-        if (!generatorPath) {
-          throw new RangeError(
-            "--generator <ADA .pkl or rosinality .pt> is required: the checkpoint has no generator",
-          );
-        }
+        const generatorPath = flags.generator!;
         const checkpoint = await readTorch(input);
         const stateDict = stateDictOf(field(checkpoint, "state_dict"));
         const opts = field(checkpoint, "opts");
         if (!stateDict.size || !opts) {
           throw new TypeError(`"${input}" is not a HyperInverter checkpoint (no state_dict/opts)`);
         }
-        const wEncoderPath = option(args, "w-encoder");
+        const wEncoderPath = flags["w-encoder"];
         const wEncoder = wEncoderPath
           ? stateDictOf(field(await readTorch(wEncoderPath), "state_dict") ?? await readTorch(wEncoderPath))
           : undefined;
@@ -172,8 +261,6 @@ export async function main(args: string[]): Promise<number> {
           layerWiseEncoder: "w_bar_encoder.safetensors",
           hypernet: "hypernet.safetensors",
         };
-        await refuseExisting([...Object.values(files).map((f) => `${out}/${f}`), `${out}/model.json`], force);
-        await Deno.mkdir(out, { recursive: true });
         await write(`${out}/${files.generator}`, generator.weights, { ...metadata, source: generatorPath });
         await write(`${out}/${files.wEncoder}`, converted.wEncoder, {
           ...metadata,
@@ -197,7 +284,7 @@ export async function main(args: string[]): Promise<number> {
         };
         await writeFileAtomic(`${out}/model.json`, JSON.stringify(manifest, null, 2));
         console.log(`imported ${input} into ${out} (ignored: ${converted.ignored.join(", ") || "nothing"})`);
-        return 0;
+        return EXIT_OK;
       }
       case "interfacegan": {
         const value = await readTorch(input);
@@ -209,10 +296,7 @@ export async function main(args: string[]): Promise<number> {
         await write(out, convertGanSpacePca(stateDictOf(await readTorch(input)), input), metadata);
         break;
       case "lpips": {
-        const network = option(args, "network") ?? "alex";
-        if (!(network in LPIPS_CHANNELS)) {
-          throw new RangeError(`--network must be one of ${Object.keys(LPIPS_CHANNELS).join(", ")}`);
-        }
+        const network = flags.network ?? "alex";
         await write(
           out,
           convertLpipsLinear(
@@ -225,24 +309,14 @@ export async function main(args: string[]): Promise<number> {
         break;
       }
       case "torchvision": {
-        const network = option(args, "network");
-        if (network !== "alexnet" && network !== "resnet34") {
-          throw new RangeError("--network must be alexnet or resnet34");
-        }
+        const network = flags.network as "alexnet" | "resnet34";
         await write(out, convertTorchvision(stateDictOf(await readTorch(input)), network, input), metadata);
         break;
       }
-      default:
-        throw new RangeError(
-          `Unknown kind "${kind}"; kinds: hyperinverter, generator, interfacegan, ganspace, lpips, torchvision, list`,
-        );
     }
     console.log(`imported ${input} into ${out}`);
-    return 0;
-  } catch (error) {
-    console.error(`import: ${(error as Error).message}`);
-    return 1;
-  }
+    return EXIT_OK;
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -2,7 +2,8 @@
  * `deno task train-generator [--config train/configs/generator_fmnist32.json] [--run runs/generator-fmnist32]
  * [--steps N]`: trains the project's own StyleGAN2 generator on Fashion-MNIST (padded to 32², grey replicated to
  * RGB; Debian package `dataset-fashion-mnist`), resuming from the run folder's last checkpoint when there is one.
- * Shows progress, logs losses to `<run>/log.jsonl`, checkpoints every `checkpointEvery` steps.
+ * Shows progress, logs losses to `<run>/log.jsonl`, checkpoints every `checkpointEvery` steps. Exit status 0
+ * trained, 2 bad usage or nothing done.
  *
  * @module
  */
@@ -10,8 +11,9 @@
 import { readTrainingConfig } from "../train/config_file.ts";
 import { type GeneratorTrainingConfig, trainGenerator } from "../train/generator_trainer.ts";
 import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
+import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
-import { option } from "./_args.ts";
 
 const DEFAULTS = {
   generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
@@ -25,29 +27,60 @@ const DEFAULTS = {
   seed: 1,
 };
 
-if (import.meta.main) {
-  const configPath = option(Deno.args, "config") ??
-    new URL("../train/configs/generator_fmnist32.json", import.meta.url).pathname;
-  const run = option(Deno.args, "run") ?? "runs/generator-fmnist32";
-  const config = await readTrainingConfig(configPath, DEFAULTS);
-  const steps = option(Deno.args, "steps") ? Number(option(Deno.args, "steps")) : config.steps;
-  await Deno.mkdir(run, { recursive: true });
-  const { train } = await loadFashionMnist({ padTo: config.generator.resolution });
-  const progress = new ProgressBar(steps, "train G");
-  let last = performance.now();
-  const report = await trainGenerator({ ...config, steps } as GeneratorTrainingConfig, {
-    count: train.count,
-    batch: (indices) => toTensorBatch(train, indices, { channels: 3 }),
-  }, {
-    directory: run,
-    onStep(step, losses) {
-      const now = performance.now();
-      progress.tick(
-        `step ${step} G ${losses.g.toFixed(3)} D ${losses.d.toFixed(3)} ${(now - last).toFixed(0)} ms/step`,
-      );
-      last = now;
+const SPEC = {
+  name: "train-generator",
+  usage: "deno task train-generator [--config F] [--run DIR] [--steps N]",
+  description: "Trains our StyleGAN2 on Fashion-MNIST 32², resuming from the run folder's last checkpoint.",
+  flags: {
+    config: {
+      type: "string",
+      valueName: "F",
+      default: new URL("../train/configs/generator_fmnist32.json", import.meta.url).pathname,
+      description: "training config (JSON)",
     },
+    run: { type: "string", valueName: "DIR", default: "runs/generator-fmnist32", description: "run folder" },
+    steps: {
+      type: "integer",
+      min: 1,
+      max: 10_000_000,
+      description: "train up to this step (default: the config's steps)",
+    },
+  },
+} as const;
+
+/**
+ * The command.
+ *
+ * @param args command-line arguments
+ * @returns exit status (0 trained, 2 bad usage or nothing done)
+ */
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags) => {
+    const config = await readTrainingConfig(flags.config, DEFAULTS);
+    const steps = flags.steps ?? config.steps;
+    await prepareOutputFolder(flags.run);
+    const { train } = await loadFashionMnist({ padTo: config.generator.resolution });
+    let progress: ProgressBar | undefined;
+    let last = performance.now();
+    const report = await trainGenerator({ ...config, steps } as GeneratorTrainingConfig, {
+      count: train.count,
+      batch: (indices) => toTensorBatch(train, indices, { channels: 3 }),
+    }, {
+      directory: flags.run,
+      onStep(step, losses) {
+        // Made at the first step, so a resumed run counts from its checkpoint's step.
+        progress ??= new ProgressBar(steps, "train G", { start: step - 1 });
+        const now = performance.now();
+        progress.tick(
+          `step ${step} G ${losses.g.toFixed(3)} D ${losses.d.toFixed(3)} ${(now - last).toFixed(0)} ms/step`,
+        );
+        last = now;
+      },
+    });
+    progress?.finish();
+    console.log(`trained to step ${report.step}; checkpoints and log.jsonl in ${flags.run}`);
+    return EXIT_OK;
   });
-  progress.finish();
-  console.log(`trained to step ${report.step}; checkpoints and log.jsonl in ${run}`);
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -5,7 +5,7 @@
  * tensors, `mapping.w_avg` included), on Fashion-MNIST padded to 32² with grey replicated to RGB (Debian
  * package `dataset-fashion-mnist`); validation on the first `validationImages` of the validation split. Resumes
  * from the run folder's last checkpoint when there is one; logs to `<run>/log.jsonl`; the best validation
- * checkpoint is `<run>/best.safetensors`.
+ * checkpoint is `<run>/best.safetensors`. Exit status 0 trained, 2 bad usage or nothing done.
  *
  * @module
  */
@@ -18,8 +18,9 @@ import {
   trainPhaseOne,
 } from "../train/phase_one_trainer.ts";
 import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
+import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
-import { option } from "./_args.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
 
 const DEFAULTS = {
@@ -51,39 +52,78 @@ export async function loadGeneratorEma(directory: string): Promise<Map<string, F
   return weights;
 }
 
-if (import.meta.main) {
-  const configPath = option(Deno.args, "config") ??
-    new URL("../train/configs/phase_one_fmnist32.json", import.meta.url).pathname;
-  const generatorRun = option(Deno.args, "generator") ?? "runs/generator-fmnist32";
-  const run = option(Deno.args, "run") ?? "runs/phase-one-fmnist32";
-  const config = await readTrainingConfig(configPath, DEFAULTS, {
-    validate: (c) => void resolvePhaseOneConfigs(c as PhaseOneTrainingConfig),
-  }) as PhaseOneTrainingConfig;
-  const steps = option(Deno.args, "steps") ? Number(option(Deno.args, "steps")) : config.steps;
-  const generatorWeights = await loadGeneratorEma(generatorRun);
-  await Deno.mkdir(run, { recursive: true });
-  const { train, validation } = await loadFashionMnist({ padTo: config.generator.resolution });
-  const progress = new ProgressBar(steps, "train E1");
-  let last = performance.now();
-  const report = await trainPhaseOne({ ...config, steps }, {
-    train: trainerSource(train),
-    validation: trainerSource(validation),
-  }, {
-    directory: run,
-    generatorWeights,
-    onStep(step, loss) {
-      const now = performance.now();
-      progress.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
-      last = now;
+const SPEC = {
+  name: "train-phase-one",
+  usage: "deno task train-phase-one [--config F] [--generator RUN] [--run DIR] [--steps N]",
+  description: "Trains the phase-I W encoder against the frozen EMA generator of a generator run.",
+  flags: {
+    config: {
+      type: "string",
+      valueName: "F",
+      default: new URL("../train/configs/phase_one_fmnist32.json", import.meta.url).pathname,
+      description: "training config (JSON)",
     },
-    onValidation(step, loss, best) {
-      console.log(`\nstep ${step}: validation L2 ${loss.toFixed(4)}${best ? " (best)" : ""}`);
-      last = performance.now();
+    generator: {
+      type: "string",
+      valueName: "RUN",
+      default: "runs/generator-fmnist32",
+      description: "generator run folder (its latest checkpoint's EMA weights)",
     },
+    run: { type: "string", valueName: "DIR", default: "runs/phase-one-fmnist32", description: "run folder" },
+    steps: {
+      type: "integer",
+      min: 1,
+      max: 10_000_000,
+      description: "train up to this step (default: the config's steps)",
+    },
+  },
+} as const;
+
+/**
+ * The command.
+ *
+ * @param args command-line arguments
+ * @returns exit status (0 trained, 2 bad usage or nothing done)
+ */
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags) => {
+    const config = await readTrainingConfig(flags.config, DEFAULTS, {
+      validate: (c) => void resolvePhaseOneConfigs(c as PhaseOneTrainingConfig),
+    }) as PhaseOneTrainingConfig;
+    const steps = flags.steps ?? config.steps;
+    const run = flags.run;
+    await prepareOutputFolder(run);
+    const generatorWeights = await loadGeneratorEma(flags.generator);
+    const { train, validation } = await loadFashionMnist({ padTo: config.generator.resolution });
+    let progress: ProgressBar | undefined;
+    let last = performance.now();
+    const report = await trainPhaseOne({ ...config, steps }, {
+      train: trainerSource(train),
+      validation: trainerSource(validation),
+    }, {
+      directory: run,
+      generatorWeights,
+      onStep(step, loss) {
+        // Made at the first step, so a resumed run counts from its checkpoint's step.
+        progress ??= new ProgressBar(steps, "train E1", { start: step - 1 });
+        const now = performance.now();
+        progress.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
+        last = now;
+      },
+      onValidation(step, loss, best) {
+        console.log(`\nstep ${step}: validation L2 ${loss.toFixed(4)}${best ? " (best)" : ""}`);
+        last = performance.now();
+      },
+    });
+    progress?.finish();
+    console.log(
+      `trained to step ${report.step}; best validation L2 ${
+        report.bestValidation?.toFixed(4)
+      }; checkpoints, ` +
+        `best.safetensors and log.jsonl in ${run}`,
+    );
+    return EXIT_OK;
   });
-  progress.finish();
-  console.log(
-    `trained to step ${report.step}; best validation L2 ${report.bestValidation?.toFixed(4)}; checkpoints, ` +
-      `best.safetensors and log.jsonl in ${run}`,
-  );
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -7,7 +7,7 @@
  * (`w_encoder.*`). Data: Fashion-MNIST padded to 32², grey replicated to RGB (Debian package
  * `dataset-fashion-mnist`); validation on the first `validationImages` of the validation split. Resumes from the
  * run folder's last checkpoint when there is one; logs to `<run>/log.jsonl`; the best validation checkpoint is
- * `<run>/best.safetensors`.
+ * `<run>/best.safetensors`. Exit status 0 trained, 2 bad usage or nothing done.
  *
  * @module
  */
@@ -17,8 +17,9 @@ import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts
 import { resolveArchitecture } from "../model/architecture.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
+import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
-import { option } from "./_args.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
 
 const ENCODER = { ...FASHION_MNIST_ENCODER, inputSize: 32, wDim: 512 };
@@ -82,46 +83,88 @@ export async function loadPhaseTwoInputs(
   return { frozenWeights, discriminator };
 }
 
-if (import.meta.main) {
-  const configPath = option(Deno.args, "config") ??
-    new URL("../train/configs/phase_two_fmnist32.json", import.meta.url).pathname;
-  const generatorRun = option(Deno.args, "generator") ?? "runs/generator-fmnist32";
-  const phaseOneRun = option(Deno.args, "phase-one") ?? "runs/phase-one-fmnist32";
-  const run = option(Deno.args, "run") ?? "runs/phase-two-fmnist32";
-  const config = await readTrainingConfig(configPath, DEFAULTS, {
-    validate: (c) => void resolveArchitecture((c as PhaseTwoTrainingConfig).architecture),
-  }) as PhaseTwoTrainingConfig;
-  const steps = option(Deno.args, "steps") ? Number(option(Deno.args, "steps")) : config.steps;
-  const { frozenWeights, discriminator } = await loadPhaseTwoInputs(generatorRun, phaseOneRun);
-  await Deno.mkdir(run, { recursive: true });
-  const resolution = resolveArchitecture(config.architecture).generator.resolution;
-  const { train, validation } = await loadFashionMnist({ padTo: resolution });
-  const progress = new ProgressBar(steps, "train E2+H");
-  let last = performance.now();
-  const report = await trainPhaseTwo({ ...config, steps }, {
-    train: trainerSource(train),
-    validation: trainerSource(validation),
-  }, {
-    directory: run,
-    frozenWeights,
-    initialDiscriminator: discriminator.size ? discriminator : undefined,
-    onStep(step, losses, v) {
-      const now = performance.now();
-      const adv = losses.d === undefined
-        ? ""
-        : ` adv ${losses.adversarial!.toFixed(3)} D ${losses.d.toFixed(3)}`;
-      progress.tick(`step ${step} loss ${losses.loss.toFixed(4)}${adv} ${(now - last).toFixed(0)} ms/step`);
-      if (v) {
-        console.log(
-          `\nstep ${step}: validation L2/PSNR phase I ${v.l2PhaseOne.toFixed(4)}/${
-            v.psnrPhaseOne.toFixed(2)
-          } dB, ` +
-            `phase II ${v.l2PhaseTwo.toFixed(4)}/${v.psnrPhaseTwo.toFixed(2)} dB${v.best ? " (best)" : ""}`,
-        );
-      }
-      last = performance.now();
+const SPEC = {
+  name: "train-phase-two",
+  usage: "deno task train-phase-two [--config F] [--generator RUN] [--phase-one RUN] [--run DIR] [--steps N]",
+  description: "Trains phase II (E2 and the hypernetwork) with E1 and G frozen.",
+  flags: {
+    config: {
+      type: "string",
+      valueName: "F",
+      default: new URL("../train/configs/phase_two_fmnist32.json", import.meta.url).pathname,
+      description: "training config (JSON)",
     },
+    generator: {
+      type: "string",
+      valueName: "RUN",
+      default: "runs/generator-fmnist32",
+      description: "generator run folder (EMA G and D of its latest checkpoint)",
+    },
+    "phase-one": {
+      type: "string",
+      valueName: "RUN",
+      default: "runs/phase-one-fmnist32",
+      description: "phase-one run folder (E1 of its best checkpoint)",
+    },
+    run: { type: "string", valueName: "DIR", default: "runs/phase-two-fmnist32", description: "run folder" },
+    steps: {
+      type: "integer",
+      min: 1,
+      max: 10_000_000,
+      description: "train up to this step (default: the config's steps)",
+    },
+  },
+} as const;
+
+/**
+ * The command.
+ *
+ * @param args command-line arguments
+ * @returns exit status (0 trained, 2 bad usage or nothing done)
+ */
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags) => {
+    const config = await readTrainingConfig(flags.config, DEFAULTS, {
+      validate: (c) => void resolveArchitecture((c as PhaseTwoTrainingConfig).architecture),
+    }) as PhaseTwoTrainingConfig;
+    const steps = flags.steps ?? config.steps;
+    const run = flags.run;
+    await prepareOutputFolder(run);
+    const { frozenWeights, discriminator } = await loadPhaseTwoInputs(flags.generator, flags["phase-one"]);
+    const resolution = resolveArchitecture(config.architecture).generator.resolution;
+    const { train, validation } = await loadFashionMnist({ padTo: resolution });
+    let progress: ProgressBar | undefined;
+    let last = performance.now();
+    const report = await trainPhaseTwo({ ...config, steps }, {
+      train: trainerSource(train),
+      validation: trainerSource(validation),
+    }, {
+      directory: run,
+      frozenWeights,
+      initialDiscriminator: discriminator.size ? discriminator : undefined,
+      onStep(step, losses, v) {
+        // Made at the first step, so a resumed run counts from its checkpoint's step.
+        progress ??= new ProgressBar(steps, "train E2+H", { start: step - 1 });
+        const now = performance.now();
+        const adv = losses.d === undefined
+          ? ""
+          : ` adv ${losses.adversarial!.toFixed(3)} D ${losses.d.toFixed(3)}`;
+        progress.tick(`step ${step} loss ${losses.loss.toFixed(4)}${adv} ${(now - last).toFixed(0)} ms/step`);
+        if (v) {
+          console.log(
+            `\nstep ${step}: validation L2/PSNR phase I ${v.l2PhaseOne.toFixed(4)}/${
+              v.psnrPhaseOne.toFixed(2)
+            } dB, ` +
+              `phase II ${v.l2PhaseTwo.toFixed(4)}/${v.psnrPhaseTwo.toFixed(2)} dB${v.best ? " (best)" : ""}`,
+          );
+        }
+        last = performance.now();
+      },
+    });
+    progress?.finish();
+    console.log(`trained to step ${report.step}; checkpoints, best.safetensors and log.jsonl in ${run}`);
+    return EXIT_OK;
   });
-  progress.finish();
-  console.log(`trained to step ${report.step}; checkpoints, best.safetensors and log.jsonl in ${run}`);
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
