@@ -25,7 +25,8 @@ import { r1Penalty } from "../losses/r1.ts";
 import { prngFill } from "../io/prng.ts";
 import { Adam, combineOptimizers, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
-import { applyCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { applyCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { openRun, runSettings, stepFailure } from "./resume.ts";
 import { RunLog } from "./run_log.ts";
 import { BatchSampler } from "./data/batches.ts";
 
@@ -116,9 +117,11 @@ export interface GeneratorTrainingReport {
  *
  * @param config training configuration
  * @param data `(indices) → Float32Array [B, 3, R, R]` in [−1, 1], and the number of training images
- * @param options `directory` for checkpoints and `log.jsonl`; `initial` weights for every parameter (else seeded);
- *   `stopAfter`: stop after this many steps of this call (to simulate a kill); `onStep` progress callback
+ * @param options `directory` for checkpoints and `log.jsonl`; `stopAfter`: stop after this many steps of this
+ *   call (to simulate a kill); `onStart` receives the step the run continues from (0 for a fresh run) before the
+ *   first step; `onStep` progress callback; `onWarning` receives each resume warning (default `console.warn`)
  * @returns the report
+ * @throws {Error} naming the step, and the checkpoint after a resume, when a step fails (a NaN loss)
  */
 export async function trainGenerator(
   config: GeneratorTrainingConfig,
@@ -126,7 +129,9 @@ export async function trainGenerator(
   options: {
     directory: string;
     stopAfter?: number;
+    onStart?: (step: number) => void;
     onStep?: (step: number, losses: Record<string, number>) => void;
+    onWarning?: (message: string) => void;
   },
 ): Promise<GeneratorTrainingReport> {
   const generator = resolveGeneratorConfig(config.generator);
@@ -175,7 +180,19 @@ export async function trainGenerator(
   let step = 0;
 
   const optimizers = combineOptimizers({ G: gOptimizer, D: dOptimizer });
-  const loaded = await loadLatestCheckpoint(options.directory);
+  // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
+  const settings = runSettings({
+    generator,
+    discriminator: config.discriminator,
+    batch,
+    learningRate: lr,
+    r1Gamma: config.r1Gamma ?? 1,
+    r1Every,
+    emaHalfLifeImages: config.emaHalfLifeImages ?? 2000,
+    seed,
+    trainImages: data.count,
+  });
+  const loaded = await openRun(options.directory, { settings, onWarning: options.onWarning });
   if (loaded) {
     applyCheckpoint(parameters, loaded, { optimizer: optimizers });
     for (const [name, value] of loaded.extra) ema.set(name.replace(/^ema\//, ""), value.slice());
@@ -195,18 +212,24 @@ export async function trainGenerator(
   const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
   const report: GeneratorTrainingReport = { step, losses: [], ema, parameters };
   let taken = 0;
+  options.onStart?.(step);
   try {
     while (step < config.steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
       step++;
       taken++;
       const z = (salt: number) => prngFill(seed, 2 * step + salt, batch * generator.zDim, 0, Math.sqrt(3));
-      const g = await gTrainer.step({ z: z(0) });
-      const wMean = g.outputs.w_mean.data as Float32Array;
-      for (let i = 0; i < wAvg.length; i++) wAvg[i] = wMean[i] + generator.wAvgBeta * (wAvg[i] - wMean[i]);
-      const real = data.batch(sampler.next());
-      const d = await dTrainer.step({ real, z: z(1) });
-      const losses: { step: number; g: number; d: number; r1?: number } = { step, g: g.loss, d: d.loss };
-      if (step % r1Every === 0) losses.r1 = (await r1Trainer.step({ real })).loss;
+      let losses: { step: number; g: number; d: number; r1?: number };
+      try {
+        const g = await gTrainer.step({ z: z(0) });
+        const wMean = g.outputs.w_mean.data as Float32Array;
+        for (let i = 0; i < wAvg.length; i++) wAvg[i] = wMean[i] + generator.wAvgBeta * (wAvg[i] - wMean[i]);
+        const real = data.batch(sampler.next());
+        const d = await dTrainer.step({ real, z: z(1) });
+        losses = { step, g: g.loss, d: d.loss };
+        if (step % r1Every === 0) losses.r1 = (await r1Trainer.step({ real })).loss;
+      } catch (error) {
+        throw stepFailure(error, step, loaded);
+      }
       for (const [name, shadow] of ema) {
         const live = parameters.get(name)!.data;
         for (let i = 0; i < shadow.length; i++) shadow[i] = live[i] + emaBeta * (shadow[i] - live[i]);
@@ -225,7 +248,7 @@ export async function trainGenerator(
           parameters,
           optimizer: optimizers,
           extra,
-          state: { step, sampler: { ...sampler.state() } },
+          state: { step, sampler: { ...sampler.state() }, settings },
         });
       }
     }

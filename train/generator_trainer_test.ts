@@ -53,3 +53,61 @@ Deno.test("generator trainer: a killed run resumes from its checkpoint and conti
     await Deno.remove(split, { recursive: true });
   }
 });
+
+Deno.test("generator trainer: a damaged latest checkpoint, changed settings, a NaN after resume and killed writes", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "gtrain-damaged-" });
+  try {
+    const first = await trainGenerator({ ...config, steps: 4 }, data, { directory });
+    assert.equal(first.step, 4);
+    // A bit flip in checkpoint 4 (found by its sha256) and a temporary file left by a killed write.
+    const latest = `${directory}/checkpoint-4.safetensors`;
+    const bytes = await Deno.readFile(latest);
+    bytes[bytes.length - 4] ^= 0x01;
+    await Deno.writeFile(latest, bytes);
+    const leftover = `${directory}/checkpoint-6.safetensors.tmp-2000000000-0123abcd`;
+    await Deno.writeFile(leftover, new Uint8Array(4096));
+
+    const warnings: string[] = [];
+    const starts: number[] = [];
+    const resumed = await trainGenerator({ ...config, batch: 8, seed: 2 }, data, {
+      directory,
+      onWarning: (message) => warnings.push(message),
+      onStart: (step) => starts.push(step),
+    });
+    assert.deepEqual(starts, [2], "the progress starts at the step resumed from, not 0");
+    assert.deepEqual(resumed.losses.map((l) => l.step), [3, 4, 5, 6]);
+    assert.equal(await Deno.stat(leftover).catch(() => null), null, "the leftover is removed");
+    assert.ok(
+      warnings.some((w) => /Removed 1 file\(s\) left by interrupted writes/.test(w)),
+      warnings.join("\n"),
+    );
+    assert.ok(
+      warnings.some((w) => /Skipping checkpoint .*checkpoint-4\.json: .*sha256/.test(w)),
+      warnings.join("\n"),
+    );
+    assert.ok(
+      warnings.some((w) =>
+        /checkpoint-2\.safetensors \(step 2\) with changed settings: batch 4 → 8, seed 1 → 2/.test(w)
+      ),
+      warnings.join("\n"),
+    );
+
+    // A step that fails after a resume (here NaN data) names the checkpoint it resumed from.
+    const nan = {
+      count: 16,
+      batch: (indices: Int32Array) => new Float32Array(indices.length * 192).fill(NaN),
+    };
+    await assert.rejects(
+      () =>
+        trainGenerator({ ...config, batch: 8, seed: 2, steps: 8 }, nan, { directory, onWarning: () => {} }),
+      (error: Error) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, /^Step 7 failed: The loss is NaN/);
+        assert.match(error.message, /resumed from .*checkpoint-6\.safetensors at step 6/);
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});

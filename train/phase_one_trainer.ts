@@ -30,7 +30,8 @@ import { prngFill } from "../io/prng.ts";
 import { sessionFor } from "../runtime/session.ts";
 import { Ranger, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
-import { applyCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { applyCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { openRun, runSettings, stepFailure } from "./resume.ts";
 import { RunLog } from "./run_log.ts";
 import { BatchSampler } from "./data/batches.ts";
 
@@ -185,9 +186,12 @@ function initialValue(
  * @param data `train` and `validation` images ([B, C, R, R] in [−1, 1])
  * @param options `directory` for checkpoints and `log.jsonl`; `generatorWeights`: every `synthesis.*` tensor and
  *   `mapping.w_avg` of the frozen G (e.g. the EMA weights of a generator run); `stopAfter`: stop after this
- *   many steps of this call (to simulate a kill); `onStep` / `onValidation` progress callbacks
+ *   many steps of this call (to simulate a kill); `onStart` receives the step the run continues from (0 for a
+ *   fresh run) before the first step; `onStep` / `onValidation` progress callbacks; `onWarning` receives each
+ *   resume warning (default `console.warn`)
  * @returns the report
  * @throws {TypeError} when a generator weight is missing or has the wrong size
+ * @throws {Error} naming the step, and the checkpoint after a resume, when a step fails (a NaN loss)
  */
 export async function trainPhaseOne(
   config: PhaseOneTrainingConfig,
@@ -196,8 +200,10 @@ export async function trainPhaseOne(
     directory: string;
     generatorWeights: ReadonlyMap<string, Float32Array>;
     stopAfter?: number;
+    onStart?: (step: number) => void;
     onStep?: (step: number, loss: number) => void;
     onValidation?: (step: number, loss: number, best: boolean) => void;
+    onWarning?: (message: string) => void;
   },
 ): Promise<PhaseOneTrainingReport> {
   const { generator, encoder } = resolvePhaseOneConfigs(config);
@@ -259,7 +265,19 @@ export async function trainPhaseOne(
   const sampler = new BatchSampler(data.train.count, batch, seed, { dropLast: true });
   let step = 0;
   let bestValidation: number | null = null;
-  const loaded = await loadLatestCheckpoint(options.directory);
+  // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
+  const settings = runSettings({
+    generator,
+    encoder,
+    batch,
+    learningRate: config.learningRate ?? 1e-4,
+    lambdaL2,
+    validateEvery,
+    validationBatches,
+    seed,
+    trainImages: data.train.count,
+  });
+  const loaded = await openRun(options.directory, { settings, onWarning: options.onWarning });
   if (loaded) {
     applyCheckpoint(encoderParameters, loaded, { optimizer });
     const state = loaded.state as {
@@ -296,11 +314,14 @@ export async function trainPhaseOne(
     encoder,
   };
   let taken = 0;
+  options.onStart?.(step);
   try {
     while (step < config.steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
       step++;
       taken++;
-      const { loss } = await trainer.step({ x: data.train.batch(sampler.next()) });
+      const { loss } = await trainer.step({ x: data.train.batch(sampler.next()) }).catch((error) => {
+        throw stepFailure(error, step, loaded);
+      });
       report.losses.push({ step, loss });
       options.onStep?.(step, loss);
       const record: { step: number; losses: Record<string, number> } = { step, losses: { l2: loss } };
@@ -319,7 +340,7 @@ export async function trainPhaseOne(
           step,
           parameters: encoderParameters,
           optimizer,
-          state: { step, sampler: { ...sampler.state() }, bestValidation },
+          state: { step, sampler: { ...sampler.state() }, bestValidation, settings },
         }, { markBest });
       }
     }

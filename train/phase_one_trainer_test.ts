@@ -135,3 +135,36 @@ Deno.test("phase-one trainer: generator weights that do not fit are rejected", a
       /"synthesis.b8.conv0.weight" has 3 values/.test(error.message),
   );
 });
+
+Deno.test("phase-one trainer: a resume warns about changed settings, starts at its step, names its checkpoint on NaN", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "p1train-resume-" });
+  const weights = generatorWeights();
+  try {
+    await trainPhaseOne({ ...config, steps: 2 }, data, { directory, generatorWeights: weights });
+    const warnings: string[] = [];
+    const starts: number[] = [];
+    const nan = {
+      count: 20,
+      batch: (indices: Int32Array) => new Float32Array(indices.length * 192).fill(NaN),
+    };
+    await assert.rejects(
+      () =>
+        trainPhaseOne(
+          { ...config, seed: 5, learningRate: 1e-2 },
+          { train: nan, validation: data.validation },
+          {
+            directory,
+            generatorWeights: weights,
+            onWarning: (message) => warnings.push(message),
+            onStart: (step) => starts.push(step),
+          },
+        ),
+      /^RangeError: Step 3 failed: The loss is NaN.*resumed from .*checkpoint-2\.safetensors at step 2/,
+    );
+    assert.deepEqual(starts, [2]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /with changed settings: learningRate 0\.001 → 0\.01, seed 1 → 5/);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});

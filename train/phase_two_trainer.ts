@@ -36,7 +36,8 @@ import { prngFill } from "../io/prng.ts";
 import { sessionFor } from "../runtime/session.ts";
 import { Adam, combineOptimizers, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
-import { applyCheckpoint, loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { applyCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { openRun, type RunSettings, runSettings, stepFailure } from "./resume.ts";
 import { RunLog } from "./run_log.ts";
 import { BatchSampler } from "./data/batches.ts";
 
@@ -131,8 +132,12 @@ export interface PhaseTwoOptions {
   initialTrainable?: Map<string, Float32Array>;
   /** Stop after this many steps of this call (to simulate a kill). */
   stopAfter?: number;
+  /** Receives the step the run continues from (0 for a fresh run), before the first step. */
+  onStart?: (step: number) => void;
   /** Progress callback. */
   onStep?: (step: number, losses: PhaseTwoStepLosses, validation?: PhaseTwoValidation) => void;
+  /** Receives each resume warning (default `console.warn`). */
+  onWarning?: (message: string) => void;
 }
 
 const isTrainable = (name: string) => name.startsWith("w_bar_encoder.") || name.startsWith("hypernet.");
@@ -253,6 +258,7 @@ type RunState = {
   step: number;
   samplers: { plain: { epoch: number; position: number }; adversarial: { epoch: number; position: number } };
   best: { loss: number; step: number } | null;
+  settings: RunSettings;
 };
 
 /**
@@ -265,6 +271,7 @@ type RunState = {
  * @param options directory, frozen weights, initial D, kill simulation, progress
  * @returns the report
  * @throws {TypeError} when frozen weights are missing or mis-sized
+ * @throws {Error} naming the step, and the checkpoint after a resume, when a step fails (a NaN loss)
  */
 export async function trainPhaseTwo(
   config: PhaseTwoTrainingConfig,
@@ -350,7 +357,24 @@ export async function trainPhaseTwo(
   };
   let step = 0;
   let best: RunState["best"] = null;
-  const loaded = await loadLatestCheckpoint(options.directory);
+  // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
+  const settings = runSettings({
+    architecture: config.architecture,
+    discriminator: config.discriminator,
+    batch,
+    adversarialBatch,
+    learningRate: config.learningRate ?? 1e-4,
+    discriminatorLearningRate: config.discriminatorLearningRate ?? 1e-4,
+    weights,
+    adversarialFromStep: config.adversarialFromStep ?? null,
+    r1Gamma: config.r1Gamma ?? 10,
+    r1Every,
+    validateEvery: config.validateEvery ?? 1000,
+    validationImages: config.validationImages ?? null,
+    seed,
+    trainImages: data.train.count,
+  });
+  const loaded = await openRun(options.directory, { settings, onWarning: options.onWarning });
   if (loaded) {
     applyCheckpoint(saved, loaded, { optimizer: optimizers });
     const state = loaded.state as unknown as RunState;
@@ -402,27 +426,32 @@ export async function trainPhaseTwo(
   const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
   const report: PhaseTwoReport = { step, losses: [], validations: [], parameters };
   let taken = 0;
+  options.onStart?.(step);
   try {
     while (step < steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
       step++;
       taken++;
-      let losses: PhaseTwoStepLosses;
-      if (step <= adversarialFrom) {
-        const x = data.train.batch(samplers.plain.next());
-        const result = await plainTrainer.step({ x });
-        losses = { step, loss: result.loss, reconstruction: result.loss };
-      } else {
-        const x = data.train.batch(samplers.adversarial.next());
-        const result = await advTrainer!.step({ x });
-        losses = {
-          step,
-          loss: result.loss,
-          reconstruction: (result.outputs.reconstruction.data as Float32Array)[0],
-          adversarial: (result.outputs.adversarial.data as Float32Array)[0],
-        };
-        const fake = result.outputs.final_images.data as Float32Array;
-        losses.d = (await dTrainer!.step({ real: x, fake })).loss;
-        if (step % r1Every === 0) losses.r1 = (await r1Trainer!.step({ real: x })).loss;
+      let losses!: PhaseTwoStepLosses;
+      try {
+        if (step <= adversarialFrom) {
+          const x = data.train.batch(samplers.plain.next());
+          const result = await plainTrainer.step({ x });
+          losses = { step, loss: result.loss, reconstruction: result.loss };
+        } else {
+          const x = data.train.batch(samplers.adversarial.next());
+          const result = await advTrainer!.step({ x });
+          losses = {
+            step,
+            loss: result.loss,
+            reconstruction: (result.outputs.reconstruction.data as Float32Array)[0],
+            adversarial: (result.outputs.adversarial.data as Float32Array)[0],
+          };
+          const fake = result.outputs.final_images.data as Float32Array;
+          losses.d = (await dTrainer!.step({ real: x, fake })).loss;
+          if (step % r1Every === 0) losses.r1 = (await r1Trainer!.step({ real: x })).loss;
+        }
+      } catch (error) {
+        throw stepFailure(error, step, loaded);
       }
       report.losses.push(losses);
 
@@ -456,6 +485,7 @@ export async function trainPhaseTwo(
             adversarial: { ...samplers.adversarial.state() },
           },
           best,
+          settings,
         };
         await saveCheckpoint(options.directory, {
           step,

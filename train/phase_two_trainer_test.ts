@@ -193,3 +193,37 @@ Deno.test("phase-II inputs: EMA G and D from the generator run, E1 from the phas
     await Deno.remove(phaseOneRun, { recursive: true });
   }
 });
+
+Deno.test("phase-II trainer: a resume warns about changed settings, starts at its step, names its checkpoint on NaN", async () => {
+  const frozen = frozenWeights();
+  const directory = await Deno.makeTempDir({ prefix: "p2train-resume-" });
+  const plain = { ...config, adversarialFromStep: undefined, steps: 2, validateEvery: 2 };
+  try {
+    await trainPhaseTwo(plain, data, { directory, frozenWeights: frozen });
+    const warnings: string[] = [];
+    const starts: number[] = [];
+    const nan = {
+      count: 12,
+      batch: (indices: Int32Array) => new Float32Array(indices.length * 3072).fill(NaN),
+    };
+    await assert.rejects(
+      () =>
+        trainPhaseTwo(
+          { ...plain, steps: 4, batch: 2, seed: 9 },
+          { train: nan, validation: data.validation },
+          {
+            directory,
+            frozenWeights: frozen,
+            onWarning: (message) => warnings.push(message),
+            onStart: (step) => starts.push(step),
+          },
+        ),
+      /^RangeError: Step 3 failed: The loss is NaN.*resumed from .*checkpoint-2\.safetensors at step 2/,
+    );
+    assert.deepEqual(starts, [2]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /with changed settings: batch 4 → 2, seed 2107 → 9/);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
