@@ -12,10 +12,12 @@
  *   as the official code does (spec §7). PCA is the official `.pt`, its imported `.safetensors`, or `sampled`
  *   (a PCA of 4 096 sampled w of this model).
  *
+ * The flags, the input image and `--out` are checked before the model loads. Exit status 0 written, 2 bad usage
+ * or nothing written.
+ *
  * @module
  */
 
-import { pathExists } from "../io/atomic_write.ts";
 import { readImage, writePng } from "../io/image.ts";
 import { imageGrid } from "../io/image_grid.ts";
 import { loadHyperInverter } from "../model/load.ts";
@@ -24,13 +26,78 @@ import { ganSpaceEdit, type GanSpacePca, interfaceGanEdit } from "../editing/dir
 import { loadGanSpacePca, loadInterfaceGanDirection } from "../editing/load_direction.ts";
 import { principalComponents } from "../editing/pca.ts";
 import { sampleW } from "../editing/sample_latents.ts";
-import { option, positionals } from "./_args.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
+import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
+import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
 
-/** Parses `-3,-1.5,0` into numbers. */
+/** The most γ columns of one strip. */
+const MAX_GAMMAS = 32;
+/** The largest |γ| accepted (the paper edits with |γ| ≤ 3; far beyond, images are saturated noise). */
+const MAX_GAMMA = 100;
+
+const SPEC = {
+  name: "edit",
+  usage: "deno task edit <image> (--direction SPEC | --ganspace PCA --component K --layers A-B) " +
+    "[--gammas -3,-1.5,0,1.5,3] [--model M] [--out edit.png] [--device auto] [--force]",
+  description:
+    "Inverts one image and writes an edit strip: the input, then one column per γ; top row phase I, " +
+    "bottom row the full model (ΔW reused).",
+  flags: {
+    direction: {
+      type: "string",
+      valueName: "SPEC",
+      description: "InterFaceGAN: a learned direction name, file.safetensors:name, a .safetensors or .pt",
+    },
+    ganspace: {
+      type: "string",
+      valueName: "PCA",
+      description: "GANSpace: a PCA .pt/.safetensors, or sampled",
+    },
+    component: {
+      type: "integer",
+      valueName: "K",
+      min: 0,
+      max: 511,
+      description: "GANSpace component (default 0)",
+    },
+    layers: { type: "string", valueName: "A-B", description: "GANSpace W+ rows, inclusive (default: all)" },
+    gammas: {
+      type: "string",
+      valueName: "LIST",
+      default: "-3,-1.5,0,1.5,3",
+      description: `comma-separated strengths (at most ${MAX_GAMMAS}, each within ±${MAX_GAMMA})`,
+    },
+    model: {
+      type: "string",
+      valueName: "M",
+      default: "models/default/model.json",
+      description: "model.json",
+    },
+    out: { type: "string", valueName: "FILE", default: "edit.png", description: "the strip (PNG)" },
+    device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where to run" },
+    force: { type: "boolean", description: "replace an existing --out" },
+  },
+  positionals: { min: 1, max: 1, names: "image" },
+} as const;
+
+/**
+ * Parses `-3,-1.5,0` into numbers.
+ *
+ * @param text the list
+ * @param name the flag, for the message
+ * @returns the numbers
+ * @throws {UsageError} naming the flag and the text when an entry is not a finite number or the list is empty
+ * @example
+ * ```ts
+ * import { parseNumberList } from "./edit.ts";
+ * console.log(parseNumberList("-3, 0,1.5", "gammas")); // [-3, 0, 1.5]
+ * ```
+ */
 export function parseNumberList(text: string, name: string): number[] {
-  const values = text.split(",").map((v) => v.trim()).filter((v) => v !== "").map(Number);
+  const entries = text.split(",").map((v) => v.trim());
+  const values = entries.map((v) => (v === "" ? NaN : Number(v)));
   if (!values.length || values.some((v) => !Number.isFinite(v))) {
-    throw new RangeError(`--${name} must be a comma-separated list of numbers, got "${text}"`);
+    throw new UsageError(`--${name} must be a comma-separated list of numbers, got "${text}"`);
   }
   return values;
 }
@@ -38,37 +105,43 @@ export function parseNumberList(text: string, name: string): number[] {
 /** Parses `7-8` (inclusive) into the official [start, end) rows. */
 function parseLayers(text: string): { start: number; end: number } {
   const match = /^(\d+)(?:-(\d+))?$/.exec(text);
-  if (!match) throw new RangeError(`--layers must look like 7-8 or 7, got "${text}"`);
+  if (!match) throw new UsageError(`--layers must look like 7-8 or 7, got "${text}"`);
   const start = Number(match[1]), last = Number(match[2] ?? match[1]);
-  if (last < start) throw new RangeError(`--layers ${text}: the last row is before the first`);
+  if (last < start) throw new UsageError(`--layers ${text}: the last row is before the first`);
   return { start, end: last + 1 };
+}
+
+/** The strengths of `--gammas`, checked. */
+function parseGammas(text: string): number[] {
+  const gammas = parseNumberList(text, "gammas");
+  if (gammas.length > MAX_GAMMAS) {
+    throw new UsageError(`--gammas has ${gammas.length} values; at most ${MAX_GAMMAS}`);
+  }
+  const wild = gammas.find((gamma) => Math.abs(gamma) > MAX_GAMMA);
+  if (wild !== undefined) throw new UsageError(`--gammas: ${wild} is beyond ±${MAX_GAMMA}`);
+  return gammas;
 }
 
 /**
  * The command.
  *
  * @param args command-line arguments
- * @returns exit status (0 done, 1 failed, 2 bad arguments)
+ * @returns exit status (0 written, 2 bad usage or nothing written)
  */
-export async function main(args: readonly string[]): Promise<number> {
-  const image = positionals(args)[0];
-  const directionSpec = option(args, "direction");
-  const ganspace = option(args, "ganspace");
-  if (!image || (!directionSpec === !ganspace)) {
-    console.error(
-      "Usage: deno task edit <image> (--direction SPEC | --ganspace PCA --component K --layers A-B) " +
-        "[--gammas -3,-1.5,0,1.5,3] [--model M] [--out edit.png] [--force]",
-    );
-    return 2;
-  }
-  const modelPath = option(args, "model") ?? "models/default/model.json";
-  const out = option(args, "out") ?? "edit.png";
-  try {
-    const gammas = parseNumberList(option(args, "gammas") ?? "-3,-1.5,0,1.5,3", "gammas");
-    if (!args.includes("--force") && await pathExists(out)) {
-      throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${out}" (pass --force to replace it)`);
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags, [image]) => {
+    const { direction: directionSpec, ganspace, model: modelPath, out } = flags;
+    if (!directionSpec === !ganspace) {
+      throw new UsageError("Give one of --direction SPEC or --ganspace PCA");
     }
-    const model = await loadHyperInverter(modelPath, { device: option(args, "device") ?? "auto" });
+    if (!ganspace && (flags.component !== undefined || flags.layers !== undefined)) {
+      throw new UsageError("--component and --layers apply only to --ganspace");
+    }
+    const gammas = parseGammas(flags.gammas);
+    const layers = flags.layers === undefined ? undefined : parseLayers(flags.layers);
+    await checkInputFile(image, "image");
+    await checkOutputFile(out, { force: flags.force });
+    const model = await loadHyperInverter(modelPath, { device: flags.device });
     const config = model.architecture.generator;
     const rows = numWs(config);
     const modelFolder = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".";
@@ -79,8 +152,11 @@ export async function main(args: readonly string[]): Promise<number> {
       edit = (ws, gamma) => interfaceGanEdit(ws, rows, direction, gamma);
       label = `InterFaceGAN ${directionSpec}`;
     } else {
-      const component = Number(option(args, "component") ?? "0");
-      const { start, end } = parseLayers(option(args, "layers") ?? `0-${rows - 1}`);
+      const component = flags.component ?? 0;
+      const { start, end } = layers ?? { start: 0, end: rows };
+      if (end > rows) {
+        throw new UsageError(`--layers ${flags.layers}: the model has W+ rows 0-${rows - 1}`);
+      }
       let pca: GanSpacePca;
       if (ganspace === "sampled") {
         pca = principalComponents(await sampleW(model, 4096, { seed: 7 }), config.wDim, component + 1);
@@ -109,11 +185,8 @@ export async function main(args: readonly string[]): Promise<number> {
       } (columns after the input); top: phase I, bottom: full model ` +
         `(ΔW reused) on ${inversion.provider}`,
     );
-    return 0;
-  } catch (error) {
-    console.error(`edit: ${(error as Error).message}`);
-    return 1;
-  }
+    return EXIT_OK;
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -37,7 +37,7 @@ Deno.test("edit writes a 2-row strip (phase I, full) with the input and one colu
   for (const row of [0, 1]) assert.notDeepEqual(column(1, row), column(3, row), `row ${row}`);
   assert.equal(
     await quietly(() => main([sample, "--direction", "footwear", "--out", out])),
-    1,
+    2,
     "no overwrite",
   );
 });
@@ -70,17 +70,90 @@ Deno.test("edit with GANSpace on a PCA of sampled w, and its argument errors", a
   const { error } = console;
   console.error = (message: string) => errors.push(message);
   try {
-    assert.equal(await main([sample, "--direction", "smile", "--out", `${out}.2.png`]), 1);
+    assert.equal(await main([sample, "--direction", "smile", "--out", `${out}.2.png`]), 2);
     assert.equal(
       await main([sample, "--direction", "footwear", "--gammas", "1,x", "--out", `${out}.3.png`]),
-      1,
+      2,
     );
     const official = "../shared/fixtures/official-editings/interfacegan_directions/age.pt";
-    assert.equal(await main([sample, "--direction", official, "--out", `${out}.4.png`]), 1);
+    assert.equal(await main([sample, "--direction", official, "--out", `${out}.4.png`]), 2);
   } finally {
     console.error = error;
   }
   assert.match(errors[0], /No direction "smile" .* \(it has: .*footwear/);
   assert.match(errors[1], /--gammas must be a comma-separated list of numbers/);
   assert.match(errors[2], /512 values; the model's wDim is 128/);
+});
+
+Deno.test("edit refuses bad flags, values, inputs and outputs before loading the model (exit 2, named)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edit-" });
+  await Deno.writeTextFile(`${dir}/taken.png`, "mine");
+  // A model that does not exist: every case must fail on its own value, before the model is read.
+  const base = ["--model", `${dir}/no-model/model.json`, "--out", `${dir}/e.png`];
+  const cases: [string[], RegExp][] = [
+    [
+      [sample, "--direction", "footwear", "--gamma", "1", ...base],
+      /Unknown option --gamma \(did you mean --gammas\?\)/,
+    ],
+    [
+      [sample, "--direction", "footwear", "--gammas", "abc", ...base],
+      /--gammas must be a comma-separated list/,
+    ],
+    [
+      [sample, "--direction", "footwear", "--gammas", "1,,2", ...base],
+      /--gammas must be a comma-separated list/,
+    ],
+    [[sample, "--direction", "footwear", "--gammas", "1e9", ...base], /--gammas: 1000000000 is beyond ±100/],
+    [
+      [sample, "--direction", "footwear", "--device", "foo", ...base],
+      /--device must be one of cpu, cuda, webgpu, auto/,
+    ],
+    [[sample, "--ganspace", "sampled", "--component", "-1", ...base], /--component must be at least 0/],
+    [[sample, "--ganspace", "sampled", "--component", "1.5", ...base], /--component must be an integer/],
+    [[sample, "--ganspace", "sampled", "--layers", "8-7", ...base], /the last row is before the first/],
+    [[sample, "--direction", "footwear", "--layers", "1-2", ...base], /apply only to --ganspace/],
+    [[`${dir}/missing.png`, "--direction", "footwear", ...base], /The image ".*missing\.png" does not exist/],
+    [
+      [
+        sample,
+        "--direction",
+        "footwear",
+        "--model",
+        `${dir}/no-model/model.json`,
+        "--out",
+        `${dir}/taken.png`,
+      ],
+      /The output ".*taken\.png" exists; pass --force/,
+    ],
+    [
+      [
+        sample,
+        "--direction",
+        "footwear",
+        "--model",
+        `${dir}/no-model/model.json`,
+        "--out",
+        `${dir}/no/e.png`,
+      ],
+      /The folder of the output ".*\/no" does not exist/,
+    ],
+    [
+      [sample, sample, "--direction", "footwear", ...base],
+      /Expected 1 positional argument\(s\) \(image\), got 2/,
+    ],
+  ];
+  const errors: string[] = [];
+  const { error } = console;
+  console.error = (message: string) => errors.push(message);
+  try {
+    for (const [args, message] of cases) {
+      errors.length = 0;
+      assert.equal(await main(args), 2, args.join(" "));
+      assert.match(errors.join("\n"), message, args.join(" "));
+    }
+  } finally {
+    console.error = error;
+  }
+  assert.equal(await Deno.readTextFile(`${dir}/taken.png`), "mine");
+  await Deno.remove(dir, { recursive: true });
 });

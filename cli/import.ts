@@ -21,7 +21,7 @@
 import { writeWeights } from "../io/weights_file.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
-import { checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
+import { checkInputFile, checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
 import {
   convertAdaGenerator,
   type ConvertedGenerator,
@@ -121,17 +121,6 @@ export async function importGenerator(
 
 function mapToObject(map: Map<unknown, unknown>): [string, unknown][] {
   return [...map].map(([k, v]) => [String(k), v instanceof Map ? Object.fromEntries(mapToObject(v)) : v]);
-}
-
-/** An input must be a regular file (a device such as /dev/zero would be read forever). */
-async function checkInputFile(path: string, what: string): Promise<void> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch {
-    throw new UsageError(`The ${what} "${path}" does not exist`);
-  }
-  if (!info.isFile) throw new UsageError(`The ${what} "${path}" is not a regular file`);
 }
 
 /** The files a kind writes: into the folder `out`, or `out` itself. */

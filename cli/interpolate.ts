@@ -7,50 +7,59 @@
  * and the latent-only baseline G(lerp(w_A, w_B, t)). The strip has the inputs at both ends, the top row ours and
  * the bottom row the baseline; the optional animation shows ours, forth and back.
  *
+ * The flags, both images and the outputs are checked before the model loads. Exit status 0 written, 2 bad usage
+ * or nothing written.
+ *
  * @module
  */
 
-import { pathExists } from "../io/atomic_write.ts";
 import { readImage, writePng } from "../io/image.ts";
 import { imageGrid } from "../io/image_grid.ts";
 import { writeAnimation } from "../io/animation.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { interpolateInversions } from "../editing/interpolate.ts";
-import { option, positionals } from "./_args.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
+import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
+import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
+
+const SPEC = {
+  name: "interpolate",
+  usage: "deno task interpolate <imageA> <imageB> [--steps 8] [--model M] [--out interpolation.png] " +
+    "[--animation a.gif|a.webp] [--device auto] [--force]",
+  description:
+    "Real-image interpolation of w and every ΔW (ours, top) above the latent-only baseline (bottom).",
+  flags: {
+    steps: { type: "integer", min: 2, max: 256, default: 8, description: "frames from A to B" },
+    model: {
+      type: "string",
+      valueName: "M",
+      default: "models/default/model.json",
+      description: "model.json",
+    },
+    out: { type: "string", valueName: "FILE", default: "interpolation.png", description: "the strip (PNG)" },
+    animation: { type: "string", valueName: "FILE", description: "also a looping .gif or .webp of ours" },
+    device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where to run" },
+    force: { type: "boolean", description: "replace existing outputs" },
+  },
+  positionals: { min: 2, max: 2, names: "imageA, imageB" },
+} as const;
 
 /**
  * The command.
  *
  * @param args command-line arguments
- * @returns exit status (0 done, 1 failed, 2 bad arguments)
+ * @returns exit status (0 written, 2 bad usage or nothing written)
  */
-export async function main(args: readonly string[]): Promise<number> {
-  const positional = positionals(args);
-  if (positional.length !== 2) {
-    console.error(
-      "Usage: deno task interpolate <imageA> <imageB> [--steps 8] [--model M] [--out strip.png] " +
-        "[--animation a.gif|a.webp] [--force]",
-    );
-    return 2;
-  }
-  const modelPath = option(args, "model") ?? "models/default/model.json";
-  const out = option(args, "out") ?? "interpolation.png";
-  const animation = option(args, "animation");
-  const force = args.includes("--force");
-  try {
-    const steps = Number(option(args, "steps") ?? "8");
-    if (!Number.isInteger(steps) || steps < 2 || steps > 256) {
-      throw new RangeError(`--steps must be an integer in 2…256, got ${option(args, "steps")}`);
-    }
-    for (const path of [out, animation]) {
-      if (path && !force && await pathExists(path)) {
-        throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${path}" (pass --force to replace it)`);
-      }
-    }
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags, positional) => {
+    const { steps, out, animation, force } = flags;
     if (animation && !/\.(gif|webp)$/i.test(animation)) {
-      throw new RangeError(`--animation must end in .gif or .webp, got "${animation}"`);
+      throw new UsageError(`--animation must end in .gif or .webp, got "${animation}"`);
     }
-    const model = await loadHyperInverter(modelPath, { device: option(args, "device") ?? "auto" });
+    if (animation === out) throw new UsageError(`--animation and --out are the same file "${out}"`);
+    for (const image of positional) await checkInputFile(image, "image");
+    for (const path of [out, animation]) if (path) await checkOutputFile(path, { force });
+    const model = await loadHyperInverter(flags.model, { device: flags.device });
     const size = model.resolution;
     // One after the other: with Promise.all, a failing read would leave the other decode running in sharp's
     // threads after the command returned, and a process that goes on (a test runner) could crash when it lands.
@@ -81,11 +90,8 @@ export async function main(args: readonly string[]): Promise<number> {
       `${out}: ${steps} steps; top: w and ΔW interpolated (ours), bottom: w only (baseline)` +
         (animation ? `; animation ${animation}` : ""),
     );
-    return 0;
-  } catch (error) {
-    console.error(`interpolate: ${(error as Error).message}`);
-    return 1;
-  }
+    return EXIT_OK;
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -50,24 +50,38 @@ Deno.test("interpolate writes a strip (inputs at both ends, ours over the baseli
   assert.equal(gif.pages, 4 + 2, "forth and back");
 });
 
-Deno.test("interpolate refuses bad steps, a missing image, a wrong animation extension and overwriting", async () => {
+Deno.test("interpolate refuses bad flags, a missing image, a wrong animation extension and overwriting, before loading the model", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/taken.png`, "mine");
+  const noModel = ["--model", `${dir}/no-model/model.json`];
+  const cases: [string[], RegExp][] = [
+    [[a], /Expected 2 positional argument\(s\) \(imageA, imageB\), got 1/],
+    [[a, b, "--steps", "1", "--out", `${dir}/x.png`], /--steps must be at least 2, got 1/],
+    [[a, b, "--steps", "2.5", "--out", `${dir}/x.png`], /--steps must be an integer, got "2\.5"/],
+    [[a, b, "--step", "4", "--out", `${dir}/x.png`], /Unknown option --step \(did you mean --steps\?\)/],
+    [[a, b, "--device", "foo", "--out", `${dir}/x.png`], /--device must be one of cpu, cuda, webgpu, auto/],
+    [
+      [a, b, "--animation", `${dir}/x.mp4`, "--out", `${dir}/x.png`],
+      /--animation must end in \.gif or \.webp/,
+    ],
+    [[a, `${dir}/missing.png`, "--out", `${dir}/x.png`], /The image ".*missing\.png" does not exist/],
+    [[a, b, "--out", `${dir}/taken.png`], /The output ".*taken\.png" exists; pass --force/],
+    [
+      [a, b, "--out", `${dir}/x.png`, "--animation", `${dir}/none/x.gif`],
+      /The folder of the output ".*none" does not exist/,
+    ],
+  ];
   const errors: string[] = [];
   const { error } = console;
   console.error = (message: string) => errors.push(message);
   try {
-    assert.equal(await main([a]), 2);
-    assert.equal(await main([a, b, "--steps", "1", "--out", `${dir}/x.png`]), 1);
-    assert.equal(await main([a, b, "--animation", `${dir}/x.mp4`, "--out", `${dir}/x.png`]), 1);
-    assert.equal(await main([a, `${dir}/missing.png`, "--out", `${dir}/x.png`]), 1);
-    assert.equal(await main([a, b, "--out", `${dir}/taken.png`]), 1);
+    for (const [args, message] of cases) {
+      errors.length = 0;
+      assert.equal(await main([...args, ...noModel]), 2, args.join(" "));
+      assert.match(errors.join("\n"), message, args.join(" "));
+    }
   } finally {
     console.error = error;
   }
-  assert.match(errors[1], /--steps must be an integer in 2…256/);
-  assert.match(errors[2], /--animation must end in \.gif or \.webp/);
-  assert.match(errors[3], /Cannot read image/);
-  assert.match(errors[4], /Refusing to overwrite/);
   assert.equal(await Deno.readTextFile(`${dir}/taken.png`), "mine");
 });

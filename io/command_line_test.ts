@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EXIT_USAGE, parseCommandLine, runCommand, UsageError, usageText } from "./command_line.ts";
-import { checkOutputFile, prepareOutputFolder } from "./output_check.ts";
+import { checkInputFile, checkOutputFile, prepareOutputFolder } from "./output_check.ts";
 
 const spec = {
   name: "train",
@@ -117,6 +117,15 @@ Deno.test("a required flag must be given, and --help says it is required", () =>
   const out: string = parsed.values.out; // typed as present
   assert.equal(out, "o");
   assert.match(usageText(needsOut), /--out VALUE +output folder \(required\)/);
+});
+
+Deno.test("input checks refuse a missing file, a folder and a device", async () => {
+  const root = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${root}/photo.png`, "x");
+  await checkInputFile(`${root}/photo.png`);
+  await assert.rejects(checkInputFile(`${root}/none.png`, "image"), /The image ".*none\.png" does not exist/);
+  await assert.rejects(checkInputFile(root), /is not a regular file/);
+  await assert.rejects(checkInputFile("/dev/zero"), /The input "\/dev\/zero" is not a regular file/);
 });
 
 function assertMatchText(text: string, pattern: RegExp): void {

@@ -1,7 +1,8 @@
 /**
- * Checks of a command's outputs before any work is done: the output folder can be created and written, an
- * output file's folder is writable and the file is not there (unless the user forces it). Commands call these
- * before loading a model, so that a bad `--out` fails in a second, not after the work.
+ * Checks of a command's outputs and inputs before any work is done: the output folder can be created and
+ * written, an output file's folder is writable and the file is not there (unless the user forces it), an input
+ * file is a regular file. Commands call these before loading a model, so that a bad `--out` or a missing input
+ * fails in a second, not after the work.
  *
  * @module
  */
@@ -76,4 +77,27 @@ export async function checkOutputFile(path: string, options: { force?: boolean }
   if (!options.force) throw new UsageError(`The output "${path}" exists; pass --force to overwrite it`);
   const info = await Deno.stat(path);
   if (!info.isFile) throw new UsageError(`The output "${path}" is not a file`);
+}
+
+/**
+ * Checks that an input is a regular file (a folder or a device such as `/dev/zero`, which would be read forever,
+ * is refused).
+ *
+ * @param path the input
+ * @param what what it is, for the message (default `input`)
+ * @throws {UsageError} naming the file when it is missing or not a regular file
+ * @example
+ * ```ts
+ * import { checkInputFile } from "./output_check.ts";
+ * await checkInputFile("/dev/zero").catch((e) => console.log(e.message)); // The input "/dev/zero" is not a regular file
+ * ```
+ */
+export async function checkInputFile(path: string, what = "input"): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch {
+    throw new UsageError(`The ${what} "${path}" does not exist`);
+  }
+  if (!info.isFile) throw new UsageError(`The ${what} "${path}" is not a regular file`);
 }
