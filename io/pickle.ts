@@ -46,6 +46,17 @@ export interface UnpickleOptions {
   maxDepth?: number;
   /** Most items allowed on the stack at once (default 10,000,000). */
   maxStack?: number;
+  /**
+   * Most bytes an integer may take in the pickle (LONG4, text INT / LONG); default {@linkcode MAX_INT_BYTES}.
+   * Python itself refuses text integers above 4300 digits; PyTorch files need at most 10 bytes (the magic number).
+   */
+  maxIntBytes?: number;
+  /**
+   * Budget, in bytes, of what allowed globals and BUILD may copy out of values already built (a memoized
+   * string encoded or a memoized dict copied again and again), default 64 MiB + 4 × the pickle's bytes. Values
+   * read from the data itself are bounded by its size and are not counted.
+   */
+  maxBuildBytes?: number;
   /** Name of the data in error messages (default "pickle"). */
   source?: string;
 }
@@ -326,13 +337,31 @@ const OPCODE_NAMES: Record<number, string> = {
   0x96: "BYTEARRAY8",
 };
 
-/** Decodes a little-endian two's-complement integer (LONG1 / LONG4). */
+/**
+ * Default {@linkcode UnpickleOptions.maxIntBytes}: 1024 bytes of LONG4, or 4300 digits of text INT / LONG
+ * (Python's own limit on int from str).
+ */
+export const MAX_INT_BYTES = 1024;
+const MAX_INT_DIGITS = 4300;
+
+/** Decodes a little-endian two's-complement integer (LONG1 / LONG4), in time linear in its length. */
 function decodeLong(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
+  let hex = "";
+  for (let i = bytes.length - 1; i >= 0; i--) hex += bytes[i].toString(16).padStart(2, "0");
+  let value = BigInt(`0x${hex}`);
   if (bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(8 * bytes.length);
   return toIntValue(value);
+}
+
+/** Bytes a value takes at its top level (a string or bytes its length, a container 8 per item). */
+function shallowBytes(value: unknown): number {
+  if (typeof value === "string") return value.length;
+  if (value instanceof Uint8Array) return value.length;
+  if (Array.isArray(value)) return 8 * value.length;
+  if (value instanceof Map) return 16 * value.size;
+  if (value instanceof Set) return 8 * value.size;
+  return 8;
 }
 
 function toIntValue(value: bigint): number | bigint {
@@ -403,6 +432,10 @@ export function unpickleAt(bytes: Uint8Array, offset: number, options: UnpickleO
   const globals = options.globals ?? BASE_PICKLE_GLOBALS;
   const maxDepth = options.maxDepth ?? 1000;
   const maxStack = options.maxStack ?? 10_000_000;
+  const maxIntBytes = options.maxIntBytes ?? MAX_INT_BYTES;
+  const maxIntDigits = options.maxIntBytes === undefined ? MAX_INT_DIGITS : Math.ceil(maxIntBytes * 2.41);
+  const maxBuildBytes = options.maxBuildBytes ?? 2 ** 26 + 4 * (bytes.length - offset);
+  let buildBytes = 0;
   const source = options.source ?? "pickle";
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const memo = new Map<number, unknown>();
@@ -461,6 +494,28 @@ export function unpickleAt(bytes: Uint8Array, offset: number, options: UnpickleO
     }
     depths.set(container, depth);
   };
+  /** Counts bytes copied out of values already built; refuses to pass maxBuildBytes. */
+  const charge = (...values: unknown[]): void => {
+    for (const value of values) {
+      buildBytes += Array.isArray(value)
+        ? value.reduce((n: number, v) => n + shallowBytes(v), 0)
+        : shallowBytes(value);
+    }
+    if (buildBytes > maxBuildBytes) {
+      throw new RangeError(
+        `${source}: ${opName()} at offset ${opcodeAt} builds more than ${maxBuildBytes} bytes from values already built`,
+      );
+    }
+  };
+  /** Text INT / LONG digits, refused past maxIntDigits before BigInt parses them. */
+  const textInteger = (line: string): bigint => {
+    if (line.length > maxIntDigits + 1) {
+      throw new RangeError(
+        `${source}: ${opName()} at offset ${opcodeAt} has ${line.length} digits, over the limit of ${maxIntDigits}`,
+      );
+    }
+    return BigInt(line);
+  };
   const push = (value: unknown): void => {
     if (stack.length >= maxStack) throw new RangeError(`${source}: more than ${maxStack} items on the stack`);
     stack.push(value);
@@ -508,6 +563,7 @@ export function unpickleAt(bytes: Uint8Array, offset: number, options: UnpickleO
     if (!callable.handler.call) {
       throw new Error(`Pickle global "${callable.name}" cannot be called (${source})`);
     }
+    charge(args, kwargs);
     const result = callable.handler.call(args, kwargs);
     if (typeof result === "object" && result !== null) {
       built.set(result, callable.handler);
@@ -602,6 +658,11 @@ export function unpickleAt(bytes: Uint8Array, offset: number, options: UnpickleO
       case 0x8b: { // LONG4
         const n = view.getInt32(need(4), true);
         if (n < 0) throw new SyntaxError(`${source}: LONG4 at offset ${opcodeAt} has a negative length`);
+        if (n > maxIntBytes) {
+          throw new RangeError(
+            `${source}: LONG4 at offset ${opcodeAt} is an integer of ${n} bytes, over the limit of ${maxIntBytes}`,
+          );
+        }
         push(decodeLong(take(n)));
         break;
       }
@@ -609,7 +670,7 @@ export function unpickleAt(bytes: Uint8Array, offset: number, options: UnpickleO
         const line = readLine().trim();
         if (line === "01") push(true);
         else if (line === "00") push(false);
-        else if (/^[-+]?\d+$/.test(line)) push(toIntValue(BigInt(line)));
+        else if (/^[-+]?\d+$/.test(line)) push(toIntValue(textInteger(line)));
         else throw new SyntaxError(`${source}: INT at offset ${opcodeAt} has a bad argument "${line}"`);
         break;
       }
@@ -618,7 +679,7 @@ export function unpickleAt(bytes: Uint8Array, offset: number, options: UnpickleO
         if (!/^[-+]?\d+$/.test(line)) {
           throw new SyntaxError(`${source}: LONG at offset ${opcodeAt} is "${line}"`);
         }
-        push(toIntValue(BigInt(line)));
+        push(toIntValue(textInteger(line)));
         break;
       }
       case 0x46: { // FLOAT (text)
@@ -791,6 +852,7 @@ export function unpickleAt(bytes: Uint8Array, offset: number, options: UnpickleO
         const state = pop();
         const target = pop();
         const handler = typeof target === "object" && target !== null ? built.get(target) : undefined;
+        charge(state);
         if (handler?.setState) push(handler.setState(target, state));
         else if (handler && typeof target === "object" && target !== null && !Array.isArray(target)) {
           assignState(target as Record<string, unknown>, state, describe(target));

@@ -261,3 +261,82 @@ Deno.test("nesting beyond the limit is refused", () => {
     RangeError,
   );
 });
+
+Deno.test("a 250 KB LONG4 is refused at once, and integers up to the limit decode exactly", () => {
+  const huge = 250_000;
+  const long4 = (n: number, fill: number) =>
+    bytesOf(
+      0x80,
+      2,
+      0x8b,
+      n & 0xff,
+      (n >> 8) & 0xff,
+      (n >> 16) & 0xff,
+      n >>> 24,
+      new Uint8Array(n).fill(fill),
+      ".",
+    );
+  assert.throws(
+    () => unpickle(long4(huge, 1), { source: "big.pkl" }),
+    new RangeError(`big.pkl: LONG4 at offset 2 is an integer of ${huge} bytes, over the limit of 1024`),
+  );
+  // Within the limit: -1 (all 0xff) and 2^(8·1023)·1 + … decode exactly, in linear time.
+  assert.equal(unpickle(long4(1024, 0xff)), -1);
+  const ones = unpickle(long4(1024, 0x01)) as bigint;
+  assert.equal(ones % 256n, 1n);
+  assert.equal(ones >> 8184n, 1n);
+  assert.equal(unpickle(long4(300, 0x7f), { maxIntBytes: 300 }) as bigint > 0n, true);
+  // LONG1 as before: pickle.dumps(-2**70, protocol=2).
+  assert.equal(unpickle(fromHex("80028a090000000000000000c02e")), -(2n ** 70n));
+  // Text INT / LONG past Python's 4300-digit limit.
+  assert.throws(
+    () => unpickle(bytesOf("I", "7".repeat(5000), "\n.")),
+    /INT at offset 0 has 5000 digits, over the limit of 4300/,
+  );
+  assert.throws(
+    () => unpickle(bytesOf("L", "7".repeat(250_000), "L\n.")),
+    /LONG at offset 0 has 250000 digits/,
+  );
+  assert.equal(unpickle(bytesOf("L", "9".repeat(4300), "L\n.")), 10n ** 4300n - 1n);
+});
+
+Deno.test("copying a memoized value again and again is refused past the build budget", () => {
+  // s = "x" * 2**20; [codecs.encode(s, "latin1") for _ in range(300)]: 300 MiB built from a 1 MiB pickle.
+  const calls = Array.from({ length: 300 }, () => bytesOf("h", 1, "h", 0, "h", 2, 0x86, "Ra"));
+  const pickle = bytesOf(
+    0x80,
+    2,
+    "]q",
+    3,
+    "X",
+    0,
+    0,
+    0x10,
+    0,
+    "x".repeat(2 ** 20),
+    "q",
+    0,
+    "0",
+    "c_codecs\nencode\nq",
+    1,
+    "0X",
+    6,
+    0,
+    0,
+    0,
+    "latin1q",
+    2,
+    "0",
+    ...calls,
+    ".",
+  );
+  assert.throws(
+    () => unpickle(pickle, { source: "amplify.pkl" }),
+    (error: Error) =>
+      error instanceof RangeError &&
+      /amplify\.pkl: REDUCE at offset \d+ builds more than \d+ bytes/.test(error.message),
+  );
+  // A few copies stay within the budget.
+  const few = bytesOf(pickle.subarray(0, pickle.length - 1 - 290 * calls[0].length), ".");
+  assert.equal((unpickle(few) as Uint8Array[]).length, 10);
+});

@@ -17,6 +17,7 @@ import {
   type UnpickleOptions,
 } from "./pickle.ts";
 import { isZip, readZip, type ZipArchive } from "./zip.ts";
+import { readRegularFile } from "./regular_file.ts";
 
 /** Element types of a {@linkcode TorchTensor}. */
 export type TorchDtype =
@@ -87,6 +88,27 @@ export interface ReadTorchFileOptions {
   /** Deepest nesting accepted by the unpickler (default 1000). */
   maxDepth?: number;
 }
+
+/** Options of {@linkcode readTorchFileFromPath}. */
+export interface ReadTorchFilePathOptions extends Omit<ReadTorchFileOptions, "source"> {
+  /** Largest file accepted, in bytes (default 8 GiB); checked before reading. */
+  maxFileBytes?: number;
+}
+
+/**
+ * Most elements of one tensor (2^28: 1 GiB as float32). A tensor is a view, so a small file can declare a huge
+ * one; this bounds what {@linkcode tensorToFloat32} may allocate.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 28;
+
+/**
+ * Most elements of a tensor whose strides overlap (more elements than its storage holds, as with stride 0):
+ * 2^24 (64 MiB as float32). Without overlap a tensor is bounded by its storage, which is bounded by the file.
+ */
+export const MAX_OVERLAPPING_TENSOR_ELEMENTS = 2 ** 24;
+
+/** Deepest nesting of `torch.save` blobs inside blobs (`_load_from_bytes`); ADA pickles nest one. */
+export const MAX_BLOB_NESTING = 8;
 
 const STORAGE_DTYPES: Record<string, TorchDtype> = {
   FloatStorage: "float32",
@@ -219,8 +241,18 @@ function rebuildTensor(args: unknown[], source: string): TorchTensor {
   };
 }
 
+/** Where a legacy stream sits among nested `_load_from_bytes` blobs: the outer file's name and the depth. */
+interface BlobNesting {
+  root: string;
+  depth: number;
+}
+
 /** The globals a torch / ADA pickle may use, beyond {@linkcode BASE_PICKLE_GLOBALS}. */
-function torchGlobals(source: string, maxDepth: number | undefined): Map<string, PickleGlobal> {
+function torchGlobals(
+  source: string,
+  maxDepth: number | undefined,
+  nesting: BlobNesting = { root: source, depth: 0 },
+): Map<string, PickleGlobal> {
   const globals = new Map(BASE_PICKLE_GLOBALS);
   for (const name of Object.keys(STORAGE_DTYPES)) globals.set(`torch.${name}`, {});
   globals.set("torch._utils._rebuild_tensor_v2", { call: (args) => rebuildTensor(args, source) });
@@ -240,7 +272,17 @@ function torchGlobals(source: string, maxDepth: number | undefined): Map<string,
     call: (args) => {
       const blob = args[0];
       if (!(blob instanceof Uint8Array)) throw new TypeError(`${source}: _load_from_bytes needs bytes`);
-      const storage = readLegacy(blob, `${source} (nested torch.save blob)`, maxDepth);
+      // Each level recurses through the unpickler: bound it before the JS stack overflows.
+      const depth = nesting.depth + 1;
+      if (depth > MAX_BLOB_NESTING) {
+        throw new SyntaxError(
+          `${nesting.root}: torch.save blobs (_load_from_bytes) nest deeper than ${MAX_BLOB_NESTING}`,
+        );
+      }
+      const name = `${nesting.root} (${
+        depth === 1 ? "nested torch.save blob" : `torch.save blob at depth ${depth}`
+      })`;
+      const storage = readLegacy(blob, name, maxDepth, { root: nesting.root, depth });
       if (
         typeof storage !== "object" || storage === null || !ArrayBuffer.isView((storage as TorchStorage).data)
       ) {
@@ -285,13 +327,28 @@ export function torchPickleGlobalNames(): string[] {
   return [...torchGlobals("", undefined).keys()].sort();
 }
 
-/** Checks that every element of a tensor lies inside its storage. */
+/**
+ * Checks that every element of a tensor lies inside its storage and that its element count is bounded: by
+ * {@linkcode MAX_TENSOR_ELEMENTS}, and by {@linkcode MAX_OVERLAPPING_TENSOR_ELEMENTS} when it has more elements
+ * than its storage (overlapping strides: stride 0 makes a [1, 1e9] tensor of a 100-element storage).
+ */
 function checkTensorBounds(tensor: TorchTensor, name: string): void {
   const { shape, stride, storageOffset, storage } = tensor;
   if (shape.length !== stride.length) {
     throw new TypeError(`Tensor ${name} has shape [${shape}] but stride [${stride}]`);
   }
   if (shape.some((d) => d === 0)) return;
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const described = () => `Tensor ${name} (shape [${shape}], stride [${stride}], ${storage.dtype})`;
+  if (Number.isSafeInteger(numel) && numel > storage.data.length && numel > MAX_OVERLAPPING_TENSOR_ELEMENTS) {
+    throw new RangeError(
+      `${described()} has ${numel} elements from a storage of ${storage.data.length}: overlapping strides ` +
+        `over more than ${MAX_OVERLAPPING_TENSOR_ELEMENTS} elements are refused`,
+    );
+  }
+  if (!Number.isSafeInteger(numel) || numel > MAX_TENSOR_ELEMENTS) {
+    throw new RangeError(`${described()} has ${numel} elements, over the limit of ${MAX_TENSOR_ELEMENTS}`);
+  }
   let last = storageOffset;
   for (let d = 0; d < shape.length; d++) last += (shape[d] - 1) * stride[d];
   if (storageOffset < 0 || last >= storage.data.length) {
@@ -322,9 +379,14 @@ function checkAllTensors(root: unknown, source: string, maxDepth: number): void 
   }
 }
 
-/** Reads a legacy (non-zip) `torch.save` stream. */
-function readLegacy(bytes: Uint8Array, source: string, maxDepth: number | undefined): unknown {
-  const base: UnpickleOptions = { source, maxDepth, globals: torchGlobals(source, maxDepth) };
+/** Reads a legacy (non-zip) `torch.save` stream; `nesting` says which `_load_from_bytes` blob it is, if any. */
+function readLegacy(
+  bytes: Uint8Array,
+  source: string,
+  maxDepth: number | undefined,
+  nesting: BlobNesting = { root: source, depth: 0 },
+): unknown {
+  const base: UnpickleOptions = { source, maxDepth, globals: torchGlobals(source, maxDepth, nesting) };
   const magic = unpickleAt(bytes, 0, base);
   if (magic.value !== LEGACY_MAGIC) {
     throw new SyntaxError(`${source} does not start with the torch.save magic number`);
@@ -416,17 +478,17 @@ function readLegacy(bytes: Uint8Array, source: string, maxDepth: number | undefi
   return object.value;
 }
 
-function readZipTorch(
-  zip: ZipArchive,
-  read: (name: string) => Uint8Array,
-  source: string,
-  maxDepth?: number,
-): unknown {
+/**
+ * Reads the zip format: data.pkl, then only the `data/<key>` entries its persistent ids name, each inflated (when
+ * deflated) only up to the bytes its storage needs; unreferenced entries are never touched.
+ */
+function readZipTorch(zip: ZipArchive, source: string, maxDepth?: number): unknown {
+  const read = (name: string, maxBytes?: number) => zip.readSync(name, { maxBytes });
   const pickleName = [...zip.entries.keys()].find((name) => /^([^/]*\/)?data\.pkl$/.test(name));
   if (!pickleName) throw new SyntaxError(`${source}: zip archive without a data.pkl (not a torch.save file)`);
   const prefix = pickleName.slice(0, -"data.pkl".length);
   if (zip.entries.has(`${prefix}byteorder`)) {
-    const order = new TextDecoder().decode(read(`${prefix}byteorder`)).trim();
+    const order = new TextDecoder().decode(read(`${prefix}byteorder`, 64)).trim();
     if (order !== "little") throw new SyntaxError(`${source} was saved with byteorder "${order}"`);
   }
   const storages = new Map<string, TorchStorage>();
@@ -451,7 +513,7 @@ function readZipTorch(
         );
       }
       const numel = nonNegativeInteger(size, `storage ${String(key)} size`, source);
-      const bytes = read(name);
+      const bytes = read(name, numel * TORCH_DTYPE_BYTES[dtype]);
       if (bytes.length < numel * TORCH_DTYPE_BYTES[dtype]) {
         throw new RangeError(
           `${source}: storage "${
@@ -500,8 +562,7 @@ export function readTorchFile(bytes: Uint8Array, options: ReadTorchFileOptions =
   let value: unknown;
   switch (detectFormat(bytes)) {
     case "zip": {
-      const zip = readZip(bytes, { source });
-      value = readZipTorch(zip, (name) => zip.readStored(name), source, options.maxDepth);
+      value = readZipTorch(readZip(bytes, { source }), source, options.maxDepth);
       break;
     }
     case "legacy":
@@ -519,33 +580,38 @@ export function readTorchFile(bytes: Uint8Array, options: ReadTorchFileOptions =
 }
 
 /**
- * Like {@linkcode readTorchFile}, but also reads zip archives whose entries are deflated (torch never writes
- * them, but a re-zipped checkpoint may have them).
+ * The same as {@linkcode readTorchFile} (which reads deflated zip entries too, lazily), kept for callers that
+ * await it.
  *
  * @param bytes the file
  * @param options `source`, `maxDepth`
  * @returns the unpickled object
+ *
+ * @example
+ * ```ts
+ * import { readTorchFileAsync } from "./torch_file.ts";
+ * // pickle.dumps({"step": 5}, protocol=2): a plain pickle without tensors.
+ * const bytes = new Uint8Array([0x80, 2, 0x7d, 0x58, 4, 0, 0, 0, 0x73, 0x74, 0x65, 0x70, 0x4b, 5, 0x73, 0x2e]);
+ * console.log(await readTorchFileAsync(bytes)); // Map(1) { "step" => 5 }
+ * ```
  */
-export async function readTorchFileAsync(
-  bytes: Uint8Array,
-  options: ReadTorchFileOptions = {},
-): Promise<unknown> {
-  if (!isZip(bytes)) return readTorchFile(bytes, options);
-  const source = options.source ?? "torch file";
-  const zip = readZip(bytes, { source });
-  const contents = new Map<string, Uint8Array>();
-  for (const name of zip.entries.keys()) contents.set(name, await zip.read(name));
-  const value = readZipTorch(zip, (name) => contents.get(name)!, source, options.maxDepth);
-  checkAllTensors(value, source, options.maxDepth ?? 1000);
-  return value;
+export function readTorchFileAsync(bytes: Uint8Array, options: ReadTorchFileOptions = {}): Promise<unknown> {
+  try {
+    return Promise.resolve(readTorchFile(bytes, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
- * Reads a PyTorch file from disk (see {@linkcode readTorchFileAsync}); the path names it in errors.
+ * Reads a PyTorch file from disk (see {@linkcode readTorchFile}); the path names it in errors. The path must be a
+ * regular file of at most `maxFileBytes` (not a folder, FIFO or `/dev/zero`), checked before reading.
  *
  * @param path file path
- * @param options `maxDepth`
+ * @param options `maxDepth`, `maxFileBytes` (default 8 GiB)
  * @returns the unpickled object
+ * @throws {TypeError} when the path is not a regular file
+ * @throws {RangeError} when the file is over `maxFileBytes`
  *
  * @example
  * ```ts
@@ -557,10 +623,11 @@ export async function readTorchFileAsync(
  */
 export async function readTorchFileFromPath(
   path: string | URL,
-  options: Omit<ReadTorchFileOptions, "source"> = {},
+  options: ReadTorchFilePathOptions = {},
 ): Promise<unknown> {
-  const source = typeof path === "string" ? path : path.pathname;
-  return await readTorchFileAsync(await Deno.readFile(path), { ...options, source });
+  const source = typeof path === "string" ? path : decodeURIComponent(path.pathname);
+  const bytes = await readRegularFile(path, { maxBytes: options.maxFileBytes, what: "Torch file" });
+  return readTorchFile(bytes, { maxDepth: options.maxDepth, source });
 }
 
 /**

@@ -14,6 +14,8 @@ import {
   type TorchTensor,
 } from "./torch_file.ts";
 import { crc32 } from "./zip.ts";
+import { deflateRawSync } from "node:zlib";
+import { deflateBomb, zipOf } from "./_test_zip.ts";
 
 const FIXTURES = referenceFixturesRoot().replace(/\/reference$/, "");
 const EDITINGS = `${FIXTURES}/official-editings`;
@@ -372,4 +374,184 @@ Deno.test("REDUCE of os.system / builtins.eval / subprocess.Popen is refused wit
   }
   await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
+});
+
+// ---- bounded work and memory (issue 16, item 6) ----
+
+/** `{name: tensor}` as a data.pkl: the tensor of tensorPickle under one dict key. */
+function namedTensorPickle(name: string, shape: number[], stride: number[], key = "0"): Uint8Array {
+  const tensor = tensorPickle(0, shape, stride, key);
+  return bytesOf(0x80, 2, "}", unicode(name), tensor.subarray(2, tensor.length - 1), "s.");
+}
+
+Deno.test("an unreferenced 3.5 GB deflated entry is never inflated; a referenced bomb is refused by name", async () => {
+  const bomb = deflateBomb(3500);
+  const pt = zipOf([
+    { name: "t/data.pkl", data: namedTensorPickle("w", [4], [1]) },
+    { name: "t/data/0", data: FOUR_FLOATS },
+    { name: "t/data/99", data: bomb, method: 8, uncompressedSize: 3500 * 2 ** 20 },
+    { name: "t/version", data: bytesOf("3\n") },
+  ]);
+  assert.ok(pt.length < 4_000_000);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/bomb.pt`, pt);
+    const value = await readTorchFileFromPath(`${dir}/bomb.pt`) as Map<string, TorchTensor>;
+    assert.deepEqual(tensorToFloat32(value.get("w")!), Float32Array.of(1, 2, 3, 4));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // The same bomb as the storage a tensor uses: refused before inflating (it declares more than 4 floats), or
+  // stopped past its declared 16 bytes when it lies.
+  const referenced = (uncompressedSize: number) =>
+    zipOf([
+      { name: "t/data.pkl", data: namedTensorPickle("w", [4], [1]) },
+      { name: "t/data/0", data: bomb, method: 8, uncompressedSize },
+    ]);
+  assert.throws(
+    () => readTorchFile(referenced(3500 * 2 ** 20), { source: "bomb.pt" }),
+    new RangeError(`bomb.pt: entry "t/data/0" declares ${3500 * 2 ** 20} bytes, over the limit of 16`),
+  );
+  await assert.rejects(
+    readTorchFileAsync(referenced(16), { source: "bomb.pt" }),
+    new SyntaxError(`bomb.pt: entry "t/data/0" inflates to more than its declared 16 bytes`),
+  );
+  // A deflated storage that is what it says reads (torch never writes one, a re-zipped file may).
+  const deflated = zipOf([
+    { name: "t/data.pkl", data: namedTensorPickle("w", [4], [1]) },
+    {
+      name: "t/data/0",
+      data: deflateRawSync(FOUR_FLOATS),
+      method: 8,
+      uncompressedSize: 16,
+      crc: crc32(FOUR_FLOATS),
+    },
+  ]);
+  assert.deepEqual(
+    tensorToFloat32((readTorchFile(deflated) as Map<string, TorchTensor>).get("w")!),
+    Float32Array.of(1, 2, 3, 4),
+  );
+});
+
+Deno.test("a stride-0 tensor of shape [1, 1e9] on a 4-float storage is refused by name", () => {
+  const zip = zipOf([
+    { name: "t/data.pkl", data: namedTensorPickle("layer.weight", [1, 1e9], [0, 0]) },
+    { name: "t/data/0", data: FOUR_FLOATS },
+  ]);
+  assert.throws(() => readTorchFile(zip, { source: "stride0.pt" }), (error: Error) => {
+    assert.ok(error instanceof RangeError);
+    assert.equal(
+      error.message,
+      "Tensor layer.weight in stride0.pt (shape [1,1000000000], stride [0,0], float32) has 1000000000 elements " +
+        "from a storage of 4: overlapping strides over more than 16777216 elements are refused",
+    );
+    return true;
+  });
+  // Too many elements even without overlap, and a shape whose product is not a safe integer.
+  // (A stand-in storage of 2^30 elements: the check reads only its length.)
+  const storage = { dtype: "uint8" as const, data: { length: 2 ** 30 } as unknown as Uint8Array };
+  assert.throws(
+    () => tensorToFloat32({ dtype: "uint8", shape: [2 ** 29], stride: [1], storageOffset: 0, storage }, "x"),
+    /Tensor x .* has 536870912 elements, over the limit of 268435456/,
+  );
+  assert.throws(
+    () =>
+      tensorToFloat32({ dtype: "uint8", shape: [1e9, 1e9], stride: [0, 0], storageOffset: 0, storage }, "y"),
+    /Tensor y .* elements, over the limit/,
+  );
+  // A small broadcast (stride 0 within the limit) still reads.
+  const small = zipOf([
+    { name: "t/data.pkl", data: namedTensorPickle("b", [2, 3], [0, 1]) },
+    { name: "t/data/0", data: FOUR_FLOATS },
+  ]);
+  const b = (readTorchFile(small) as Map<string, TorchTensor>).get("b")!;
+  assert.deepEqual(tensorToFloat32(b), Float32Array.of(1, 2, 3, 1, 2, 3));
+});
+
+/** A legacy torch.save stream: magic, protocol, sys info, the object pickle, the key list, then the storages. */
+function legacyStream(object: Uint8Array, keys: string[], storages: Uint8Array[]): Uint8Array {
+  return bytesOf(
+    0x80,
+    2,
+    0x8a,
+    0x0a,
+    0x6c,
+    0xfc,
+    0x9c,
+    0x46,
+    0xf9,
+    0x20,
+    0x6a,
+    0xa8,
+    0x50,
+    0x19,
+    ".",
+    0x80,
+    2,
+    "M",
+    0xe9,
+    0x03,
+    ".",
+    0x80,
+    2,
+    "}.",
+    object,
+    keys.length ? bytesOf(0x80, 2, "](", ...keys.map(unicode), "e.") : bytesOf(0x80, 2, "]."),
+    ...storages,
+  );
+}
+
+Deno.test("torch.save blobs nested 1000 deep are refused with a clear error, not a stack overflow", () => {
+  const innermost = legacyStream(
+    bytesOf(
+      0x80,
+      2,
+      "(",
+      unicode("storage"),
+      "ctorch\nFloatStorage\n",
+      unicode("0"),
+      unicode("cpu"),
+      "K",
+      4,
+      "NtQ.",
+    ),
+    ["0"],
+    [bytesOf(u32(4), u32(0), FOUR_FLOATS)],
+  );
+  const wrap = (inner: Uint8Array) =>
+    legacyStream(
+      bytesOf(0x80, 2, "ctorch.storage\n_load_from_bytes\n", "B", u32(inner.length), inner, 0x85, "R."),
+      [],
+      [],
+    );
+  let blob = innermost;
+  for (let level = 1; level <= 3; level++) blob = wrap(blob);
+  const storage = readTorchFile(blob, { source: "nested.pkl" }) as { data: Float32Array };
+  assert.deepEqual(storage.data, Float32Array.of(1, 2, 3, 4));
+  for (let level = 4; level <= 1000; level++) blob = wrap(blob);
+  assert.throws(
+    () => readTorchFile(blob, { source: "nested.pkl" }),
+    new SyntaxError("nested.pkl: torch.save blobs (_load_from_bytes) nest deeper than 8"),
+  );
+});
+
+Deno.test("readTorchFileFromPath refuses /dev/zero, a folder and a file over the limit, naming the path", async () => {
+  await assert.rejects(
+    readTorchFileFromPath("/dev/zero"),
+    new TypeError('Torch file "/dev/zero" is a character device, not a regular file'),
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(
+      readTorchFileFromPath(dir),
+      new TypeError(`Torch file "${dir}" is a folder, not a regular file`),
+    );
+    await Deno.writeFile(`${dir}/w.pt`, new Uint8Array(100));
+    await assert.rejects(
+      readTorchFileFromPath(`${dir}/w.pt`, { maxFileBytes: 99 }),
+      new RangeError(`Torch file "${dir}/w.pt" has 100 bytes, over the limit of 99`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

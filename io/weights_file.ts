@@ -8,6 +8,7 @@
 import { readSafetensors, toFloat32, writeSafetensors } from "./safetensors.ts";
 import { pathExists, writeFileAtomic } from "./atomic_write.ts";
 import { float32ToFloat16 } from "./float16.ts";
+import { readRegularFile } from "./regular_file.ts";
 
 /** A float32 weight with its shape. */
 export interface Weight {
@@ -18,9 +19,14 @@ export interface Weight {
 /**
  * Reads a safetensors file into float32 weights (F16, BF16 and F64 are converted).
  *
+ * The path must be a regular file of at most `maxFileBytes` (not a folder, FIFO or `/dev/zero`), checked before
+ * a byte is read.
+ *
  * @param path file path
+ * @param options `maxFileBytes`: largest file accepted (default 8 GiB)
  * @returns weights by name, in file order, and the file's metadata
  * @throws {Deno.errors.NotFound} when the file is missing; SyntaxError/TypeError/RangeError for a corrupt file
+ * @throws {TypeError} when the path is not a regular file; RangeError when it is over `maxFileBytes`
  * @example
  * ```ts
  * import { readWeights, writeWeights } from "./weights_file.ts";
@@ -32,8 +38,10 @@ export interface Weight {
  */
 export async function readWeights(
   path: string,
+  options: { maxFileBytes?: number } = {},
 ): Promise<{ weights: Map<string, Weight>; metadata: Record<string, string> }> {
-  const file = readSafetensors(await Deno.readFile(path), { source: path });
+  const bytes = await readRegularFile(path, { maxBytes: options.maxFileBytes, what: "Weights file" });
+  const file = readSafetensors(bytes, { source: path });
   const weights = new Map<string, Weight>();
   for (const [name, tensor] of file.tensors) {
     weights.set(name, { data: toFloat32(tensor), shape: tensor.shape });

@@ -52,3 +52,29 @@ Deno.test("weights can be stored as float16 and read back as float32 (within fp1
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("readWeights refuses /dev/zero, a folder, a FIFO and a file over the limit, before reading", async () => {
+  await assert.rejects(
+    readWeights("/dev/zero"),
+    new TypeError('Weights file "/dev/zero" is a character device, not a regular file'),
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(
+      readWeights(dir),
+      new TypeError(`Weights file "${dir}" is a folder, not a regular file`),
+    );
+    assert.ok((await new Deno.Command("mkfifo", { args: [`${dir}/pipe`] }).output()).success);
+    await assert.rejects(readWeights(`${dir}/pipe`), /Weights file ".*\/pipe" is a FIFO, not a regular file/);
+    const path = `${dir}/w.safetensors`;
+    await writeWeights(path, new Map([["w", { data: new Float32Array(100), shape: [100] }]]));
+    await assert.rejects(readWeights(path, { maxFileBytes: 400 }), (error: Error) => {
+      assert.ok(error instanceof RangeError);
+      assert.match(error.message, /^Weights file ".*w\.safetensors" has \d+ bytes, over the limit of 400$/);
+      return true;
+    });
+    assert.equal((await readWeights(path)).weights.get("w")!.data.length, 100);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

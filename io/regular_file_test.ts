@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readRegularFile } from "./_bounded_read.ts";
+import { readRegularFile } from "./regular_file.ts";
 
 Deno.test("readRegularFile reads a regular file exactly, also through a file URL", async () => {
   const dir = await Deno.makeTempDir();

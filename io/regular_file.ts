@@ -48,7 +48,7 @@ function checkInfo(info: Deno.FileInfo, name: string, what: string, maxBytes: nu
  *
  * @example
  * ```ts
- * import { readRegularFile } from "./_bounded_read.ts";
+ * import { readRegularFile } from "./regular_file.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeFile(path, new Uint8Array([1, 2, 3]));
  * console.log(await readRegularFile(path)); // Uint8Array(3) [ 1, 2, 3 ]
