@@ -7,7 +7,14 @@
  */
 
 import { type FaceApi, faceApiWith, type FaceBackend, type FaceNetName } from "./_face_api.ts";
-import { assertRgbImage, type RgbImage } from "./rgb_image.ts";
+import { assertRgbImage, type PhotoSource, type RgbImage } from "./rgb_image.ts";
+
+/**
+ * Most pixels {@linkcode FaceDetector.detectInPhoto} hands to the detector (2048²): a larger photo is searched in
+ * a smaller copy (face-api shrinks its input to 512² for the boxes anyway), so that tfjs never holds a 16000²
+ * photo (as int32, 3 GB: past the WASM heap).
+ */
+export const DETECTION_MAX_PIXELS = 2048 * 2048;
 
 /** A landmark in pixel coordinates of the photo (x right, y down; pixel centres at integer + 0.5 as in dlib). */
 export type Point = [number, number];
@@ -72,6 +79,45 @@ export class FaceDetector {
       "face_landmark_68_model",
     ];
     return new FaceDetector(await faceApiWith(backend, nets), backend, detector, minScore);
+  }
+
+  /**
+   * Every face in a photo file, in the photo's pixels, largest box first. A photo of more than `maxPixels` is
+   * searched in a copy shrunk to fit (Lanczos-3), and the boxes and landmarks scaled back.
+   *
+   * @param photo the photo (faces/rgb_image.ts `openPhoto`)
+   * @param options `maxPixels` (default {@linkcode DETECTION_MAX_PIXELS})
+   * @returns the faces (empty when there is none)
+   * @example
+   * ```ts
+   * import { FaceDetector } from "./detect.ts";
+   * import { openPhoto } from "./rgb_image.ts";
+   * const detector = await FaceDetector.load({ detector: "tiny" });
+   * const photo = await openPhoto("../shared/fixtures/images/faces-raw/04.jpg");
+   * const faces = await detector.detectInPhoto(photo, { maxPixels: 200 * 200 });
+   * console.log(faces.length, faces[0].landmarks.length); // 1 68
+   * ```
+   */
+  async detectInPhoto(photo: PhotoSource, options: { maxPixels?: number } = {}): Promise<DetectedFace[]> {
+    const maxPixels = options.maxPixels ?? DETECTION_MAX_PIXELS;
+    const pixels = photo.width * photo.height;
+    if (pixels <= maxPixels) return await this.detect(await photo.read());
+    const shrink = Math.sqrt(maxPixels / pixels);
+    const size = {
+      width: Math.max(1, Math.floor(photo.width * shrink)),
+      height: Math.max(1, Math.floor(photo.height * shrink)),
+    };
+    const sx = photo.width / size.width, sy = photo.height / size.height;
+    return (await this.detect(await photo.read(size))).map((face) => ({
+      score: face.score,
+      box: {
+        x: face.box.x * sx,
+        y: face.box.y * sy,
+        width: face.box.width * sx,
+        height: face.box.height * sy,
+      },
+      landmarks: face.landmarks.map(([x, y]): Point => [x * sx, y * sy]),
+    }));
   }
 
   /**

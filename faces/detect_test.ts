@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadSharp } from "../deps.ts";
 import { FaceDetector } from "./detect.ts";
-import { readRgbImage } from "./rgb_image.ts";
+import { openPhoto, readRgbImage } from "./rgb_image.ts";
 
 const FIXTURES = new URL("../../shared/fixtures/images/", import.meta.url).pathname;
 const detector = await FaceDetector.load();
@@ -49,4 +49,22 @@ Deno.test("bad inputs: no face, tiny, CMYK, grey and alpha images give clear out
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("detectInPhoto searches a photo over the pixel limit in a shrunk copy, in the photo's pixels", async () => {
+  const path = `${FIXTURES}faces-raw/05.jpg`;
+  const [full] = await detector.detect(await readRgbImage(path));
+  const photo = await openPhoto(path);
+  const [whole] = await detector.detectInPhoto(photo);
+  assert.deepEqual(whole, full, "under the limit: the photo itself");
+  const [shrunk, ...others] = await detector.detectInPhoto(photo, {
+    maxPixels: (photo.width * photo.height) / 4,
+  });
+  assert.equal(others.length, 0);
+  const distance = shrunk.landmarks.reduce(
+    (s, [x, y], k) => s + Math.hypot(x - full.landmarks[k][0], y - full.landmarks[k][1]),
+    0,
+  ) / 68;
+  assert.ok(distance < 0.03 * full.box.width, `mean landmark distance ${distance} px`);
+  assert.ok(Math.abs(shrunk.box.width - full.box.width) < 0.1 * full.box.width);
 });

@@ -6,15 +6,17 @@
  * `transformSize` → antialiased resize to `outputSize`.
  *
  * PIL's `ANTIALIAS` resizes are sharp's Lanczos-3 here; the padding blur is three box filters (see
- * `_pixels.ts`); everything else follows the official arithmetic step by step.
+ * `_pixels.ts`); everything else follows the official arithmetic step by step. The photo may be a
+ * {@linkcode PhotoSource} (faces/rgb_image.ts `openPhoto`): then only the shrunk crop around the face is decoded,
+ * never the whole photo at full size.
  *
  * @module
  */
 
 import { loadSharp } from "../deps.ts";
-import { channelMedians, crop, type FloatRgb, gaussianBlur, padReflect, quadTransform } from "./_pixels.ts";
+import { channelMedians, type FloatRgb, gaussianBlur, padReflect, quadTransform } from "./_pixels.ts";
 import type { Point } from "./detect.ts";
-import { assertRgbImage, type RgbImage } from "./rgb_image.ts";
+import { assertRgbImage, type PhotoSource, type PixelBox, type RgbImage } from "./rgb_image.ts";
 
 /** The oriented square that FFHQ maps onto the output. */
 export interface FfhqQuad {
@@ -139,6 +141,32 @@ function toBytes(values: Float32Array): Uint8Array {
   return out;
 }
 
+function cropBytes(image: RgbImage, box: PixelBox): RgbImage {
+  const [left, top, right, bottom] = box;
+  const width = right - left, height = bottom - top;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * image.width + left) * 3;
+    data.set(image.data.subarray(from, from + width * 3), y * width * 3);
+  }
+  return { data, width, height };
+}
+
+/** An in-memory photo as a source: the Lanczos shrink of the whole photo, then the crop. */
+function memorySource(photo: RgbImage): PhotoSource {
+  assertRgbImage(photo);
+  return {
+    width: photo.width,
+    height: photo.height,
+    async read(size = photo, region?: PixelBox) {
+      const scaled = size.width === photo.width && size.height === photo.height
+        ? photo
+        : await resizeLanczos(photo, size.width, size.height);
+      return region ? cropBytes(scaled, region) : scaled;
+    },
+  };
+}
+
 const toFloat = (image: RgbImage): FloatRgb => ({
   data: Float32Array.from(image.data),
   width: image.width,
@@ -148,7 +176,7 @@ const toFloat = (image: RgbImage): FloatRgb => ({
 /**
  * Aligns one face of a photo as FFHQ does.
  *
- * @param photo the photo
+ * @param photo the photo, in memory or as a source that decodes the region needed (faces/rgb_image.ts `openPhoto`)
  * @param landmarks its 68 landmarks
  * @param options output and transform sizes, padding
  * @returns the aligned image, the quad and the landmarks in the aligned image
@@ -165,11 +193,11 @@ const toFloat = (image: RgbImage): FloatRgb => ({
  * ```
  */
 export async function alignFace(
-  photo: RgbImage,
+  photo: RgbImage | PhotoSource,
   landmarks: readonly Point[],
   options: AlignOptions = {},
 ): Promise<AlignedFace> {
-  assertRgbImage(photo);
+  const source = "read" in photo ? photo : memorySource(photo);
   const outputSize = options.outputSize ?? 1024;
   const transformSize = options.transformSize ?? Math.max(4096, outputSize);
   if (!Number.isInteger(outputSize) || outputSize < 8 || outputSize > 8192) {
@@ -181,12 +209,12 @@ export async function alignFace(
   const { quad: photoQuad, size } = ffhqQuad(landmarks);
   let quad = photoQuad.map((p) => [...p] as Point);
   let qsize = size;
-  let image: RgbImage = photo;
+  let image = { width: source.width, height: source.height };
 
   // Shrink.
   const shrink = Math.floor((qsize / outputSize) * 0.5);
   if (shrink > 1) {
-    image = await resizeLanczos(image, Math.round(image.width / shrink), Math.round(image.height / shrink));
+    image = { width: Math.round(image.width / shrink), height: Math.round(image.height / shrink) };
     quad = quad.map(([x, y]) => [x / shrink, y / shrink]);
     qsize /= shrink;
   }
@@ -207,14 +235,14 @@ export async function alignFace(
     Math.min(right + border, image.width),
     Math.min(bottom + border, image.height),
   ] as [number, number, number, number];
-  let working: FloatRgb;
   if (cropBox[2] <= cropBox[0] || cropBox[3] <= cropBox[1]) {
     throw new RangeError(`The face quad lies outside the ${image.width}×${image.height} photo`);
   }
+  let working: FloatRgb;
   if (cropBox[2] - cropBox[0] < image.width || cropBox[3] - cropBox[1] < image.height) {
-    working = crop(toFloat(image), cropBox);
+    working = toFloat(await source.read(image, cropBox));
     quad = quad.map(([x, y]) => [x - cropBox[0], y - cropBox[1]]);
-  } else working = toFloat(image);
+  } else working = toFloat(await source.read(image));
 
   // Pad.
   [left, top, right, bottom] = bounds();

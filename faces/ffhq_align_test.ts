@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FaceDetector, type Point } from "./detect.ts";
 import { alignFace, ffhqQuad, toAlignedPixels } from "./ffhq_align.ts";
-import { readRgbImage } from "./rgb_image.ts";
+import { openPhoto, readRgbImage } from "./rgb_image.ts";
 import { ssim } from "./ssim.ts";
 
 const FIXTURES = new URL("../../shared/fixtures/images/", import.meta.url).pathname;
@@ -101,4 +101,20 @@ Deno.test("alignFace pads a face near the border and maps its landmarks into the
   const eyes = aligned.landmarks.slice(36, 48);
   assert.ok(eyes.every(([x, y]) => x > 20 && x < 108 && y > 40 && y < 80), JSON.stringify(eyes));
   await assert.rejects(() => alignFace(cropped, shifted, { outputSize: 4 }), RangeError);
+});
+
+Deno.test("alignFace from a photo file decodes only the crop and gives the same pixels as from memory", async () => {
+  const path = `${FIXTURES}faces-raw/04.jpg`;
+  const photo = await readRgbImage(path);
+  const source = await openPhoto(path);
+  assert.deepEqual([source.width, source.height], [photo.width, photo.height]);
+  assert.deepEqual((await source.read()).data, photo.data);
+  const [face] = await detector.detect(photo);
+  // 128: the crop of the photo at its own size; 32: FFHQ's shrink first (qsize / 32 / 2 > 1), then the crop.
+  for (const outputSize of [128, 32]) {
+    const fromMemory = await alignFace(photo, face.landmarks, { outputSize, transformSize: 128 });
+    const fromFile = await alignFace(source, face.landmarks, { outputSize, transformSize: 128 });
+    assert.deepEqual(fromFile.image, fromMemory.image, `outputSize ${outputSize}`);
+  }
+  await assert.rejects(() => source.read({ width: 10, height: 10 }, [5, 5, 11, 8]), RangeError);
 });
