@@ -17,6 +17,7 @@ import { type HyperInverterArchitecture, hyperInverterGraph } from "./pipeline_g
 import { encodeStageGraph, featureStageGraph, hypernetStageGraph } from "./stage_graphs.ts";
 import { synthesisGraph } from "../generator/generator_graphs.ts";
 import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
+import { checkFiniteOutput } from "./output_checks.ts";
 
 /** The stages of a staged inversion. */
 export type StageName = "encode" | "phaseOne" | "features" | "hypernet" | "phaseTwo";
@@ -103,6 +104,8 @@ export class HyperInverter {
    * @param batch B
    * @returns w codes, phase-I and final images, ΔW per target, the provider and the time
    * @throws {TypeError} when the image data does not have B·3·R·R values, or contains NaN or infinity
+   * @throws {NonFiniteOutputError} (model/output_checks.ts) naming the stage (W codes, phase-I images,
+   *   residuals, final images) and the input's batch row, when an output holds NaN or infinity
    */
   async invert(images: Float32Array, batch: number): Promise<InversionResult> {
     const expected = batch * 3 * this.resolution * this.resolution;
@@ -116,8 +119,17 @@ export class HyperInverter {
         throw new TypeError(`Image values must be finite; value ${i} is ${images[i]}`);
       }
     }
-    if ((this.options.mode ?? "staged") === "fused") return await this.invertFused(images, batch);
-    return await this.invertStaged(images, batch);
+    const result = (this.options.mode ?? "staged") === "fused"
+      ? await this.invertFused(images, batch)
+      : await this.invertStaged(images, batch);
+    // In pipeline order, so the message names the first stage that went wrong.
+    checkFiniteOutput(result.wCodes.data, batch, "W codes");
+    checkFiniteOutput(result.phaseOneImages.data, batch, "phase-I images");
+    for (const [target, residual] of result.residuals) {
+      checkFiniteOutput(residual.data, batch, "residuals", `ΔW "${target}"`);
+    }
+    checkFiniteOutput(result.finalImages.data, batch, "final images");
+    return result;
   }
 
   /** The graph of one stage for a batch size (built once). */
@@ -252,6 +264,7 @@ export class HyperInverter {
    *   for the generator's own weights (phase I: G(w))
    * @param batch B
    * @returns images [B, 3, R, R]
+   * @throws {NonFiniteOutputError} naming the batch row when an image holds NaN or infinity
    */
   async synthesize(
     ws: Float32Array,
@@ -260,7 +273,9 @@ export class HyperInverter {
   ): Promise<NdArray<Float32Array>> {
     if (residuals === null) {
       const feeds = this.options.lowMemory ? { ws } : { ws, ...this.zeroResiduals(batch) };
-      return toNdarray((await this.runStage("phaseOne", batch, feeds, {})).outputs.img);
+      const images = toNdarray((await this.runStage("phaseOne", batch, feeds, {})).outputs.img);
+      checkFiniteOutput(images.data, batch, "synthesis");
+      return images;
     }
     const feeds: Record<string, HostData> = { ws };
     for (const t of this.stageGraph("phaseTwo", batch).inputs) {
@@ -270,7 +285,9 @@ export class HyperInverter {
       feeds[t.name] = residual.data;
     }
     const result = await this.runStage("phaseTwo", batch, feeds, {});
-    return toNdarray(result.outputs.img);
+    const images = toNdarray(result.outputs.img);
+    checkFiniteOutput(images.data, batch, "synthesis");
+    return images;
   }
 
   /** Number of parameters of each module. */

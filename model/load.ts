@@ -5,13 +5,16 @@
  * @module
  */
 
-import { readWeights, type Weight } from "../io/weights_file.ts";
+import type { Weight } from "../io/weights_file.ts";
+import { readSafetensors, toFloat32 } from "../io/safetensors.ts";
 import { resolveArchitecture } from "./architecture.ts";
 import { HyperInverter, type HyperInverterOptions } from "./hyperinverter.ts";
 import { MODULE_NAMES, MODULE_PREFIX, readManifest } from "./manifest.ts";
 import { loadReferenceFixture } from "../io/reference_fixture.ts";
 import { CHURCH_256_D64, FFHQ_1024_D128 } from "./presets.ts";
 import { pipelineWeightsFromFixture } from "./reference_weights.ts";
+import { verifySha256 } from "./weights_digest.ts";
+import { checkWeightValues } from "./weight_checks.ts";
 
 /** Seeded reference models: the official architectures with the fixture PRNG's weights (not trained). */
 export const REFERENCE_MODELS = {
@@ -26,8 +29,14 @@ export const REFERENCE_MODELS = {
  *
  * @param manifestPath path of the manifest, or a reference model name
  * @param options device
+ * Each weights file is checked before it is used: against the sha256 the manifest records (when it records
+ * one: model/weights_digest.ts), and every value finite and of a plausible magnitude (model/weight_checks.ts).
+ *
  * @returns the model, ready to invert
  * @throws errors naming the manifest field, the weights file, or every missing / mis-shaped weight
+ * @throws {Error} naming the module and file, with the cause: a SyntaxError when the file does not match its
+ *   recorded sha256 (or does not parse), a RangeError naming the tensor with a NaN, an infinity or an
+ *   implausible magnitude (a mislabelled dtype)
  */
 export async function loadHyperInverter(
   manifestPath: string,
@@ -53,17 +62,30 @@ export async function loadHyperInverter(
   for (const module of MODULE_NAMES) {
     const file = manifest.weights[module];
     const path = file.startsWith("/") ? file : `${directory}/${file}`;
-    let read: Awaited<ReturnType<typeof readWeights>>;
+    let read: Map<string, Weight>;
     try {
-      read = await readWeights(path);
+      read = await readCheckedWeights(path, manifest.sha256?.[module]);
     } catch (error) {
       throw new Error(`Cannot read the ${module} weights "${path}": ${(error as Error).message}`, {
         cause: error,
       });
     }
-    for (const [name, weight] of read.weights) weights.set(`${MODULE_PREFIX[module]}${name}`, weight);
+    for (const [name, weight] of read) weights.set(`${MODULE_PREFIX[module]}${name}`, weight);
   }
   const model = new HyperInverter(architecture, weights, options);
   model.graph(1); // checks every weight now, listing all that are missing or mis-shaped
   return model;
+}
+
+/** Reads one weights file, verifying its recorded digest (when there is one) and its values. */
+async function readCheckedWeights(path: string, sha256: string | undefined): Promise<Map<string, Weight>> {
+  const bytes = await Deno.readFile(path);
+  if (sha256 !== undefined) await verifySha256(bytes, sha256, path);
+  const file = readSafetensors(bytes, { source: path });
+  const weights = new Map<string, Weight>();
+  for (const [name, tensor] of file.tensors) {
+    weights.set(name, { data: toFloat32(tensor), shape: tensor.shape });
+  }
+  checkWeightValues(weights, path);
+  return weights;
 }

@@ -9,15 +9,19 @@
  *                     "hypernet": { … }, "refinementPasses": 1 },
  *   "weights": { "generator": "generator.safetensors", "wEncoder": "w_encoder.safetensors",
  *                "layerWiseEncoder": "w_bar_encoder.safetensors", "hypernet": "hypernet.safetensors" },
+ *   "sha256": { "generator": "<64 hex>", … },
  *   "provenance": { "source": "…" }
  * }
  * ```
+ * `sha256` (optional, written by model/model_folder.ts) holds the digest of each weights file, checked on load.
  * Each weights file holds its module's state dict under the official names without the module prefix
  * (`synthesis.b4.const`, `input_layer.0.weight`, `weight_regressors.b4_conv1_weight.w1`); paths are relative
  * to the manifest.
  *
  * @module
  */
+
+import { isSha256Hex } from "./weights_digest.ts";
 
 /** The identifier every manifest starts with. */
 export const MANIFEST_FORMAT = "hyperinverter-deno/model";
@@ -52,6 +56,8 @@ export interface ModelManifest {
     refinementPasses?: number;
   };
   weights: Record<ModuleName, string>;
+  /** Hex sha256 of each weights file (model/weights_digest.ts), verified on load; absent in older manifests. */
+  sha256?: Partial<Record<ModuleName, string>>;
   provenance?: Record<string, unknown>;
 }
 
@@ -109,6 +115,17 @@ export function parseManifest(json: unknown, source: string): ModelManifest {
     for (const module of MODULE_NAMES) {
       const file = weights[module];
       if (typeof file !== "string" || file === "") problems.push(`"weights.${module}" must be a file name`);
+    }
+  }
+  const digests = json.sha256;
+  if (digests !== undefined) {
+    if (!isObject(digests)) problems.push(`"sha256" must be an object of hex digests per module`);
+    else {
+      for (const [module, digest] of Object.entries(digests)) {
+        if (!(MODULE_NAMES as readonly string[]).includes(module)) {
+          problems.push(`"sha256.${module}" is not a module (${MODULE_NAMES.join(", ")})`);
+        } else if (!isSha256Hex(digest)) problems.push(`"sha256.${module}" must be 64 lower-case hex digits`);
+      }
     }
   }
   if (problems.length) {

@@ -24,6 +24,8 @@ export {
 } from "./pipeline_graph.ts";
 export { HyperInverter, type HyperInverterOptions, type InversionResult } from "./hyperinverter.ts";
 export { loadHyperInverter } from "./load.ts";
+export { checkFiniteOutput, NonFiniteOutputError, type OutputStage } from "./output_checks.ts";
+export { checkWeightValues } from "./weight_checks.ts";
 export { writeModelFolder } from "./model_folder.ts";
 export {
   MANIFEST_FORMAT,

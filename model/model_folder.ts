@@ -16,12 +16,14 @@ import {
   type ModuleName,
 } from "./manifest.ts";
 import { relative, resolve } from "node:path";
+import { sha256Hex } from "./weights_digest.ts";
 
 /**
  * Writes `out/model.json` and `out/<module>.safetensors` (float16 unless `fp16` is false). Modules named in
  * `shared` are not copied: the manifest points at that existing file by a relative path (so variants that share
- * a frozen generator and W encoder store only their own phase-II weights). The manifest is written last, so a
- * folder with a `model.json` is complete.
+ * a frozen generator and W encoder store only their own phase-II weights). The manifest records the sha256 of
+ * every weights file, shared ones included, which model/load.ts verifies; it is written last, so a folder with a
+ * `model.json` is complete.
  *
  * @param out the folder (created)
  * @param model architecture, weights by pipeline name (`synthesis.*`, `w_encoder.*`, …), name, provenance
@@ -52,10 +54,11 @@ export async function writeModelFolder(
 ): Promise<string> {
   await Deno.mkdir(out, { recursive: true });
   const files: Record<string, string> = {};
+  const sha256: Record<string, string> = {};
   for (const module of MODULE_NAMES) {
     const existing = model.shared?.[module];
     if (existing) {
-      await Deno.stat(existing); // NotFound names the file
+      sha256[module] = await sha256Hex(await Deno.readFile(existing)); // NotFound names the file
       files[module] = relative(resolve(out), resolve(existing));
       continue;
     }
@@ -72,6 +75,8 @@ export async function writeModelFolder(
       overwrite: true,
       dtype: model.fp16 === false ? "F32" : "F16",
     });
+    // The digest of what is on disk, read back (writeWeights encodes the bytes).
+    sha256[module] = await sha256Hex(await Deno.readFile(`${out}/${files[module]}`));
   }
   const manifest = {
     format: MANIFEST_FORMAT,
@@ -79,6 +84,7 @@ export async function writeModelFolder(
     name: model.name,
     architecture: model.architecture,
     weights: files,
+    sha256,
     provenance: { ...model.provenance, storage: model.fp16 === false ? "float32" : "float16" },
   };
   const path = `${out}/model.json`;
