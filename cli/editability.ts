@@ -6,12 +6,16 @@
  * is applied with γ = −3…3 to the phase-I inversion and to the full model (ΔW reused), and the mean change of the
  * attribute's log-odds is measured by the held-out `mlp` classifier (`<model folder>/attributes/mlp.safetensors`),
  * which never labelled a sample. Writes `<out>/editability.json` and `<out>/editability.md` (default `<out>` =
- * the model folder).
+ * the model folder). The flags, the model, its classifier and directions, and the outputs are checked before
+ * anything loads. Exit status 0 written, 2 bad usage or nothing written.
  *
  * @module
  */
 
-import { pathExists, writeFileAtomic } from "../io/atomic_write.ts";
+import { writeFileAtomic } from "../io/atomic_write.ts";
+import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
+import { checkInputFile, checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
@@ -19,31 +23,62 @@ import { readDirections } from "../editing/direction_file.ts";
 import { editabilityMarkdown, measureEditability, TABLE_2_GAMMAS } from "../editing/editability.ts";
 import { fashionAttribute } from "../editing/fashion_attributes.ts";
 import { LEARNED_DIRECTIONS_FILE } from "../editing/load_direction.ts";
-import { option } from "./_args.ts";
 import { ProgressBar } from "./_progress.ts";
+
+/** Images per inversion batch; `--images` is a multiple of it. */
+const BATCH = 50;
+
+const SPEC = {
+  name: "editability",
+  usage: "deno task editability [--model M] [--images 500] [--out DIR] [--device cpu] [--force]",
+  description: "The paper's Table 2 protocol on held-out Fashion-MNIST test images → editability.{json,md}.",
+  flags: {
+    model: {
+      type: "string",
+      valueName: "M",
+      default: "models/default/model.json",
+      description: "model.json",
+    },
+    images: {
+      type: "integer",
+      min: BATCH,
+      max: 10_000,
+      default: 500,
+      description: `held-out test images, a multiple of ${BATCH}`,
+    },
+    out: { type: "string", valueName: "DIR", description: "output folder (default: the model's folder)" },
+    device: { type: "string", choices: DEVICE_NAMES, default: "cpu", description: "where to run" },
+    force: { type: "boolean", description: "replace existing editability.{json,md}" },
+  },
+} as const;
 
 /**
  * The command.
  *
  * @param args command-line arguments
- * @returns exit status (0 done, 1 failed)
+ * @returns exit status (0 written, 2 bad usage or nothing written)
  */
-export async function main(args: readonly string[]): Promise<number> {
-  const modelPath = option(args, "model") ?? "models/default/model.json";
-  const folder = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".";
-  const out = option(args, "out") ?? folder;
-  const count = Number(option(args, "images") ?? "500");
-  const batch = 50;
-  try {
-    if (!Number.isInteger(count) || count < batch || count % batch !== 0) {
-      throw new RangeError(`--images must be a positive multiple of ${batch}, got ${option(args, "images")}`);
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags) => {
+    const { model: modelPath, images: count } = flags;
+    const folder = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".";
+    const out = flags.out ?? folder;
+    const batch = BATCH;
+    if (count % batch !== 0) throw new UsageError(`--images must be a multiple of ${batch}, got ${count}`);
+    await checkInputFile(modelPath, "model");
+    for (
+      const [path, what] of [[`${folder}/attributes/mlp.safetensors`, "classifier"], [
+        `${folder}/${LEARNED_DIRECTIONS_FILE}`,
+        "directions file",
+      ]]
+    ) {
+      await checkInputFile(path, `${what} (run deno task learn-directions first)`);
     }
+    await prepareOutputFolder(out);
     for (const file of ["editability.json", "editability.md"]) {
-      if (!args.includes("--force") && await pathExists(`${out}/${file}`)) {
-        throw new Deno.errors.AlreadyExists(`Refusing to overwrite "${out}/${file}" (pass --force)`);
-      }
+      await checkOutputFile(`${out}/${file}`, { force: flags.force });
     }
-    const model = await loadHyperInverter(modelPath);
+    const model = await loadHyperInverter(modelPath, { device: flags.device });
     const measure = await AttributeModel.load(`${folder}/attributes/mlp.safetensors`);
     const learned = await readDirections(`${folder}/${LEARNED_DIRECTIONS_FILE}`);
     const directions = [...learned].map(([name, { direction }]) => ({
@@ -77,7 +112,6 @@ export async function main(args: readonly string[]): Promise<number> {
       results,
       seconds: (performance.now() - started) / 1000,
     };
-    await Deno.mkdir(out, { recursive: true });
     await writeFileAtomic(`${out}/editability.json`, JSON.stringify(report, null, 2) + "\n");
     const markdown = [
       "# Editability of the default model (the paper's Table 2 protocol)",
@@ -90,11 +124,8 @@ export async function main(args: readonly string[]): Promise<number> {
     ].join("\n");
     await writeFileAtomic(`${out}/editability.md`, markdown);
     console.log(markdown);
-    return 0;
-  } catch (error) {
-    console.error(`editability: ${(error as Error).message}`);
-    return 1;
-  }
+    return EXIT_OK;
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -17,7 +17,8 @@
  *
  * `--force` learns the directions again; `--retrain-classifiers` also retrains the classifiers.
  *
- * `<out>` defaults to the model's folder.
+ * `<out>` defaults to the model's folder. The flags, the model and the output folders are checked before anything
+ * loads. Exit status 0 learned, 2 bad usage or nothing learned.
  *
  * @module
  */
@@ -31,8 +32,37 @@ import type { ClassifierKind } from "../editing/attribute_classifier.ts";
 import { attributeScores, FASHION_MNIST_ATTRIBUTES } from "../editing/fashion_attributes.ts";
 import { directionFromScores, labelSampledLatents } from "../editing/learn_direction.ts";
 import { type StoredDirection, writeDirections } from "../editing/direction_file.ts";
-import { option } from "./_args.ts";
+import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { checkInputFile, checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { ProgressBar } from "./_progress.ts";
+
+const SPEC = {
+  name: "learn-directions",
+  usage: "deno task learn-directions [--model M] [--out DIR] [--samples 10000] [--device cpu] [--force] " +
+    "[--retrain-classifiers]",
+  description:
+    "Learns InterFaceGAN directions for a Fashion-MNIST model (classifiers, labelled samples, boundaries).",
+  flags: {
+    model: {
+      type: "string",
+      valueName: "M",
+      default: "models/default/model.json",
+      description: "model.json",
+    },
+    out: { type: "string", valueName: "DIR", description: "output folder (default: the model's folder)" },
+    samples: {
+      type: "integer",
+      min: 100,
+      max: 1_000_000,
+      default: 10_000,
+      description: "sampled w to label",
+    },
+    device: { type: "string", choices: DEVICE_NAMES, default: "cpu", description: "where to run the model" },
+    force: { type: "boolean", description: "learn the directions again" },
+    "retrain-classifiers": { type: "boolean", description: "also retrain the attribute classifiers" },
+  },
+} as const;
 
 /** Top-1 accuracy of a classifier on the first `count` images of a split. */
 export async function classifierAccuracy(
@@ -99,24 +129,23 @@ export async function trainedClassifier(
  * The command.
  *
  * @param args command-line arguments
- * @returns exit status (0 done, 1 failed)
+ * @returns exit status (0 learned, 2 bad usage or nothing learned)
  */
-export async function main(args: readonly string[]): Promise<number> {
-  const modelPath = option(args, "model") ?? "models/default/model.json";
-  const out = option(args, "out") ?? (modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".");
-  const samples = Number(option(args, "samples") ?? "10000");
-  const force = args.includes("--force");
-  const retrain = args.includes("--retrain-classifiers");
-  try {
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags) => {
+    const { model: modelPath, samples, force } = flags;
+    const out = flags.out ?? (modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".");
+    const retrain = flags["retrain-classifiers"];
+    await checkInputFile(modelPath, "model");
     const directionsPath = `${out}/directions/interfacegan.safetensors`;
-    if (!force && await pathExists(directionsPath)) {
-      throw new Deno.errors.AlreadyExists(`${directionsPath} exists (pass --force to learn again)`);
-    }
+    await prepareOutputFolder(`${out}/directions`);
+    await prepareOutputFolder(`${out}/attributes`);
+    await checkOutputFile(directionsPath, { force });
     const labeller = await trainedClassifier("conv", `${out}/attributes/conv.safetensors`, {
       force: retrain,
     });
     await trainedClassifier("mlp", `${out}/attributes/mlp.safetensors`, { force: retrain });
-    const model = await loadHyperInverter(modelPath);
+    const model = await loadHyperInverter(modelPath, { device: flags.device });
     const progress = new ProgressBar(samples, "label G(w) samples");
     let reported = 0;
     const labelled = await labelSampledLatents(model, labeller, {
@@ -150,14 +179,10 @@ export async function main(args: readonly string[]): Promise<number> {
           `std of ⟨w, n⟩ ${learned.projectionStd.toFixed(3)}`,
       );
     }
-    await Deno.mkdir(`${out}/directions`, { recursive: true });
     await writeDirections(directionsPath, directions, { overwrite: force });
     console.log(`→ ${directionsPath}`);
-    return 0;
-  } catch (error) {
-    console.error(`learn-directions: ${(error as Error).message}`);
-    return 1;
-  }
+    return EXIT_OK;
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,45 +1,57 @@
 /**
  * `deno task site [--port 8000] [--host 127.0.0.1] [--experiments DIR] [--workers 1] [--queue 8] [--device cpu]
  * [--allow-remote]`: serves the notebook site (suite tables, side-by-side variants, edits, uploads) on loopback.
+ * `--help` prints the usage and serves nothing. Exit status 2 when the command line is bad or the server cannot
+ * start (it otherwise runs until killed).
  *
  * @module
  */
 
-import { option } from "../cli/_args.ts";
+import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { serveSite } from "./server.ts";
+
+const SPEC = {
+  name: "site",
+  usage: "deno task site [--port 8000] [--host 127.0.0.1] [--experiments DIR] [--workers 1] [--queue 8] " +
+    "[--device cpu] [--allow-remote]",
+  description: "Serves the notebook site until interrupted.",
+  flags: {
+    port: { type: "integer", min: 0, max: 65535, default: 8000, description: "port (0: any free port)" },
+    host: { type: "string", valueName: "HOST", default: "127.0.0.1", description: "address to listen on" },
+    experiments: {
+      type: "string",
+      valueName: "DIR",
+      description: "experiments folder (default: the checkout's)",
+    },
+    workers: { type: "integer", min: 1, max: 64, default: 1, description: "inference workers" },
+    queue: { type: "integer", min: 1, max: 10_000, default: 8, description: "queued inference jobs at most" },
+    device: { type: "string", choices: DEVICE_NAMES, default: "cpu", description: "where the workers run" },
+    "allow-remote": { type: "boolean", description: "allow a non-loopback --host" },
+  },
+} as const;
 
 /**
  * Runs the server until interrupted.
  *
  * @param args command-line arguments
- * @returns exit status when it fails to start (it otherwise runs until killed)
+ * @returns exit status: 0 for `--help` or once the server has finished, 2 when it fails to start
  */
-export async function main(args: readonly string[]): Promise<number> {
-  const integer = (name: string, fallback: number) => {
-    const text = option(args, name);
-    const value = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(value) || value < 0) {
-      throw new RangeError(`--${name} must be an integer ≥ 0, got ${text}`);
-    }
-    return value;
-  };
-  try {
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(SPEC, args, async (flags) => {
     const { server } = await serveSite({
-      hostname: option(args, "host") ?? "127.0.0.1",
-      port: integer("port", 8000),
-      allowRemote: args.includes("--allow-remote"),
-      experimentsRoot: option(args, "experiments"),
-      workers: integer("workers", 1),
-      queue: { capacity: integer("queue", 8) },
-      device: option(args, "device") ?? "cpu",
+      hostname: flags.host,
+      port: flags.port,
+      allowRemote: flags["allow-remote"],
+      experimentsRoot: flags.experiments,
+      workers: flags.workers,
+      queue: { capacity: flags.queue },
+      device: flags.device,
       onListen: ({ hostname, port }) => console.log(`site: http://${hostname}:${port}/`),
     });
     await server.finished;
-    return 0;
-  } catch (error) {
-    console.error(`site: ${(error as Error).message}`);
-    return 1;
-  }
+    return EXIT_OK;
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
