@@ -123,8 +123,8 @@ function mapToObject(map: Map<unknown, unknown>): [string, unknown][] {
   return [...map].map(([k, v]) => [String(k), v instanceof Map ? Object.fromEntries(mapToObject(v)) : v]);
 }
 
-/** The files a kind writes: into the folder `out`, or `out` itself. */
-function outputsOf(kind: string, out: string): { folder?: string; files: string[] } {
+/** The files a kind writes (into the folder `out`, or `out` itself) and the folder they go in. */
+function outputsOf(kind: string, out: string): { folder: string; files: string[] } {
   const inFolder = (names: string[]) => ({ folder: out, files: names.map((name) => `${out}/${name}`) });
   if (kind === "generator") {
     return inFolder(["generator.safetensors", "generator.json", "discriminator.safetensors"]);
@@ -138,7 +138,9 @@ function outputsOf(kind: string, out: string): { folder?: string; files: string[
       "model.json",
     ]);
   }
-  return { files: [out] };
+  // A file's folder is made, as the zoo's commands (`--out directions/age.safetensors`) expect.
+  const slash = out.lastIndexOf("/");
+  return { folder: slash < 0 ? "." : out.slice(0, slash) || "/", files: [out] };
 }
 
 /** Checks the command line's kind, flags, inputs and outputs before any file is read. */
@@ -176,7 +178,7 @@ async function checkArguments(
   if (flags.generator) await checkInputFile(flags.generator, "--generator file");
   if (flags["w-encoder"]) await checkInputFile(flags["w-encoder"], "--w-encoder file");
   const outputs = outputsOf(kind, flags.out);
-  if (outputs.folder) await prepareOutputFolder(outputs.folder);
+  await prepareOutputFolder(outputs.folder);
   for (const file of outputs.files) await checkOutputFile(file, { force: flags.force });
   return { input, out: flags.out };
 }

@@ -30,6 +30,12 @@ Deno.test("import refuses an existing output before reading the input, and names
     const generator = await run(["generator", `${dir}/in.pt`, "--out", `${dir}/g`]);
     assert.equal(generator.status, 2);
     assert.match(generator.errors, /generator\.json" exists; pass --force/);
+    // A file's missing folder is made, as the zoo's commands expect (`--out directions/age.safetensors`); the
+    // junk input then fails to parse, and nothing is written.
+    const made = await run(["interfacegan", `${dir}/in.pt`, "--out", `${dir}/directions/age.safetensors`]);
+    assert.equal(made.status, 2);
+    assert.ok((await Deno.stat(`${dir}/directions`)).isDirectory);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/directions`)], []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -73,8 +79,8 @@ Deno.test("import checks its command line, inputs and outputs first: each error 
       [["interfacegan", "/dev/zero", "--out", `${dir}/o`], /The input "\/dev\/zero" is not a regular file/],
       [["generator", input, "--out", `${dir}/file/g`], /Cannot create the output folder ".*file\/g"/],
       [
-        ["interfacegan", input, "--out", `${dir}/nofolder/o.safetensors`],
-        /The folder of the output ".*nofolder" does not exist/,
+        ["interfacegan", input, "--out", `${dir}/file/o.safetensors`],
+        /The output folder ".*file" is not a folder/,
       ],
     ];
     for (const [args, message] of cases) {
