@@ -10,11 +10,13 @@
 const TEMPORARY = /^.+\.tmp-(\d+)-[0-9a-f]{8}$/;
 
 /**
- * Whether a process id may still be writing: this process, or (on Linux, where `/proc` tells) a live
- * process. Elsewhere only this process counts, since nothing cheap tells whether another one is alive.
+ * Whether a process id may still be writing a file last modified at `modified`: this process, unless the file
+ * is older than it (a container restarted after a kill often reuses the same pid; 2 s allow for coarse file
+ * times), or (on Linux, where `/proc` tells) another live process. Elsewhere only this process counts, since
+ * nothing cheap tells whether another one is alive.
  */
-async function mayBeWriting(pid: number): Promise<boolean> {
-  if (pid === Deno.pid) return true;
+async function mayBeWriting(pid: number, modified: Date | null): Promise<boolean> {
+  if (pid === Deno.pid) return modified === null || modified.getTime() >= performance.timeOrigin - 2000;
   if (Deno.build.os !== "linux") return false;
   try {
     await Deno.stat(`/proc/${pid}`);
@@ -27,7 +29,8 @@ async function mayBeWriting(pid: number): Promise<boolean> {
 /**
  * Removes the temporary files of interrupted atomic writes from one folder (not its subfolders): only files
  * named like `writeFileAtomic`'s (`<name>.tmp-<pid>-<8 hex>`), and only those of a process that is not
- * running (so a write in progress, in this process or another, is left alone).
+ * running, or of this process's pid but older than this process (so a write in progress, in this process or
+ * another, is left alone).
  *
  * @param directory the run folder; a missing folder has nothing to clean
  * @returns the paths removed
@@ -53,7 +56,8 @@ export async function removeInterruptedWrites(directory: string): Promise<string
     throw error;
   }
   for (const { path, pid } of candidates) {
-    if (await mayBeWriting(pid)) continue;
+    const modified = await Deno.stat(path).then((info) => info.mtime, () => null);
+    if (await mayBeWriting(pid, modified)) continue;
     try {
       await Deno.remove(path);
       removed.push(path);

@@ -17,6 +17,12 @@ Deno.test("removeInterruptedWrites removes only atomic-write leftovers of dead p
     for (const name of [...names.removed, ...names.kept]) {
       await Deno.writeTextFile(`${directory}/${name}`, "x");
     }
+    // A killed run whose pid this process reuses (a restarted container): older than this process.
+    const reused = `log.jsonl.tmp-${Deno.pid}-00000000`;
+    await Deno.writeTextFile(`${directory}/${reused}`, "x");
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await Deno.utime(`${directory}/${reused}`, hourAgo, hourAgo);
+    names.removed.push(reused);
     await Deno.mkdir(`${directory}/sub`);
     await Deno.writeTextFile(`${directory}/sub/a.json.tmp-${dead}-0123abcd`, "x");
 
