@@ -555,3 +555,49 @@ Deno.test("readTorchFileFromPath refuses /dev/zero, a folder and a file over the
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("reading a 3.5 GB zip bomb .pt and a stride-0 [1, 1e9] .pt peaks under 1 GiB (in a subprocess)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(
+      `${dir}/bomb.pt`,
+      zipOf([
+        { name: "t/data.pkl", data: namedTensorPickle("w", [4], [1]) },
+        { name: "t/data/0", data: FOUR_FLOATS },
+        { name: "t/data/99", data: deflateBomb(3500), method: 8, uncompressedSize: 3500 * 2 ** 20 },
+      ]),
+    );
+    await Deno.writeFile(
+      `${dir}/stride0.pt`,
+      zipOf([
+        { name: "t/data.pkl", data: namedTensorPickle("w", [1, 1e9], [0, 0]) },
+        { name: "t/data/0", data: FOUR_FLOATS },
+      ]),
+    );
+    const reader = new URL("./torch_file.ts", import.meta.url).href;
+    const script = `
+      import { flattenStateDict, readTorchFileFromPath, tensorToFloat32 } from "${reader}";
+      for (const name of ["bomb.pt", "stride0.pt"]) {
+        try {
+          for (const t of flattenStateDict(await readTorchFileFromPath("${dir}/" + name)).values()) tensorToFloat32(t);
+          console.log(name, "read");
+        } catch (error) {
+          console.log(name, error.name);
+        }
+      }
+      const status = await Deno.readTextFile("/proc/self/status").catch(() => "");
+      const peak = Number(/VmHWM:\\s*(\\d+) kB/.exec(status)?.[1] ?? Deno.memoryUsage().rss / 1024);
+      console.log("peak", peak);`;
+    const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-check", script],
+      stderr: "inherit",
+    }).output();
+    assert.ok(success);
+    const lines = new TextDecoder().decode(stdout).trim().split("\n");
+    assert.deepEqual(lines.slice(0, 2), ["bomb.pt read", "stride0.pt RangeError"]);
+    const peakKiB = Number(lines[2].split(" ")[1]);
+    assert.ok(peakKiB > 0 && peakKiB < 2 ** 20, `peak RSS ${peakKiB} KiB`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
