@@ -13,6 +13,9 @@ import { main as editability } from "./editability.ts";
 import { main as learnDirections } from "./learn_directions.ts";
 import { main as synthesize } from "../examples/synthesize.ts";
 import { main as site } from "../site/main.ts";
+import { main as edit } from "./edit.ts";
+import { main as interpolate } from "./interpolate.ts";
+import { providerUnavailableReason } from "../runtime/provider_probe.ts";
 
 type Main = (args: readonly string[]) => Promise<number>;
 
@@ -175,6 +178,33 @@ for (const [name, main, usage] of helps) {
     assert.match(stdout, /exit status: 0 done, 1 some inputs failed, 2 bad usage or nothing done/);
     assert.equal(stderr, "");
     await assert.rejects(Deno.stat(run), Deno.errors.NotFound, "no run folder made");
+  });
+}
+
+// An explicit device that cannot start here is refused before the model loads (it used to fail after loading).
+// Where CUDA can start, each command goes on to its next check, an existing --out, and stops there.
+const cudaReason = providerUnavailableReason("cuda");
+const sample = "models/default/samples/test-0000-boot.png";
+const deviceCases: [string, Main, string[]][] = [
+  ["edit", edit, [sample, "--direction", "footwear", "--out", file]],
+  ["interpolate", interpolate, [sample, sample, "--out", file]],
+  ["editability", editability, ["--model", `${model}/model.json`]],
+  ["learn-directions", learnDirections, ["--model", `${model}/model.json`]],
+  ["synthesize", synthesize, ["--out", file]],
+  // Only where CUDA cannot start: the site has no later check, it would serve.
+  ...(cudaReason ? [["site", site, ["--port", "0"]] as [string, Main, string[]]] : []),
+];
+
+for (const [name, main, args] of deviceCases) {
+  Deno.test(`${name} --device cuda is checked before the model loads`, async () => {
+    const { status, stderr } = await capture(main, [...args, "--device", "cuda"]);
+    assert.equal(status, 2, stderr);
+    assert.match(
+      stderr,
+      cudaReason
+        ? /--device cuda cannot start on this machine: libonnxruntime_providers_cuda\.so is not installed/
+        : /exists; pass --force/,
+    );
   });
 }
 

@@ -27,6 +27,7 @@ import { loadGanSpacePca, loadInterfaceGanDirection } from "../editing/load_dire
 import { principalComponents } from "../editing/pca.ts";
 import { sampleW } from "../editing/sample_latents.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
+import { checkDevice } from "./_device.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
 
@@ -139,6 +140,7 @@ export function main(args: readonly string[]): Promise<number> {
     }
     const gammas = parseGammas(flags.gammas);
     const layers = flags.layers === undefined ? undefined : parseLayers(flags.layers);
+    checkDevice(flags.device);
     await checkInputFile(image, "image");
     await checkOutputFile(out, { force: flags.force });
     const model = await loadHyperInverter(modelPath, { device: flags.device });

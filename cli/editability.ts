@@ -16,6 +16,7 @@ import { writeFileAtomic } from "../io/atomic_write.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { checkInputFile, checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
+import { checkDevice } from "./_device.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
@@ -65,6 +66,7 @@ export function main(args: readonly string[]): Promise<number> {
     const out = flags.out ?? folder;
     const batch = BATCH;
     if (count % batch !== 0) throw new UsageError(`--images must be a multiple of ${batch}, got ${count}`);
+    checkDevice(flags.device);
     await checkInputFile(modelPath, "model");
     for (
       const [path, what] of [[`${folder}/attributes/mlp.safetensors`, "classifier"], [

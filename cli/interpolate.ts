@@ -19,6 +19,7 @@ import { writeAnimation } from "../io/animation.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { interpolateInversions } from "../editing/interpolate.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
+import { checkDevice } from "./_device.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
 
@@ -57,6 +58,7 @@ export function main(args: readonly string[]): Promise<number> {
       throw new UsageError(`--animation must end in .gif or .webp, got "${animation}"`);
     }
     if (animation === out) throw new UsageError(`--animation and --out are the same file "${out}"`);
+    checkDevice(flags.device);
     for (const image of positional) await checkInputFile(image, "image");
     for (const path of [out, animation]) if (path) await checkOutputFile(path, { force });
     const model = await loadHyperInverter(flags.model, { device: flags.device });

@@ -35,6 +35,7 @@ import { type StoredDirection, writeDirections } from "../editing/direction_file
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { checkInputFile, checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
+import { checkDevice } from "./_device.ts";
 import { ProgressBar } from "./_progress.ts";
 
 const SPEC = {
@@ -136,6 +137,7 @@ export function main(args: readonly string[]): Promise<number> {
     const { model: modelPath, samples, force } = flags;
     const out = flags.out ?? (modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".");
     const retrain = flags["retrain-classifiers"];
+    checkDevice(flags.device);
     await checkInputFile(modelPath, "model");
     const directionsPath = `${out}/directions/interfacegan.safetensors`;
     await prepareOutputFolder(`${out}/directions`);

@@ -19,8 +19,9 @@ import { mappingGraph, synthesisGraph } from "../generator/generator_graphs.ts";
 import { prngFill } from "../io/prng.ts";
 import { sessionFor } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
-import { DEVICE_NAMES } from "../runtime/devices.ts";
-import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { DEVICE_NAMES, type ProviderName } from "../runtime/devices.ts";
+import { providerUnavailableReason } from "../runtime/provider_probe.ts";
+import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { checkOutputFile } from "../io/output_check.ts";
 
 const FIXTURES = { 256: "hyperinverter-church256", 1024: "hyperinverter-ffhq1024" } as const;
@@ -53,6 +54,8 @@ export function main(args: readonly string[]): Promise<number> {
     const { batch, psi, device } = flags;
     const resolution = Number(flags.resolution) as keyof typeof FIXTURES;
     const out = flags.out ?? `synthesis-${resolution}.png`;
+    const unavailable = device === "auto" ? null : providerUnavailableReason(device as ProviderName);
+    if (unavailable) throw new UsageError(`--device ${device} cannot start on this machine: ${unavailable}`);
     await checkOutputFile(out, { force: flags.force });
     const fixture = await loadReferenceFixture(FIXTURES[resolution]);
     const config = generatorConfigFromInitKwargs(

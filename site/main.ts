@@ -7,8 +7,9 @@
  * @module
  */
 
-import { EXIT_OK, runCommand } from "../io/command_line.ts";
-import { DEVICE_NAMES } from "../runtime/devices.ts";
+import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
+import { DEVICE_NAMES, type ProviderName } from "../runtime/devices.ts";
+import { providerUnavailableReason } from "../runtime/provider_probe.ts";
 import { serveSite } from "./server.ts";
 
 const SPEC = {
@@ -39,6 +40,12 @@ const SPEC = {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
+    const unavailable = flags.device === "auto"
+      ? null
+      : providerUnavailableReason(flags.device as ProviderName);
+    if (unavailable) {
+      throw new UsageError(`--device ${flags.device} cannot start on this machine: ${unavailable}`);
+    }
     const { server } = await serveSite({
       hostname: flags.host,
       port: flags.port,
