@@ -8,9 +8,12 @@
  * w code `w` [numWs, 512] and every residual `dW.<target>` [O, I, k, k]) into DIR. A file that is not a readable
  * image is reported and skipped; the others are still processed. `--align` first FFHQ-aligns each photo's largest face
  * to the model's resolution (faces/, as `deno task align`; also written as `<name>.aligned.png`); a photo without a
- * face is reported and skipped. Existing outputs are never overwritten unless
- * `--force` is given. Exit status: 0 all inverted, 1 some inputs failed, 2 nothing could be done (bad
- * arguments, model or output conflicts).
+ * face is reported and skipped. `<name>` is the image's stem, or its whole file name when two inputs share a stem
+ * (`x.jpg` and `x.png` give `x.jpg.final.png` and `x.png.final.png`) or when the stem's outputs would be input
+ * files (cli/_files.ts `planOutputNames`); an image counts as inverted only once its outputs are written. The
+ * command line, `--device` and the outputs are checked before the model loads; existing outputs are never
+ * overwritten unless `--force` is given, and inputs never. Exit status: 0 all inverted, 1 some inputs failed, 2
+ * bad usage or nothing done (bad arguments, device, model or output conflicts).
  *
  * @module
  */
@@ -22,22 +25,39 @@ import { writeWeights } from "../io/weights_file.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
 import { ProgressBar } from "./_progress.ts";
-import { listImageFiles } from "./_files.ts";
+import { listImageFiles, planOutputNames } from "./_files.ts";
+import { checkDevice } from "./_device.ts";
+import { EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, runCommand, UsageError } from "../io/command_line.ts";
+import { prepareOutputFolder } from "../io/output_check.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { FaceDetector } from "../faces/detect.ts";
 import { writeRgbPng } from "../faces/rgb_image.ts";
 import { alignPhoto } from "./align.ts";
 
-/** Parsed command line. */
-export interface InvertArguments {
-  input: string;
-  model: string;
-  out: string;
-  batch: number;
-  device: string;
-  force: boolean;
-  lowMemory: boolean;
-  align: boolean;
-}
+/** The command line of `invert`. */
+export const INVERT_COMMAND = {
+  name: "invert",
+  usage: "deno task invert <image-or-folder> --model MODEL --out DIR [options]",
+  description: "Inverts images: <name>.final.png, <name>.phase1.png and <name>.safetensors per image.",
+  positionals: { min: 1, max: 1, names: "image-or-folder" },
+  flags: {
+    model: {
+      type: "string",
+      required: true,
+      valueName: "MODEL",
+      description: "model.json, or reference:church256 / reference:ffhq1024",
+    },
+    out: { type: "string", required: true, valueName: "DIR", description: "output folder" },
+    batch: { type: "integer", min: 1, max: 64, default: 1, description: "images per run" },
+    device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where the model runs" },
+    "low-memory": { type: "boolean", description: "load the model's parts one at a time" },
+    force: { type: "boolean", description: "replace existing outputs (never inputs)" },
+    align: {
+      type: "boolean",
+      description: "FFHQ-align each photo's largest face first (<name>.aligned.png)",
+    },
+  },
+} as const;
 
 /** What the command did. */
 export interface InvertReport {
@@ -47,96 +67,46 @@ export interface InvertReport {
   msPerImage: number;
 }
 
-/**
- * Parses the command line.
- *
- * @param args arguments after the task name
- * @returns the parsed arguments
- * @throws {RangeError} naming the unknown or malformed argument
- */
-export function parseInvertArguments(args: readonly string[]): InvertArguments {
-  const parsed: Partial<InvertArguments> = {
-    batch: 1,
-    device: "auto",
-    force: false,
-    lowMemory: false,
-    align: false,
-  };
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new RangeError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--model") parsed.model = value();
-    else if (arg === "--out") parsed.out = value();
-    else if (arg === "--batch") parsed.batch = Number(value());
-    else if (arg === "--device") parsed.device = value();
-    else if (arg === "--force") parsed.force = true;
-    else if (arg === "--low-memory") parsed.lowMemory = true;
-    else if (arg === "--align") parsed.align = true;
-    else if (arg.startsWith("--")) {
-      throw new RangeError(
-        `Unknown option ${arg}; options: --model --out --batch --device --low-memory --force --align`,
-      );
-    } else positional.push(arg);
-  }
-  if (positional.length !== 1) {
-    throw new RangeError(`Give exactly one image or folder, got ${positional.length}`);
-  }
-  if (!parsed.model) throw new RangeError(`--model <model.json> is required`);
-  if (!parsed.out) throw new RangeError(`--out <folder> is required`);
-  if (!Number.isInteger(parsed.batch) || parsed.batch! < 1 || parsed.batch! > 64) {
-    throw new RangeError(`--batch must be an integer in 1..64, got ${parsed.batch}`);
-  }
-  return { ...parsed, input: positional[0] } as InvertArguments;
+const OUTPUT_SUFFIXES = [".final.png", ".phase1.png", ".safetensors"] as const;
+
+function outputsOf(out: string, base: string, align = false): string[] {
+  return [...OUTPUT_SUFFIXES, ...(align ? [".aligned.png"] : [])].map((suffix) => `${out}/${base}${suffix}`);
 }
 
-function stem(path: string): string {
-  const name = path.split("/").pop()!;
-  const dot = name.lastIndexOf(".");
-  return dot > 0 ? name.slice(0, dot) : name;
-}
-
-function outputsOf(out: string, file: string, align = false): string[] {
-  const base = `${out}/${stem(file)}`;
-  return [
-    `${base}.final.png`,
-    `${base}.phase1.png`,
-    `${base}.safetensors`,
-    ...(align ? [`${base}.aligned.png`] : []),
-  ];
+/** An image to invert and the base name of its outputs in the output folder. */
+export interface InvertJob {
+  file: string;
+  base: string;
 }
 
 /**
- * Runs the inversion of every input with a loaded model.
+ * Runs the inversion of every input with a loaded model. An image counts as inverted only once its three outputs
+ * are written; a batch the model fails on, or an output that cannot be written, fails those images only.
  *
  * @param model the model
- * @param files input image files
+ * @param jobs input image files and the base names of their outputs (cli/_files.ts `planOutputNames`)
  * @param options output folder, batch size, and `align`: a face detector to FFHQ-align each photo first
  * @returns the report
  */
 export async function invertFiles(
   model: HyperInverter,
-  files: readonly string[],
+  jobs: readonly InvertJob[],
   options: { out: string; batch: number; align?: FaceDetector },
 ): Promise<InvertReport> {
   const report: InvertReport = { inverted: [], failed: [], provider: "", msPerImage: 0 };
   const resolution = model.resolution;
-  const progress = new ProgressBar(files.length, "invert");
+  const progress = new ProgressBar(jobs.length, "invert");
   let totalMs = 0;
-  for (let start = 0; start < files.length; start += options.batch) {
-    const chunk = files.slice(start, start + options.batch);
-    const loaded: { file: string; data: Float32Array }[] = [];
-    for (const file of chunk) {
+  for (let start = 0; start < jobs.length; start += options.batch) {
+    const chunk = jobs.slice(start, start + options.batch);
+    const loaded: { file: string; base: string; data: Float32Array }[] = [];
+    for (const { file, base } of chunk) {
       try {
         if (options.align) {
           const [face] = await alignPhoto(file, options.align, { size: resolution });
-          await writeRgbPng(outputsOf(options.out, file, true)[3], face.image);
-          loaded.push({ file, data: rgbBytesToTensor(face.image.data, resolution, resolution) });
-        } else loaded.push({ file, data: (await readImage(file, resolution)).data });
+          await writeRgbPng(outputsOf(options.out, base, true)[3], face.image);
+          loaded.push({ file, base, data: rgbBytesToTensor(face.image.data, resolution, resolution) });
+        } else loaded.push({ file, base, data: (await readImage(file, resolution)).data });
       } catch (error) {
         report.failed.push({ file, reason: (error as Error).message });
         progress.tick(`${file} (skipped)`);
@@ -146,26 +116,29 @@ export async function invertFiles(
     const perImage = 3 * resolution * resolution;
     const batch = new Float32Array(loaded.length * perImage);
     loaded.forEach((item, i) => batch.set(item.data, i * perImage));
-    const result = await model.invert(batch, loaded.length);
+    let result: Awaited<ReturnType<HyperInverter["invert"]>>;
+    try {
+      result = await model.invert(batch, loaded.length);
+    } catch (error) {
+      for (const { file } of loaded) {
+        report.failed.push({ file, reason: `The model failed: ${(error as Error).message}` });
+        progress.tick(`${file} (failed)`);
+      }
+      continue;
+    }
     report.provider = result.provider;
     totalMs += result.milliseconds;
     for (let i = 0; i < loaded.length; i++) {
-      const [finalPath, phaseOnePath, latentPath] = outputsOf(options.out, loaded[i].file);
-      const imageShape = [...result.finalImages.shape];
-      await writePng(finalPath, result.finalImages.data, imageShape, i);
-      await writePng(phaseOnePath, result.phaseOneImages.data, imageShape, i);
-      const tensors = new Map<string, { data: Float32Array; shape: number[] }>();
-      const [, rows, width] = result.wCodes.shape;
-      tensors.set("w", {
-        data: result.wCodes.data.slice(i * rows * width, (i + 1) * rows * width),
-        shape: [rows, width],
-      });
-      for (const [name, delta] of result.residuals) {
-        const shape = delta.shape.slice(1);
-        const size = shape.reduce((a, b) => a * b, 1);
-        tensors.set(`dW.${name}`, { data: delta.data.slice(i * size, (i + 1) * size), shape });
+      try {
+        await writeResults(result, i, outputsOf(options.out, loaded[i].base), loaded[i].file);
+      } catch (error) {
+        report.failed.push({
+          file: loaded[i].file,
+          reason: `Cannot write its results: ${(error as Error).message}`,
+        });
+        progress.tick(`${loaded[i].file} (failed)`);
+        continue;
       }
-      await writeWeights(latentPath, tensors, { overwrite: true, metadata: { source: loaded[i].file } });
       report.inverted.push(loaded[i].file);
       progress.tick(loaded[i].file);
     }
@@ -175,66 +148,97 @@ export async function invertFiles(
   return report;
 }
 
+async function writeResults(
+  result: Awaited<ReturnType<HyperInverter["invert"]>>,
+  i: number,
+  [finalPath, phaseOnePath, latentPath]: string[],
+  source: string,
+): Promise<void> {
+  const imageShape = [...result.finalImages.shape];
+  await writePng(finalPath, result.finalImages.data, imageShape, i);
+  await writePng(phaseOnePath, result.phaseOneImages.data, imageShape, i);
+  const tensors = new Map<string, { data: Float32Array; shape: number[] }>();
+  const [, rows, width] = result.wCodes.shape;
+  tensors.set("w", {
+    data: result.wCodes.data.slice(i * rows * width, (i + 1) * rows * width),
+    shape: [rows, width],
+  });
+  for (const [name, delta] of result.residuals) {
+    const shape = delta.shape.slice(1);
+    const size = shape.reduce((a, b) => a * b, 1);
+    tensors.set(`dW.${name}`, { data: delta.data.slice(i * size, (i + 1) * size), shape });
+  }
+  await writeWeights(latentPath, tensors, { overwrite: true, metadata: { source } });
+}
+
 /**
- * The command: parses arguments, checks for conflicts, loads the model, inverts, prints a summary.
+ * The command: checks the command line, the device and the outputs, then loads the model, inverts, prints a
+ * summary.
  *
  * @param args command-line arguments
- * @returns the exit status (0 ok, 1 partial failure, 2 nothing done)
+ * @returns the exit status (0 ok, 1 some inputs failed, 2 bad usage or nothing done)
  */
-export async function main(args: readonly string[]): Promise<number> {
-  let parsed: InvertArguments;
-  let files: string[];
-  try {
-    parsed = parseInvertArguments(args);
-    files = await listImageFiles(parsed.input);
-  } catch (error) {
-    console.error(`invert: ${(error as Error).message}`);
-    return 2;
-  }
-  if (!files.length) {
-    console.error(`invert: no image files in "${parsed.input}"`);
-    return 2;
-  }
-  await Deno.mkdir(parsed.out, { recursive: true });
-  if (!parsed.force) {
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(INVERT_COMMAND, args, async (values, [input]) => {
+    const { out, force, align: alignFirst } = values;
+    let files: string[];
+    try {
+      files = await listImageFiles(input);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (!files.length) throw new UsageError(`No image files in "${input}"`);
+    checkDevice(values.device);
+    await prepareOutputFolder(out);
+    const plan = await planOutputNames(files, out, [
+      ...OUTPUT_SUFFIXES,
+      ...(alignFirst ? [".aligned.png"] : []),
+    ]);
+    const jobs: InvertJob[] = [];
+    const unnamed: InvertReport["failed"] = [];
     const conflicts: string[] = [];
-    for (const file of files) {
-      for (const path of outputsOf(parsed.out, file, parsed.align)) {
-        if (await pathExists(path)) conflicts.push(path);
+    for (const { file, base, reason } of plan.names) {
+      if (base === null) {
+        unnamed.push({ file, reason: `Not inverted: ${reason}` });
+        continue;
+      }
+      jobs.push({ file, base });
+      for (const path of outputsOf(out, base, alignFirst)) {
+        if (!force && await pathExists(path)) conflicts.push(path);
       }
     }
     if (conflicts.length) {
-      console.error(
-        `invert: ${conflicts.length} output file(s) exist; pass --force to overwrite:\n  ${
-          conflicts.join("\n  ")
-        }`,
+      throw new UsageError(
+        `${conflicts.length} output file(s) exist; pass --force to overwrite:\n  ${conflicts.join("\n  ")}`,
       );
-      return 2;
     }
-  }
-  let model: HyperInverter;
-  try {
-    model = await loadHyperInverter(parsed.model, { device: parsed.device, lowMemory: parsed.lowMemory });
-  } catch (error) {
-    console.error(`invert: cannot load model "${parsed.model}": ${(error as Error).message}`);
-    return 2;
-  }
-  let align: FaceDetector | undefined;
-  try {
-    if (parsed.align) align = await FaceDetector.load();
-  } catch (error) {
-    console.error(`invert: cannot load the face models for --align: ${(error as Error).message}`);
-    return 2;
-  }
-  const report = await invertFiles(model, files, { out: parsed.out, batch: parsed.batch, align });
-  console.log(
-    `inverted ${report.inverted.length}/${files.length} image(s) into ${parsed.out} on ${
-      report.provider || "-"
-    }, ` +
-      `${report.msPerImage.toFixed(0)} ms/image`,
-  );
-  for (const failure of report.failed) console.log(`failed: ${failure.file}: ${failure.reason}`);
-  return report.failed.length === 0 ? 0 : report.inverted.length ? 1 : 2;
+    if (!jobs.length) throw new UsageError(`Nothing to invert: ${unnamed.map((u) => u.reason).join("; ")}`);
+    let model: HyperInverter;
+    try {
+      model = await loadHyperInverter(values.model, {
+        device: values.device,
+        lowMemory: values["low-memory"],
+      });
+    } catch (error) {
+      throw new Error(`Cannot load model "${values.model}": ${(error as Error).message}`);
+    }
+    let align: FaceDetector | undefined;
+    try {
+      if (alignFirst) align = await FaceDetector.load();
+    } catch (error) {
+      throw new Error(`Cannot load the face models for --align: ${(error as Error).message}`);
+    }
+    const report = await invertFiles(model, jobs, { out, batch: values.batch, align });
+    report.failed.unshift(...unnamed);
+    console.log(
+      `inverted ${report.inverted.length}/${files.length} image(s) into ${out} on ${
+        report.provider || "-"
+      }, ` +
+        `${report.msPerImage.toFixed(0)} ms/image`,
+    );
+    for (const failure of report.failed) console.log(`failed: ${failure.file}: ${failure.reason}`);
+    return report.failed.length === 0 ? EXIT_OK : report.inverted.length ? EXIT_SOME_FAILED : EXIT_USAGE;
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

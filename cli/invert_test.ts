@@ -3,6 +3,8 @@ import { writePng } from "../io/image.ts";
 import { readWeights } from "../io/weights_file.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
 import { runCli } from "./_run_cli.ts";
+import { loadSharp } from "../deps.ts";
+import { providerUnavailableReason } from "../runtime/provider_probe.ts";
 
 const run = (args: string[]) => runCli(new URL("./invert.ts", import.meta.url), args);
 
@@ -70,22 +72,83 @@ Deno.test("invert on a folder with one corrupt file writes the others, names the
   }
 });
 
-Deno.test("invert rejects bad arguments and a broken model with exit status 2 and a message", async () => {
+Deno.test("invert gives two inputs that share a stem two result sets, and counts only what it wrote", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "invert-stems-" });
+  try {
+    const model = await writeTinyModel(`${dir}/model`);
+    await Deno.mkdir(`${dir}/in`);
+    const sharp = await loadSharp();
+    const pattern = (phase: number) =>
+      Float32Array.from({ length: 3 * 64 * 64 }, (_, i) => Math.sin(i * 0.02 + phase) * 0.8);
+    await writePng(`${dir}/in/x.png`, pattern(0), [1, 3, 64, 64]);
+    await writePng(`${dir}/jpg-source.png`, pattern(2), [1, 3, 64, 64]);
+    await sharp(`${dir}/jpg-source.png`).jpeg().toFile(`${dir}/in/x.jpg`);
+    const result = await run([`${dir}/in`, "--model", model, "--out", `${dir}/out`, "--device", "cpu"]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /inverted 2\/2 image\(s\)/);
+    const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
+    assert.deepEqual(names, [
+      "x.jpg.final.png",
+      "x.jpg.phase1.png",
+      "x.jpg.safetensors",
+      "x.png.final.png",
+      "x.png.phase1.png",
+      "x.png.safetensors",
+    ]);
+    assert.notDeepEqual(
+      await Deno.readFile(`${dir}/out/x.jpg.final.png`),
+      await Deno.readFile(`${dir}/out/x.png.final.png`),
+    );
+    const { metadata } = await readWeights(`${dir}/out/x.jpg.safetensors`);
+    assert.match(String(metadata?.source), /x\.jpg$/);
+    // --out equal to the input folder: the outputs sit beside the inputs and replace none of them.
+    const before = await Deno.readFile(`${dir}/in/x.png`);
+    const beside = await run([`${dir}/in/x.png`, "--model", model, "--out", `${dir}/in`, "--device", "cpu"]);
+    assert.equal(beside.code, 0, beside.stdout + beside.stderr);
+    assert.deepEqual(await Deno.readFile(`${dir}/in/x.png`), before);
+    assert.ok((await Deno.stat(`${dir}/in/x.final.png`)).isFile);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("invert checks its command line, device and outputs before loading the model: exit 2, no stack trace", async () => {
   const dir = await Deno.makeTempDir({ prefix: "invert-args-" });
   try {
-    const noModel = await run([dir, "--out", `${dir}/out`]);
-    assert.equal(noModel.code, 2);
-    assert.match(noModel.stderr, /--model <model\.json> is required/);
-    const badBatch = await run([dir, "--model", "m.json", "--out", `${dir}/out`, "--batch", "0"]);
-    assert.match(badBatch.stderr, /--batch must be an integer in 1\.\.64, got 0/);
     await writePng(`${dir}/x.png`, new Float32Array(3 * 64 * 64), [1, 3, 64, 64]);
+    await Deno.writeTextFile(`${dir}/file`, "");
+    const help = await run(["--help", "--out", `${dir}/help-out`]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /usage: deno task invert/);
+    assert.equal(await Deno.stat(`${dir}/help-out`).catch(() => null), null, "--help does nothing else");
+    // The model path does not exist: had the model been loaded first, the message would be about it.
+    const missing = `${dir}/no-model.json`;
+    const cases: [string[], RegExp][] = [
+      [[dir, "--out", `${dir}/out`], /--model is required/],
+      [[dir, "--model", missing, "--out", `${dir}/out`, "--batch", "0"], /--batch must be at least 1, got 0/],
+      [[dir, "--model", missing, "--out", `${dir}/out`, "--batch", "2.5"], /--batch must be an integer/],
+      [[dir, "--model", missing, "--out", `${dir}/out`, "--batchh", "2"], /Unknown option --batchh/],
+      [[dir, "--model", missing, "--out", `${dir}/out`, "--device", "foo"], /--device must be one of/],
+      [[dir, "--model", missing, "--out", `${dir}/file/out`], /output folder .*file\/out/],
+      [[`${dir}/nothing-here`, "--model", missing, "--out", `${dir}/out`], /does not exist/],
+    ];
+    if (providerUnavailableReason("cuda")) {
+      cases.push([[dir, "--model", missing, "--out", `${dir}/out`, "--device", "cuda"], /--device cuda/]);
+    }
+    for (const [args, message] of cases) {
+      const result = await run(args);
+      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /no-model|^\s+at /m, `${args.join(" ")}: checked before the model`);
+    }
     await Deno.writeTextFile(
       `${dir}/model.json`,
       JSON.stringify({ format: "hyperinverter-deno/model", version: 1 }),
     );
     const broken = await run([`${dir}/x.png`, "--model", `${dir}/model.json`, "--out", `${dir}/out`]);
     assert.equal(broken.code, 2);
-    assert.match(broken.stderr, /cannot load model .*"name" must be a non-empty string/s);
+    assert.match(broken.stderr, /Cannot load model .*"name" must be a non-empty string/s);
+    assert.doesNotMatch(broken.stderr, /^\s+at /m);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
