@@ -1,12 +1,15 @@
 /**
- * `deno task demo [--model models/default/model.json] [--samples DIR] [--out demo.png] [--device auto]`
+ * `deno task demo [--model models/default/model.json] [--samples DIR] [--out demo.png] [--edit γ] [--device auto]
+ * [--force]`
  *
  * Inverts the sample images with phase I and phase II, writes a contact sheet (input | phase I | phase II | an
  * edit that moves w along the model's most reliable learned attribute direction — `footwear` for the default model, see
  * `deno task learn-directions` — or, for a model without learned directions, the first principal direction of
  * sampled w codes, and reuses the predicted ΔW), and prints
  * L2, PSNR and MS-SSIM of each phase against the inputs (on images in [0, 1]), ms/image and the provider.
- * The samples default to `<model folder>/samples`.
+ * The samples default to `<model folder>/samples`. The command line, `--device`, the samples and `--out` are checked
+ * before the model loads; an existing `--out` is refused unless `--force`. Exit status: 0 done, 2 bad usage or
+ * nothing done.
  *
  * @module
  */
@@ -21,7 +24,42 @@ import { principalComponents } from "../editing/pca.ts";
 import { sampleW } from "../editing/sample_latents.ts";
 import { readDirections } from "../editing/direction_file.ts";
 import { LEARNED_DIRECTIONS_FILE } from "../editing/load_direction.ts";
-import { option } from "./_args.ts";
+import { checkOutputFile } from "../io/output_check.ts";
+import { runCommand, UsageError } from "../io/command_line.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
+import { checkDevice } from "./_device.ts";
+
+/** The command line of `demo`. */
+export const DEMO_COMMAND = {
+  name: "demo",
+  usage: "deno task demo [options]",
+  description:
+    "Inverts a model's sample images and writes a contact sheet: input | phase I | phase II | edit.",
+  flags: {
+    model: {
+      type: "string",
+      default: "models/default/model.json",
+      valueName: "MODEL",
+      description: "model.json",
+    },
+    samples: {
+      type: "string",
+      valueName: "DIR",
+      description: "sample images (default <model folder>/samples)",
+    },
+    out: { type: "string", default: "demo.png", valueName: "FILE", description: "the contact sheet (PNG)" },
+    edit: {
+      type: "number",
+      min: -10,
+      max: 10,
+      default: 3,
+      valueName: "γ",
+      description: "step along the edit direction",
+    },
+    device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where the model runs" },
+    force: { type: "boolean", description: "replace an existing --out" },
+  },
+} as const;
 
 /** Per-phase image metrics. */
 export interface PhaseMetrics {
@@ -87,22 +125,27 @@ async function principalDirection(model: HyperInverter, samples = 1024): Promise
  * The demo.
  *
  * @param args command-line arguments
- * @returns exit status (0 done, 1 failed)
+ * @returns exit status (0 done, 2 bad usage or failed)
  */
-export async function main(args: readonly string[]): Promise<number> {
-  const modelPath = option(args, "model") ?? "models/default/model.json";
-  const samplesDirectory = option(args, "samples") ??
-    `${modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || "."}/samples`;
-  const out = option(args, "out") ?? "demo.png";
-  const gamma = Number(option(args, "edit") ?? "3");
-  const folder = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".";
-  try {
-    const model = await loadHyperInverter(modelPath, { device: option(args, "device") ?? "auto" });
-    const files = [...Deno.readDirSync(samplesDirectory)].filter((e) =>
-      e.isFile && /\.(png|jpe?g|webp)$/i.test(e.name)
-    )
-      .map((e) => `${samplesDirectory}/${e.name}`).sort();
-    if (!files.length) throw new Deno.errors.NotFound(`No sample images in ${samplesDirectory}`);
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(DEMO_COMMAND, args, async (values) => {
+    const { model: modelPath, out, edit: gamma } = values;
+    const folder = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".";
+    const samplesDirectory = values.samples ?? `${folder}/samples`;
+    checkDevice(values.device);
+    await checkOutputFile(out, { force: values.force });
+    let files: string[];
+    try {
+      files = [...Deno.readDirSync(samplesDirectory)].filter((e) =>
+        e.isFile && /\.(png|jpe?g|webp)$/i.test(e.name)
+      ).map((e) => `${samplesDirectory}/${e.name}`).sort();
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read the samples folder "${samplesDirectory}": ${(error as Error).message}`,
+      );
+    }
+    if (!files.length) throw new UsageError(`No sample images in "${samplesDirectory}"`);
+    const model = await loadHyperInverter(modelPath, { device: values.device });
     const size = model.resolution;
     const perImage = 3 * size * size;
     const inputs = new Float32Array(files.length * perImage);
@@ -164,10 +207,7 @@ export async function main(args: readonly string[]): Promise<number> {
         `(input | phase I | phase II${edited ? ` | edit γ = ${gamma} along ${editLabel}` : ""})`,
     );
     return 0;
-  } catch (error) {
-    console.error(`demo: ${(error as Error).message}`);
-    return 1;
-  }
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

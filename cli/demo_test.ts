@@ -36,8 +36,53 @@ Deno.test("demo writes a contact sheet and prints both phases' metrics (tiny see
     const meta = await sharp(await Deno.readFile(`${dir}/sheet.png`)).metadata();
     // The tiny model has no mapping weights, so no edit column: input | phase I | phase II.
     assert.deepEqual([meta.width, meta.height], [3 * 64, 2 * 64]);
+
+    // An existing --out is refused (exit 2, before the model loads, file untouched) unless --force.
+    const sheet = await Deno.readFile(`${dir}/sheet.png`);
+    await Deno.writeTextFile(`${dir}/mine.png`, "the user's own file");
+    const args = ["--model", model, "--out", `${dir}/mine.png`, "--device", "cpu"];
+    assert.equal(await main(args), 2);
+    assert.equal(await Deno.readTextFile(`${dir}/mine.png`), "the user's own file");
+    assert.equal(await main([...args, "--force"]), 0);
+    assert.deepEqual(await Deno.readFile(`${dir}/mine.png`), sheet);
   } finally {
     console.log = original;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("demo command line: --help does nothing, bad values and outputs are refused before the model loads", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "demo-args-" });
+  const errors: string[] = [], logs: string[] = [];
+  const [originalError, originalLog] = [console.error, console.log];
+  console.error = (message: string) => errors.push(message);
+  console.log = (message: string) => logs.push(message);
+  try {
+    await Deno.mkdir(`${dir}/samples`);
+    await Deno.writeTextFile(`${dir}/taken.png`, "mine");
+    assert.equal(await main(["--help", "--out", `${dir}/help.png`]), 0);
+    assert.match(logs.join("\n"), /usage: deno task demo/);
+    assert.equal(await Deno.stat(`${dir}/help.png`).catch(() => null), null, "--help does nothing else");
+    // The model does not exist: each refusal below comes before it would be loaded.
+    const base = ["--model", `${dir}/no-model.json`, "--samples", `${dir}/samples`];
+    const cases: [string[], RegExp][] = [
+      [["--edit", "abc"], /--edit must be a number, got "abc"/],
+      [["--edit", "1e9"], /--edit must be at most 10/],
+      [["--device", "foo"], /--device must be one of/],
+      [["--ot", `${dir}/x.png`], /Unknown option --ot \(did you mean --out\?\)/],
+      [["--out", `${dir}/taken.png`], /taken\.png" exists; pass --force/],
+      [["--out", `${dir}/missing/x.png`], /missing/],
+      [["--out", `${dir}/x.png`], /No sample images in/],
+    ];
+    for (const [args, message] of cases) {
+      errors.length = 0;
+      assert.equal(await main([...base, ...args]), 2, args.join(" "));
+      assert.match(errors.join("\n"), message);
+      assert.doesNotMatch(errors.join("\n"), /no-model|^\s+at /m, args.join(" "));
+    }
+    assert.equal(await Deno.readTextFile(`${dir}/taken.png`), "mine");
+  } finally {
+    [console.error, console.log] = [originalError, originalLog];
     await Deno.remove(dir, { recursive: true });
   }
 });
