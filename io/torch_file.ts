@@ -540,14 +540,16 @@ function detectFormat(bytes: Uint8Array): "zip" | "legacy" | "pickle" {
  * Reads a PyTorch file held in memory: the zip format of `torch.save`, the legacy `torch.save` stream, or a plain
  * pickle (an ADA network `.pkl`). Nothing in the file is executed; tensors come back as {@linkcode TorchTensor}s
  * (views of the file's bytes when aligned), dicts as `Map`s, ADA objects as {@linkcode PersistentObject}s.
- * Every tensor reachable from the result is checked to lie inside its storage.
+ * Every tensor reachable from the result is checked to lie inside its storage and to have a bounded element
+ * count ({@linkcode MAX_TENSOR_ELEMENTS}, {@linkcode MAX_OVERLAPPING_TENSOR_ELEMENTS}). In a zip file only the
+ * storages that data.pkl names are read; a deflated one is inflated only up to the bytes it needs.
  *
  * @param bytes the file
  * @param options `source` (name in messages), `maxDepth`
  * @returns the unpickled object
  * @throws {SyntaxError} for a truncated or corrupt file
  * @throws {Error} for a global that is not allowed or a missing storage
- * @throws {RangeError} for a tensor that reaches past its storage
+ * @throws {RangeError} for a tensor that reaches past its storage or has too many elements, naming it
  *
  * @example
  * ```ts
