@@ -1,11 +1,15 @@
 /**
- * Images to and from tensors: NCHW float32 in [−1, 1] (the generator's range) ↔ 8-bit RGB files, via sharp.
+ * Images to and from tensors: NCHW float32 in [−1, 1] (the generator's range) ↔ 8-bit RGB files. sharp decodes and
+ * encodes; every resize is Pillow's own arithmetic (`pil_resize.ts`), so an input is exactly what the official
+ * preprocessing makes of the file: `Image.open(path).convert("RGB")`, `Resize((R, R))` (PIL bilinear, antialiased),
+ * `ToTensor()`, `Normalize(0.5, 0.5)`.
  *
  * @module
  */
 
 import { loadSharp } from "../deps.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
+import { pilResize } from "./pil_resize.ts";
 
 /** Largest image (width × height) that {@linkcode readImage} decodes: 16384² by default. */
 export const MAX_IMAGE_PIXELS = 16384 * 16384;
@@ -35,7 +39,7 @@ export interface DecodeImageOptions {
   source?: string;
   /** Refuse images with more pixels (checked from the header, before decoding; default {@linkcode MAX_IMAGE_PIXELS}). */
   maxPixels?: number;
-  /** Resize to size×size (sharp, linear kernel, antialiased when shrinking, like PIL's bilinear `Resize`). */
+  /** Resize to size×size with PIL's bilinear filter, bit-exact (antialiased when shrinking, torchvision's `Resize`). */
   size?: number;
   /** Apply the EXIF orientation (default false: PIL's `Image.open`, as the official code uses, ignores it). */
   autoOrient?: boolean;
@@ -74,9 +78,11 @@ export async function imageSize(
 }
 
 /**
- * Decodes image bytes (JPEG, PNG, WebP, …; any colour space to sRGB, grey expanded, alpha dropped as PIL's
- * `convert("RGB")`) into interleaved 8-bit RGB, checking the size from the header first. Every image reader of the
- * project goes through it.
+ * Decodes image bytes (JPEG, PNG, WebP, …) into interleaved 8-bit RGB as PIL's `Image.open(…).convert("RGB")` does,
+ * checking the size from the header first: grey is expanded, alpha is dropped (the colour under a transparent pixel
+ * is kept, with or without a resize), a palette gives its colours, and an embedded ICC profile is ignored (PIL does
+ * not apply it). The optional resize is PIL's bilinear `Image.resize`, bit-exact ({@linkcode pilResize}). Every
+ * image reader of the project goes through it.
  *
  * @param bytes the encoded file
  * @param options source name, pixel limit, optional square resize, EXIF orientation
@@ -106,33 +112,44 @@ export async function decodeImage(
   if (width * height > maxPixels) {
     throw new RangeError(`Image ${source} is ${width}×${height}, more than the limit of ${maxPixels} pixels`);
   }
+  let decoded: { rgb: Uint8Array; width: number; height: number };
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: "error" });
+    // No resize in sharp: it premultiplies alpha while resizing (a transparent white pixel turned black) and is
+    // not PIL's arithmetic. Alpha is removed before anything else touches the colours.
+    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: "error", ignoreIcc: true });
     if (options.autoOrient) pipeline = pipeline.rotate();
-    pipeline = pipeline.removeAlpha().toColourspace("srgb");
-    if (size !== undefined && (width !== size || height !== size)) {
-      pipeline = pipeline.resize(size, size, { fit: "fill", kernel: "linear" });
+    const { data, info } = await pipeline.removeAlpha().toColourspace("srgb").raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || data.byteLength !== info.width * info.height * 3) {
+      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels} in ${data.byteLength} bytes`);
     }
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3 || (size !== undefined && (info.width !== size || info.height !== size))) {
-      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}`);
-    }
-    return {
+    decoded = {
       rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       width: info.width,
       height: info.height,
-      originalWidth: width,
-      originalHeight: height,
     };
   } catch (error) {
     throw new SyntaxError(`${source} is not a readable image: ${(error as Error).message}`, { cause: error });
   }
+  const resized = size !== undefined && (decoded.width !== size || decoded.height !== size)
+    ? pilResize({ data: decoded.rgb, width: decoded.width, height: decoded.height, channels: 3 }, [
+      size,
+      size,
+    ])
+    : undefined;
+  return {
+    rgb: resized?.data ?? decoded.rgb,
+    width: resized?.width ?? decoded.width,
+    height: resized?.height ?? decoded.height,
+    originalWidth: width,
+    originalHeight: height,
+  };
 }
 
 /**
- * Reads an image file (JPEG, PNG, WebP, …) as a [1, 3, size, size] tensor in [−1, 1]. Alpha is dropped, grey is
- * expanded to RGB, and an image of another size is resized to size×size (sharp, linear kernel with
- * antialiasing when shrinking, like the official preprocessing's PIL bilinear `Resize((R, R))`).
+ * Reads an image file (JPEG, PNG, WebP, …) as a [1, 3, size, size] tensor in [−1, 1], exactly as the official
+ * preprocessing: `convert("RGB")` (alpha dropped, grey expanded; see {@linkcode decodeImage}), PIL's bilinear
+ * `Resize((size, size))` bit for bit, `ToTensor()`, `Normalize(0.5, 0.5)`.
  *
  * @param path image file
  * @param size side of the model input (e.g. 256 or 1024)

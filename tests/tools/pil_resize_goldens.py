@@ -3,14 +3,16 @@
 Uses Debian's python3-pil (`apt-get install python3-pil`):
 
     /usr/bin/python3 tests/tools/pil_resize_goldens.py io/testdata/pil_resize \
-        --photo ../shared/fixtures/images/faces-raw/05.jpg                                 # the committed goldens
+        --photo ../shared/fixtures/images/faces-raw/05.jpg:256 \
+        --photo ../shared/fixtures/images/faces-raw/10.jpg:16                              # the committed goldens
     /usr/bin/python3 tests/tools/pil_resize_goldens.py OUT --random 6 --seed 7           # random sizes (live test)
 
 Writes `cases.json` (Pillow's version, then one entry per case with its byte range in `outputs.bin`) and
 `outputs.bin`. Resize cases start from pseudo-random pixels that io/pil_resize_test.ts regenerates from the same
 seed (xorshift32, the top byte of each state). Decode cases (the committed goldens only) are small transparent
-PNGs written here, and the fixture photo, with what `Image.open(path).convert("RGB")` gives, then resized to a
-square with BILINEAR as torchvision's `Resize((R, R))` does.
+PNGs written here, and fixture photos (05.jpg is non-square, 10.jpg has an Adobe RGB profile, which PIL ignores),
+with what `Image.open(path).convert("RGB")` gives, then resized to a square with BILINEAR as torchvision's
+`Resize((R, R))` does.
 """
 import argparse
 import json
@@ -150,7 +152,8 @@ def main():
     parser.add_argument("folder")
     parser.add_argument("--random", type=int, default=0, help="write this many random cases instead")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--photo", help="a photo to add as a decode case, resized to 256 (path in the repository's parent)")
+    parser.add_argument("--photo", action="append", default=[], metavar="PATH:SIZE",
+                        help="add a photo as a decode case, resized to SIZE² (repeatable)")
     args = parser.parse_args()
     os.makedirs(args.folder, exist_ok=True)
     goldens = Goldens(args.folder)
@@ -166,8 +169,9 @@ def main():
         for name in transparent_pngs(args.folder):
             for size in (None, 5, 16):
                 goldens.decode(os.path.join(args.folder, name), size)
-        if args.photo:
-            goldens.decode(args.photo, 256)
+        for photo in args.photo:
+            path, size = photo.rsplit(":", 1)
+            goldens.decode(path, int(size))
     goldens.write()
 
 
