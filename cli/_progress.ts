@@ -12,6 +12,8 @@ const encoder = new TextEncoder();
 export interface ProgressOptions {
   /** Items already done before this run (a resumed training at step 45 of 60 shows `46/60` next). */
   readonly start?: number;
+  /** When the work began, on the `now` clock (default: now); a bar made at the first item passes its start. */
+  readonly startedAt?: number;
   /** Off a terminal: the least number of seconds between two lines (default 10). */
   readonly intervalSeconds?: number;
   /** Redraw in place (default: whether stderr is a terminal). */
@@ -48,13 +50,13 @@ export class ProgressBar {
   /**
    * @param total number of items (the end, counting the `start` items done before)
    * @param label what is being done
-   * @param options `start`, `intervalSeconds`, `interactive`, `write`, `now`
+   * @param options `start`, `startedAt`, `intervalSeconds`, `interactive`, `write`, `now`
    */
   constructor(readonly total: number, readonly label: string, options: ProgressOptions = {}) {
     this.start = options.start ?? 0;
     this.done = this.start;
     this.now = options.now ?? (() => performance.now());
-    this.started = this.now();
+    this.started = options.startedAt ?? this.now();
     this.interactive = options.interactive ?? Deno.stderr.isTerminal();
     this.intervalMs = (options.intervalSeconds ?? 10) * 1000;
     this.write = options.write ?? ((text) => Deno.stderr.writeSync(encoder.encode(text)));

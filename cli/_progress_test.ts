@@ -48,6 +48,19 @@ Deno.test("a resumed run counts from its start: step 46 of 60 shows 46/60, and t
   assert.match(lines[0], / 46\/60 2\.0s eta 28\.0s step 46\n$/);
 });
 
+Deno.test("a bar made at the first item counts that item's time from startedAt", () => {
+  const lines: string[] = [];
+  const bar = new ProgressBar(4, "x", {
+    start: 2,
+    startedAt: 1000,
+    interactive: false,
+    write: (t) => lines.push(t),
+    now: () => 3000,
+  });
+  bar.tick();
+  assert.match(lines[0], / 3\/4 2\.0s eta 2\.0s /);
+});
+
 Deno.test("on a terminal, the bar is redrawn in place on every tick", () => {
   const written: string[] = [];
   const bar = new ProgressBar(3, "x", { interactive: true, write: (t) => written.push(t), now: () => 0 });

@@ -69,7 +69,7 @@ export function main(args: readonly string[]): Promise<number> {
       directory: flags.run,
       onStep(step, losses) {
         // Made at the first step, so a resumed run counts from its checkpoint's step.
-        progress ??= new ProgressBar(steps, "train G", { start: step - 1 });
+        progress ??= new ProgressBar(steps, "train G", { start: step - 1, startedAt: last });
         const now = performance.now();
         progress.tick(
           `step ${step} G ${losses.g.toFixed(3)} D ${losses.d.toFixed(3)} ${(now - last).toFixed(0)} ms/step`,

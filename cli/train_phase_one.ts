@@ -105,7 +105,7 @@ export function main(args: readonly string[]): Promise<number> {
       generatorWeights,
       onStep(step, loss) {
         // Made at the first step, so a resumed run counts from its checkpoint's step.
-        progress ??= new ProgressBar(steps, "train E1", { start: step - 1 });
+        progress ??= new ProgressBar(steps, "train E1", { start: step - 1, startedAt: last });
         const now = performance.now();
         progress.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
         last = now;

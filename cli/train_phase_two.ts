@@ -144,7 +144,7 @@ export function main(args: readonly string[]): Promise<number> {
       initialDiscriminator: discriminator.size ? discriminator : undefined,
       onStep(step, losses, v) {
         // Made at the first step, so a resumed run counts from its checkpoint's step.
-        progress ??= new ProgressBar(steps, "train E2+H", { start: step - 1 });
+        progress ??= new ProgressBar(steps, "train E2+H", { start: step - 1, startedAt: last });
         const now = performance.now();
         const adv = losses.d === undefined
           ? ""
