@@ -1,6 +1,6 @@
 /**
- * Small HTTP helpers shared by the API routes: JSON answers, errors with a clear message, and the mapping from
- * errors to status codes.
+ * Small HTTP helpers shared by the API routes: JSON answers, errors with a clear message, and the one mapping
+ * from errors to status codes and public messages (no server paths, no 5000-character names).
  *
  * @module
  */
@@ -55,9 +55,96 @@ export function busy(error: QueueFullError): Response {
   );
 }
 
+/** Longest name (suite, variant, file) in bytes: a file name can be no longer on common file systems. */
+export const MAX_NAME_BYTES = 255;
+
+/** Longest run of non-space characters a public message keeps whole. */
+const MAX_TOKEN = 200;
+
+/** An absolute path of two segments or more, after a delimiter: `'/home/me/x/suites/a.json'` → `…/a.json`. */
+const ABSOLUTE_PATH = /(^|[\s'"`(=:,[{])(\/[^\s'"`)\]},/]+(?:\/[^\s'"`)\]},/]*)+)/g;
+
 /**
- * Maps an error to a response: invalid names and values (RangeError) → 400, missing things → 404, a full queue → 503;
- * anything else → 500 with its message.
+ * A message fit to leave the server: absolute paths are cut to their last segment, and runs of more than 200
+ * characters without a space are shortened.
+ *
+ * @param message an error's message
+ * @returns the message without server paths or huge names
+ * @example
+ * ```ts
+ * import { publicMessage } from "./http.ts";
+ * console.log(publicMessage("No such file: readfile '/srv/app/experiments/suites/x.json'"));
+ * // "No such file: readfile '…/x.json'"
+ * console.log(publicMessage(`Invalid suite "${"a".repeat(5000)}"`).length < 120); // true
+ * ```
+ */
+export function publicMessage(message: string): string {
+  return message
+    .replace(ABSOLUTE_PATH, (_match, before: string, path: string) => `${before}…/${path.split("/").at(-1)}`)
+    .replace(
+      new RegExp(`\\S{${MAX_TOKEN + 1},}`, "g"),
+      (token) => `${token.slice(0, 60)}…(${token.length} characters)…${token.slice(-2)}`,
+    );
+}
+
+/** A name longer than the file system allows (`ENAMETOOLONG`, "os error 36"). */
+function isNameTooLong(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === "ENAMETOOLONG";
+}
+
+/**
+ * What a request's error says to the client: its status, a short code and a public message. Invalid names and
+ * values (RangeError, or a name too long for a file name) → 400, missing things → 404, anything else → 500.
+ *
+ * @param error what was thrown
+ * @returns status, code and message (without server paths)
+ * @example
+ * ```ts
+ * import { describeError } from "./http.ts";
+ * console.log(describeError(new Deno.errors.NotFound("No suite \"x\"")).status); // 404
+ * ```
+ */
+export function describeError(error: unknown): { status: number; error: string; message: string } {
+  const message = publicMessage((error as Error)?.message ?? String(error));
+  if (error instanceof Deno.errors.NotFound) return { status: 404, error: "not_found", message };
+  if (error instanceof RangeError) return { status: 400, error: "bad_request", message };
+  if (isNameTooLong(error)) {
+    return {
+      status: 400,
+      error: "name_too_long",
+      message: `A name in the request is too long; names are at most ${MAX_NAME_BYTES} bytes`,
+    };
+  }
+  return { status: 500, error: "internal", message };
+}
+
+/**
+ * The error a page shows (`components/ErrorPage.tsx`): of the class that gives its status, with the public
+ * message of {@linkcode describeError}.
+ *
+ * @param error what was thrown
+ * @returns a NotFound (404), a RangeError (400) or an Error (500)
+ * @example
+ * ```ts
+ * import { publicError } from "./http.ts";
+ * const error = new Error("x");
+ * Object.assign(error, { code: "ENAMETOOLONG" });
+ * console.log(publicError(error) instanceof RangeError); // true
+ * ```
+ */
+export function publicError(error: unknown): Error {
+  const { status, message } = describeError(error);
+  if (status >= 500) console.error(error);
+  return status === 404
+    ? new Deno.errors.NotFound(message)
+    : status === 400
+    ? new RangeError(message)
+    : new Error(message);
+}
+
+/**
+ * Maps an error to a response (see {@linkcode describeError}); a full queue → 503. A 500's error is logged on
+ * the server with its stack.
  *
  * @param error what was thrown
  * @returns the response
@@ -69,8 +156,7 @@ export function busy(error: QueueFullError): Response {
  */
 export function errorResponse(error: unknown): Response {
   if (error instanceof QueueFullError) return busy(error);
-  const message = (error as Error)?.message ?? String(error);
-  if (error instanceof Deno.errors.NotFound) return jsonError(404, "not_found", message);
-  if (error instanceof RangeError) return jsonError(400, "bad_request", message);
-  return jsonError(500, "internal", message);
+  const { status, error: code, message } = describeError(error);
+  if (status >= 500) console.error(error);
+  return jsonError(status, code, message);
 }

@@ -10,9 +10,11 @@ import { Hono } from "../deps.ts";
 import { EXPERIMENTS_ROOT } from "../experiments/store.ts";
 import { bundleIslands, DEFAULT_BUNDLE_DIRECTORY } from "./bundle.ts";
 import { registerRoutes } from "./fresh.tsx";
-import { jsonError } from "./http.ts";
+import { errorResponse, jsonError, MAX_NAME_BYTES } from "./http.ts";
 import { JobQueue, type JobQueueOptions } from "./job_queue.ts";
 import { manifest } from "./manifest.ts";
+import { serveWithReadTimeouts } from "./read_timeouts.ts";
+import type { ReadTimeouts } from "./request_framing.ts";
 import { DEFAULT_LIMITS, type SiteLimits, type SiteState } from "./state.ts";
 import { WorkerPool } from "./worker_pool.ts";
 
@@ -114,6 +116,15 @@ export async function createSite(options: SiteOptions = {}): Promise<Site> {
 
   app.use("*", async (c, next) => {
     const url = new URL(c.req.url);
+    const longest = longestPathSegment(url.pathname);
+    if (longest > MAX_NAME_BYTES) {
+      // Longer than any file name: refused before a handler hands it to the file system (ENAMETOOLONG).
+      return jsonError(
+        414,
+        "name_too_long",
+        `A name in the URL is ${longest} bytes long; names are at most ${MAX_NAME_BYTES}`,
+      );
+    }
     if (allowedHosts) {
       const host = (c.req.header("host") ?? url.host).replace(/:\d+$/, "");
       if (!allowedHosts.includes(host)) {
@@ -153,9 +164,25 @@ export async function createSite(options: SiteOptions = {}): Promise<Site> {
   });
   const routes = registerRoutes(app, manifest, state);
   app.notFound(() => jsonError(404, "not_found", "No such page"));
-  app.onError((error) => jsonError(500, "internal", (error as Error).message));
+  app.onError((error) => errorResponse(error));
 
   return { app, fetch: (request) => app.fetch(request), state, routes, close: () => pool.close() };
+}
+
+/** The byte length of the longest percent-decoded segment of a URL path. */
+function longestPathSegment(pathname: string): number {
+  const encoder = new TextEncoder();
+  let longest = 0;
+  for (const segment of pathname.split("/")) {
+    let decoded = segment;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      // malformed escapes: measured as sent (the route answers them)
+    }
+    longest = Math.max(longest, encoder.encode(decoded).length);
+  }
+  return longest;
 }
 
 const bundled = new Map<string, Promise<Map<string, string>>>();
@@ -180,10 +207,16 @@ export interface ServeOptions extends SiteOptions {
   allowRemote?: boolean;
   /** Called once listening. */
   onListen?: (address: Deno.NetAddr) => void;
+  /**
+   * How long a request may take to arrive before its connection is closed (default: headers in 10 s; a body in
+   * 10 s plus its transfer at 64 KiB/s, at most the upload limit).
+   */
+  readTimeouts?: Partial<ReadTimeouts>;
 }
 
 /**
- * Serves the site.
+ * Serves the site. Connections whose requests arrive too slowly (headers one byte at a time, a stalled body) are
+ * closed: see {@linkcode ServeOptions.readTimeouts}.
  *
  * @param options interface, port, and the site's options
  * @returns the server and the site
@@ -198,7 +231,7 @@ export interface ServeOptions extends SiteOptions {
  */
 export async function serveSite(
   options: ServeOptions = {},
-): Promise<{ server: Deno.HttpServer; site: Site }> {
+): Promise<{ server: Deno.HttpServer<Deno.NetAddr>; site: Site }> {
   const hostname = options.hostname ?? "127.0.0.1";
   const loopback = LOOPBACK_HOSTS.includes(hostname);
   if (!loopback && !options.allowRemote) {
@@ -210,11 +243,15 @@ export async function serveSite(
     ...options,
     allowedHosts: options.allowedHosts ?? (loopback ? LOOPBACK_HOSTS : null),
   });
-  const server = Deno.serve({
+  const server = await serveWithReadTimeouts(site.fetch, {
     hostname,
     port: options.port ?? 8000,
-    onListen: (address) => options.onListen?.(address as Deno.NetAddr),
-  }, site.fetch);
+    onListen: options.onListen,
+    timeouts: { maxBodyBytes: site.state.limits.maxUploadBytes + 64 * 1024, ...options.readTimeouts },
+  }).catch((error) => {
+    site.close();
+    throw error;
+  });
   server.finished.then(() => site.close());
   return { server, site };
 }

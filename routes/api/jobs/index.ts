@@ -7,7 +7,7 @@
  */
 
 import type { Handlers } from "../../../site/fresh.tsx";
-import { errorResponse, json, jsonError } from "../../../site/http.ts";
+import { errorResponse, json, jsonError, publicMessage } from "../../../site/http.ts";
 import { readBodyWithLimit, UploadRejected } from "../../../site/images.ts";
 import { submitUpload } from "../../../site/upload_job.ts";
 
@@ -32,7 +32,11 @@ export const handler: Handlers = {
         form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { "content-type": type } })
           .formData();
       } catch (error) {
-        return jsonError(400, "bad_form", `The form could not be read: ${(error as Error).message}`);
+        return jsonError(
+          400,
+          "bad_form",
+          publicMessage(`The form could not be read: ${(error as Error).message}`),
+        );
       }
       const job = await submitUpload(ctx.state, form);
       return json(

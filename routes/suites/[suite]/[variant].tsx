@@ -17,6 +17,7 @@ import {
 } from "../../../experiments/store.ts";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
 import { errorPage } from "../../../components/ErrorPage.tsx";
+import { publicError } from "../../../site/http.ts";
 import { MetricsTable } from "../../../components/MetricsTable.tsx";
 import LinePlot, { type LinePlotProps } from "../../../islands/LinePlot.tsx";
 import EditPanel from "../../../islands/EditPanel.tsx";
@@ -69,7 +70,7 @@ export const handler: Handlers<Data> = {
         losses: lossPlot("losses", await readLog(suite, variant, ctx.state.experimentsRoot)),
       });
     } catch (error) {
-      return errorPage(error);
+      return errorPage(publicError(error)); // no server paths in the page
     }
   },
 };

@@ -10,6 +10,7 @@ import { h, type VNode } from "../../../deps.ts";
 import { checkName, listVariantResults, readDeltaW, type VariantResult } from "../../../experiments/store.ts";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
 import { errorPage } from "../../../components/ErrorPage.tsx";
+import { publicError } from "../../../site/http.ts";
 import { MetricsTable } from "../../../components/MetricsTable.tsx";
 import CompareViewer from "../../../islands/CompareViewer.tsx";
 import LinePlot, { type LinePlotProps } from "../../../islands/LinePlot.tsx";
@@ -55,7 +56,7 @@ export const handler: Handlers<Data> = {
       );
       return ctx.render({ suite, chosen, samples, deltaW });
     } catch (error) {
-      return errorPage(error);
+      return errorPage(publicError(error)); // no server paths in the page
     }
   },
 };

@@ -9,6 +9,7 @@ import { h, type VNode } from "../../../deps.ts";
 import { checkName, listVariantResults, readSuite, type Suite } from "../../../experiments/store.ts";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
 import { errorPage } from "../../../components/ErrorPage.tsx";
+import { publicError } from "../../../site/http.ts";
 import SuiteTable, { OUR_COLUMNS, PAPER_COLUMNS, type SuiteRow } from "../../../islands/SuiteTable.tsx";
 import { sampleIndices } from "../../../site/variants.ts";
 
@@ -39,7 +40,7 @@ export const handler: Handlers<Data> = {
       }));
       return ctx.render({ suite, rows });
     } catch (error) {
-      return errorPage(error);
+      return errorPage(publicError(error)); // no server paths in the page
     }
   },
 };

@@ -8,7 +8,7 @@
  */
 
 import type { Handlers } from "../../../../site/fresh.tsx";
-import { jsonError } from "../../../../site/http.ts";
+import { jsonError, publicMessage } from "../../../../site/http.ts";
 import { JOB_ID_PATTERN, publicEvent, queueOf } from "../../../../site/job_view.ts";
 
 /** Streams the events. */
@@ -33,8 +33,10 @@ export const handler: Handlers = {
         };
         stop = queue.listen(id, (event) => {
           if (closed) return;
+          // A failed job's message may name server paths.
+          const shown = event.type === "error" ? { ...event, message: publicMessage(event.message) } : event;
           controller.enqueue(
-            encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(publicEvent(event))}\n\n`),
+            encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(publicEvent(shown))}\n\n`),
           );
           if (event.type === "done" || event.type === "error") queueMicrotask(close);
         });

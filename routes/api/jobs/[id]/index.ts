@@ -5,7 +5,7 @@
  */
 
 import type { Handlers } from "../../../../site/fresh.tsx";
-import { json, jsonError } from "../../../../site/http.ts";
+import { json, jsonError, publicMessage } from "../../../../site/http.ts";
 import { JOB_ID_PATTERN, publicJob, queueOf } from "../../../../site/job_view.ts";
 
 /** The job as JSON. */
@@ -17,6 +17,8 @@ export const handler: Handlers = {
     }
     const job = queueOf(ctx.state, id)?.get(id);
     if (!job) return jsonError(404, "not_found", `No job "${id}" (finished jobs are kept for a while only)`);
-    return json(publicJob(job));
+    const view = publicJob(job);
+    if (typeof view.error === "string") view.error = publicMessage(view.error); // a failure may name server paths
+    return json(view);
   },
 };
