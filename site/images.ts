@@ -7,6 +7,7 @@
 
 import { loadSharp } from "../deps.ts";
 import { decodeImage, imageSize, rgbBytesToTensor, toRgbBytes } from "../io/image.ts";
+import { pilResize } from "../io/pil_resize.ts";
 
 /** An upload that breaks a limit: `status` is the HTTP status to answer (413 or 422). */
 export class UploadRejected extends Error {
@@ -64,8 +65,9 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
 }
 
 /**
- * Checks an uploaded image's size and decodes it at each requested model resolution (as `readImage` does: alpha
- * dropped, grey to RGB, resized with sharp's linear kernel).
+ * Checks an uploaded image's size, decodes it once and resizes it to each requested model resolution, exactly as
+ * `readImage` and the official preprocessing do (PIL's `convert("RGB")`: alpha dropped with the colour under it
+ * kept, grey to RGB; then PIL's bilinear `Resize`, bit for bit).
  *
  * @param bytes the file
  * @param sizes model resolutions wanted
@@ -97,13 +99,14 @@ export async function decodeUpload(
       `The image is ${width}×${height} pixels; the limit is ${maxSide} pixels on each side`,
     );
   }
+  const image = await decodeImage(bytes, { source: "The upload", maxPixels: width * height })
+    .catch((error) => {
+      throw rejected(error);
+    });
+  const pixels = { data: image.rgb, width: image.width, height: image.height, channels: 3 };
   const tensors = new Map<number, Float32Array>();
   for (const size of new Set(sizes)) {
-    const image = await decodeImage(bytes, { source: "The upload", maxPixels: width * height, size })
-      .catch((error) => {
-        throw rejected(error);
-      });
-    tensors.set(size, rgbBytesToTensor(image.rgb, size, size));
+    tensors.set(size, rgbBytesToTensor(pilResize(pixels, [size, size]).data, size, size));
   }
   return { width, height, tensors };
 }

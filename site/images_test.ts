@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rgbBytesToTensor } from "../io/image.ts";
 import { decodeUpload, readBodyWithLimit, UploadRejected } from "./images.ts";
 
 const SAMPLE = new URL("../models/default/samples/test-0000-boot.png", import.meta.url);
@@ -33,4 +34,28 @@ Deno.test("decodeUpload resizes to each model resolution and refuses images beyo
     decodeUpload(new Uint8Array([1, 2, 3]), [32], 64),
     (e) => e instanceof UploadRejected && e.code === "not_an_image",
   );
+});
+
+Deno.test("decodeUpload gives the official input: PIL's pixels for a transparent PNG (not a black square) and a photo", async () => {
+  const goldens = new URL("../io/testdata/pil_resize/", import.meta.url);
+  const manifest = JSON.parse(await Deno.readTextFile(new URL("cases.json", goldens)));
+  const outputs = await Deno.readFile(new URL("outputs.bin", goldens));
+  const golden = (suffix: string, size: number) => {
+    const c = manifest.decode.find((c: { path: string; size: number }) =>
+      c.path.endsWith(suffix) && c.size === size
+    );
+    return rgbBytesToTensor(outputs.subarray(c.offset, c.offset + c.length), size, size);
+  };
+  const differing = (a: Float32Array, b: Float32Array) => a.filter((v, i) => v !== b[i]).length;
+  for (const suffix of ["alpha_rgba.png", "alpha_palette.png", "alpha_la.png"]) {
+    const upload = await Deno.readFile(new URL(suffix, goldens));
+    const { tensors } = await decodeUpload(upload, [5, 16], 64);
+    for (const size of [5, 16]) assert.equal(differing(tensors.get(size)!, golden(suffix, size)), 0, suffix);
+  }
+  const photo = await Deno.readFile(
+    new URL("../../shared/fixtures/images/faces-raw/05.jpg", import.meta.url),
+  );
+  const { width, height, tensors } = await decodeUpload(photo, [256], 4096);
+  assert.deepEqual([width, height], [550, 336]);
+  assert.equal(differing(tensors.get(256)!, golden("faces-raw/05.jpg", 256)), 0);
 });
