@@ -8,7 +8,8 @@
  * sampled w codes, and reuses the predicted ΔW), and prints
  * L2, PSNR and MS-SSIM of each phase against the inputs (on images in [0, 1]), ms/image and the provider.
  * The samples default to `<model folder>/samples`. The command line, `--device`, the samples and `--out` are checked
- * before the model loads; an existing `--out` is refused unless `--force`. Exit status: 0 done, 2 bad usage or
+ * before the model loads; an existing `--out` is refused unless `--force`; without `--out`, the sheet goes to the first
+ * free name of `demo.png`, `demo-2.png`, `demo-3.png`… (nothing is replaced). Exit status: 0 done, 2 bad usage or
  * nothing done.
  *
  * @module
@@ -25,6 +26,7 @@ import { sampleW } from "../editing/sample_latents.ts";
 import { readDirections } from "../editing/direction_file.ts";
 import { LEARNED_DIRECTIONS_FILE } from "../editing/load_direction.ts";
 import { checkOutputFile } from "../io/output_check.ts";
+import { pathExists } from "../io/atomic_write.ts";
 import { runCommand, UsageError } from "../io/command_line.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { checkDevice } from "./_device.ts";
@@ -47,7 +49,11 @@ export const DEMO_COMMAND = {
       valueName: "DIR",
       description: "sample images (default <model folder>/samples)",
     },
-    out: { type: "string", default: "demo.png", valueName: "FILE", description: "the contact sheet (PNG)" },
+    out: {
+      type: "string",
+      valueName: "FILE",
+      description: "the contact sheet (PNG); default demo.png, or demo-2.png, demo-3.png… when that exists",
+    },
     edit: {
       type: "number",
       min: -10,
@@ -122,6 +128,21 @@ async function principalDirection(model: HyperInverter, samples = 1024): Promise
 }
 
 /**
+ * The first name of `<stem><extension>`, `<stem>-2<extension>`, `<stem>-3<extension>`… that does not exist: the
+ * demo's default output, so that rerunning it never replaces a file.
+ *
+ * @param stem path without the extension
+ * @param extension e.g. ".png"
+ * @returns the free path
+ */
+export async function firstFreeName(stem: string, extension: string): Promise<string> {
+  for (let n = 1;; n++) {
+    const name = `${stem}${n === 1 ? "" : `-${n}`}${extension}`;
+    if (!(await pathExists(name))) return name;
+  }
+}
+
+/**
  * The demo.
  *
  * @param args command-line arguments
@@ -129,7 +150,10 @@ async function principalDirection(model: HyperInverter, samples = 1024): Promise
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(DEMO_COMMAND, args, async (values) => {
-    const { model: modelPath, out, edit: gamma } = values;
+    const { model: modelPath, edit: gamma } = values;
+    // An explicit --out is the user's choice (refused when it exists, unless --force); the default never
+    // replaces anything: the first free name of demo.png, demo-2.png, … (so the README's command can be rerun).
+    const out = values.out ?? await firstFreeName("demo", ".png");
     const folder = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".";
     const samplesDirectory = values.samples ?? `${folder}/samples`;
     checkDevice(values.device);

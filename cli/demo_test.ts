@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writePng } from "../io/image.ts";
 import { loadSharp } from "../deps.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
-import { imageMetrics, main } from "./demo.ts";
+import { firstFreeName, imageMetrics, main } from "./demo.ts";
 
 Deno.test("imageMetrics: identical images give L2 0, MS-SSIM 1; noise lowers them", async () => {
   const shape = [2, 3, 32, 32];
@@ -83,6 +83,19 @@ Deno.test("demo command line: --help does nothing, bad values and outputs are re
     assert.equal(await Deno.readTextFile(`${dir}/taken.png`), "mine");
   } finally {
     [console.error, console.log] = [originalError, originalLog];
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("demo's default output never replaces a file: demo.png, then demo-2.png, demo-3.png", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "demo-name-" });
+  try {
+    assert.equal(await firstFreeName(`${dir}/demo`, ".png"), `${dir}/demo.png`);
+    await Deno.writeTextFile(`${dir}/demo.png`, "first run");
+    assert.equal(await firstFreeName(`${dir}/demo`, ".png"), `${dir}/demo-2.png`);
+    await Deno.writeTextFile(`${dir}/demo-2.png`, "second run");
+    assert.equal(await firstFreeName(`${dir}/demo`, ".png"), `${dir}/demo-3.png`);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
