@@ -15,6 +15,7 @@ import { CHURCH_256_D64, FFHQ_1024_D128 } from "./presets.ts";
 import { pipelineWeightsFromFixture } from "./reference_weights.ts";
 import { verifySha256 } from "./weights_digest.ts";
 import { checkWeightValues } from "./weight_checks.ts";
+import { readRegularFile } from "../io/regular_file.ts";
 
 /** Seeded reference models: the official architectures with the fixture PRNG's weights (not trained). */
 export const REFERENCE_MODELS = {
@@ -79,7 +80,7 @@ export async function loadHyperInverter(
 
 /** Reads one weights file, verifying its recorded digest (when there is one) and its values. */
 async function readCheckedWeights(path: string, sha256: string | undefined): Promise<Map<string, Weight>> {
-  const bytes = await Deno.readFile(path);
+  const bytes = await readRegularFile(path, { what: "Weights file" });
   if (sha256 !== undefined) await verifySha256(bytes, sha256, path);
   const file = readSafetensors(bytes, { source: path });
   const weights = new Map<string, Weight>();

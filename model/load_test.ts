@@ -225,3 +225,18 @@ Deno.test("an inversion with a non-finite output throws, naming the stage and th
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a manifest or weights path that is not a regular file is refused by name, not read forever", async () => {
+  await assert.rejects(loadHyperInverter("/dev/zero"), /Model manifest "\/dev\/zero" is a character device/);
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifestPath = await writeTinyModel(dir);
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    manifest.weights.generator = "/dev/zero";
+    delete manifest.sha256;
+    await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
+    await assert.rejects(loadHyperInverter(manifestPath), /Weights file "\/dev\/zero" is a character device/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

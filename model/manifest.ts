@@ -22,6 +22,7 @@
  */
 
 import { isSha256Hex } from "./weights_digest.ts";
+import { readRegularFile } from "../io/regular_file.ts";
 
 /** The identifier every manifest starts with. */
 export const MANIFEST_FORMAT = "hyperinverter-deno/model";
@@ -144,7 +145,9 @@ export function parseManifest(json: unknown, source: string): ModelManifest {
 export async function readManifest(path: string): Promise<{ manifest: ModelManifest; directory: string }> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = new TextDecoder().decode(
+      await readRegularFile(path, { what: "Model manifest", maxBytes: 64 * 2 ** 20 }),
+    );
   } catch (error) {
     throw new Error(`Cannot read model manifest "${path}": ${(error as Error).message}`, { cause: error });
   }

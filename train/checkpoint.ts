@@ -34,6 +34,7 @@
 import { readSafetensors, type TensorToWrite, toFloat32, writeSafetensors } from "../io/safetensors.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import type { Optimizer, TrainableParameter } from "./optimizers.ts";
+import { readRegularFile } from "../io/regular_file.ts";
 
 const FORMAT = "hyperinverter-checkpoint";
 const VERSION = 2;
@@ -297,7 +298,7 @@ async function readCheckpoint(directory: string, sidecarName: string): Promise<L
     );
   }
   const tensorsPath = `${directory}/${sidecar.tensorsFile}`;
-  const bytes = await Deno.readFile(tensorsPath);
+  const bytes = await readRegularFile(tensorsPath, { what: "Checkpoint tensors file" });
   if (bytes.byteLength !== sidecar.tensorsBytes) {
     throw new RangeError(
       `${tensorsPath}: ${bytes.byteLength} bytes, but ${sidecarName} expects ${sidecar.tensorsBytes} ` +
