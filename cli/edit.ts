@@ -59,7 +59,7 @@ const SPEC = {
       valueName: "K",
       min: 0,
       max: 511,
-      description: "GANSpace component (default 0)",
+      description: "GANSpace component, default 0",
     },
     layers: { type: "string", valueName: "A-B", description: "GANSpace W+ rows, inclusive (default: all)" },
     gammas: {

@@ -258,28 +258,25 @@ export function usageText(spec: CommandSpec): string {
   const lines = [`usage: ${spec.usage}`];
   if (spec.description) lines.push("", spec.description);
   const entries = Object.entries(spec.flags);
-  if (entries.length) {
-    lines.push("", "options:");
-    const heads = entries.map(([name, flag]) =>
-      `  ${flag.short ? `-${flag.short}, ` : ""}--${name}${
-        flag.type === "boolean" ? "" : ` ${flag.valueName ?? (flag.type === "string" ? "VALUE" : "N")}`
-      }`
-    );
-    const width = Math.max(...heads.map((h) => h.length)) + 2;
-    entries.forEach(([, flag], i) => {
-      const notes: string[] = [];
-      if (flag.required) notes.push("required");
-      if (flag.choices) notes.push(`one of ${flag.choices.join("|")}`);
-      if (flag.min !== undefined || flag.max !== undefined) {
-        notes.push(`${flag.min ?? "-∞"}..${flag.max ?? "∞"}`);
-      }
-      if (flag.default !== undefined && flag.type !== "boolean") notes.push(`default ${flag.default}`);
-      lines.push(
-        `${heads[i].padEnd(width)}${flag.description}${notes.length ? ` (${notes.join("; ")})` : ""}`,
-      );
-    });
-  }
-  lines.push("  -h, --help".padEnd(14) + "print this help and do nothing else");
+  const heads = entries.map(([name, flag]) =>
+    `  ${flag.short ? `-${flag.short}, ` : ""}--${name}${
+      flag.type === "boolean" ? "" : ` ${flag.valueName ?? (flag.type === "string" ? "VALUE" : "N")}`
+    }`
+  );
+  const helpHead = "  -h, --help";
+  const width = Math.max(helpHead.length, ...heads.map((h) => h.length)) + 2;
+  lines.push("", "options:");
+  entries.forEach(([, flag], i) => {
+    const notes: string[] = [];
+    if (flag.required) notes.push("required");
+    if (flag.choices) notes.push(`one of ${flag.choices.join("|")}`);
+    if (flag.min !== undefined || flag.max !== undefined) {
+      notes.push(`${flag.min ?? "-∞"}..${flag.max ?? "∞"}`);
+    }
+    if (flag.default !== undefined && flag.type !== "boolean") notes.push(`default ${flag.default}`);
+    lines.push(`${heads[i].padEnd(width)}${flag.description}${notes.length ? ` (${notes.join("; ")})` : ""}`);
+  });
+  lines.push(`${helpHead.padEnd(width)}print this help and do nothing else`);
   lines.push("", "exit status: 0 done, 1 some inputs failed, 2 bad usage or nothing done");
   return lines.join("\n");
 }

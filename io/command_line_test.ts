@@ -76,6 +76,13 @@ Deno.test("--help prints usage and runs nothing", async () => {
   assert.equal(ran, false);
   assertMatchText(printed.join("\n"), /usage: deno task train/);
   assertMatchText(usageText(spec), /--steps N +training steps \(1\.\.1000000; default 60\)/);
+  // The help line is aligned with the flags.
+  const columns = usageText(spec).split("\n").filter((line) => line.startsWith("  -"))
+    .map((line) => {
+      const match = /^( {2}-\S.*?\S)( {2,})\S/.exec(line)!;
+      return match[1].length + match[2].length;
+    });
+  assert.equal(new Set(columns).size, 1, usageText(spec));
 });
 
 Deno.test("runCommand: usage errors and failures exit 2 without a stack trace", async () => {
