@@ -24,6 +24,7 @@ import { writePng } from "../io/image.ts";
 import { writeWeights } from "../io/weights_file.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
+import { NonFiniteOutputError } from "../model/output_checks.ts";
 import { ProgressBar } from "./_progress.ts";
 import { listImageFiles, planOutputNames } from "./_files.ts";
 import { checkDevice } from "./_device.ts";
@@ -81,21 +82,23 @@ export interface InvertJob {
 
 /**
  * Runs the inversion of every input with a loaded model. An image counts as inverted only once its three outputs
- * are written; a batch the model fails on, or an output that cannot be written, fails those images only.
+ * are written; a batch the model fails on, or an output that cannot be written, fails those images only (a batch
+ * with a non-finite output is inverted again one image at a time, so that only the image at fault fails).
  *
  * @param model the model
  * @param jobs input image files and the base names of their outputs (cli/_files.ts `planOutputNames`)
- * @param options output folder, batch size, and `align`: a face detector to FFHQ-align each photo first
+ * @param options output folder, batch size, `align`: a face detector to FFHQ-align each photo first, `quiet`: no
+ * progress bar
  * @returns the report
  */
 export async function invertFiles(
   model: HyperInverter,
   jobs: readonly InvertJob[],
-  options: { out: string; batch: number; align?: FaceDetector },
+  options: { out: string; batch: number; align?: FaceDetector; quiet?: boolean },
 ): Promise<InvertReport> {
   const report: InvertReport = { inverted: [], failed: [], provider: "", msPerImage: 0 };
   const resolution = model.resolution;
-  const progress = new ProgressBar(jobs.length, "invert");
+  const progress = new ProgressBar(jobs.length, "invert", options.quiet ? { write: () => {} } : {});
   let totalMs = 0;
   for (let start = 0; start < jobs.length; start += options.batch) {
     const chunk = jobs.slice(start, start + options.batch);
@@ -120,6 +123,20 @@ export async function invertFiles(
     try {
       result = await model.invert(batch, loaded.length);
     } catch (error) {
+      if (error instanceof NonFiniteOutputError && loaded.length > 1) {
+        // One input gave a non-finite output: invert the batch's images one at a time, so only it fails.
+        const single = await invertFiles(model, loaded.map(({ file, base }) => ({ file, base })), {
+          ...options,
+          batch: 1,
+          quiet: true,
+        });
+        report.inverted.push(...single.inverted);
+        report.failed.push(...single.failed);
+        if (single.provider) report.provider = single.provider;
+        totalMs += single.msPerImage * single.inverted.length;
+        for (const { file } of loaded) progress.tick(file);
+        continue;
+      }
       for (const { file } of loaded) {
         report.failed.push({ file, reason: `The model failed: ${(error as Error).message}` });
         progress.tick(`${file} (failed)`);

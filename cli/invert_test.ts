@@ -3,6 +3,9 @@ import { writePng } from "../io/image.ts";
 import { readWeights } from "../io/weights_file.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
 import { runCli } from "./_run_cli.ts";
+import { invertFiles } from "./invert.ts";
+import type { HyperInverter } from "../model/hyperinverter.ts";
+import { NonFiniteOutputError } from "../model/output_checks.ts";
 import { loadSharp } from "../deps.ts";
 import { providerUnavailableReason } from "../runtime/provider_probe.ts";
 
@@ -149,6 +152,61 @@ Deno.test("invert checks its command line, device and outputs before loading the
     assert.equal(broken.code, 2);
     assert.match(broken.stderr, /Cannot load model .*"name" must be a non-empty string/s);
     assert.doesNotMatch(broken.stderr, /^\s+at /m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a batch with a non-finite output is inverted again one by one: only the input at fault fails", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "invert-nan-" });
+  try {
+    const size = 8;
+    const files: string[] = [];
+    for (const [name, value] of [["dark", -0.5], ["bright", 1], ["grey", 0]] as const) {
+      await writePng(`${dir}/${name}.png`, new Float32Array(3 * size * size).fill(value), [1, 3, size, size]);
+      files.push(`${dir}/${name}.png`);
+    }
+    const calls: number[] = [];
+    // A stand-in model whose outputs are NaN for the white image: the batch fails, the retry isolates it.
+    const model = {
+      resolution: size,
+      invert(images: Float32Array, count: number) {
+        calls.push(count);
+        const perImage = 3 * size * size;
+        for (let i = 0; i < count; i++) {
+          if (images[i * perImage] > 0.99) {
+            return Promise.reject(new NonFiniteOutputError("final images", i, NaN, ""));
+          }
+        }
+        const image = { data: images.slice(), shape: [count, 3, size, size] };
+        return Promise.resolve({
+          finalImages: image,
+          phaseOneImages: image,
+          wCodes: { data: new Float32Array(count * 2 * 4), shape: [count, 2, 4] },
+          residuals: new Map(),
+          provider: "cpu",
+          milliseconds: 1,
+        });
+      },
+    } as unknown as HyperInverter;
+    const out = `${dir}/out`;
+    await Deno.mkdir(out);
+    const jobs = files.map((file) => ({ file, base: file.split("/").pop()!.replace(".png", "") }));
+    const report = await invertFiles(model, jobs, { out, batch: 3, quiet: true });
+    assert.deepEqual(calls, [3, 1, 1, 1]);
+    assert.deepEqual(report.inverted, [files[0], files[2]]);
+    assert.equal(report.failed.length, 1);
+    assert.equal(report.failed[0].file, files[1]);
+    assert.match(report.failed[0].reason, /final images of input 0 of the batch hold a non-finite value/);
+    const written = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    assert.deepEqual(written, [
+      "dark.final.png",
+      "dark.phase1.png",
+      "dark.safetensors",
+      "grey.final.png",
+      "grey.phase1.png",
+      "grey.safetensors",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
