@@ -67,11 +67,15 @@ export function main(args: readonly string[]): Promise<number> {
       batch: (indices) => toTensorBatch(train, indices, { channels: 3 }),
     }, {
       directory: flags.run,
+      onStart(step) {
+        // A resumed run counts from its checkpoint's step (46/60, not 1/60).
+        progress = new ProgressBar(steps, "train G", { start: step });
+        if (step > 0) console.log(`resuming from step ${step}`);
+        last = performance.now();
+      },
       onStep(step, losses) {
-        // Made at the first step, so a resumed run counts from its checkpoint's step.
-        progress ??= new ProgressBar(steps, "train G", { start: step - 1, startedAt: last });
         const now = performance.now();
-        progress.tick(
+        progress!.tick(
           `step ${step} G ${losses.g.toFixed(3)} D ${losses.d.toFixed(3)} ${(now - last).toFixed(0)} ms/step`,
         );
         last = now;

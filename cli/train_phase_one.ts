@@ -103,11 +103,15 @@ export function main(args: readonly string[]): Promise<number> {
     }, {
       directory: run,
       generatorWeights,
+      onStart(step) {
+        // A resumed run counts from its checkpoint's step (46/60, not 1/60).
+        progress = new ProgressBar(steps, "train E1", { start: step });
+        if (step > 0) console.log(`resuming from step ${step}`);
+        last = performance.now();
+      },
       onStep(step, loss) {
-        // Made at the first step, so a resumed run counts from its checkpoint's step.
-        progress ??= new ProgressBar(steps, "train E1", { start: step - 1, startedAt: last });
         const now = performance.now();
-        progress.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
+        progress!.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
         last = now;
       },
       onValidation(step, loss, best) {

@@ -142,14 +142,20 @@ export function main(args: readonly string[]): Promise<number> {
       directory: run,
       frozenWeights,
       initialDiscriminator: discriminator.size ? discriminator : undefined,
+      onStart(step) {
+        // A resumed run counts from its checkpoint's step (46/60, not 1/60).
+        progress = new ProgressBar(steps, "train E2+H", { start: step });
+        if (step > 0) console.log(`resuming from step ${step}`);
+        last = performance.now();
+      },
       onStep(step, losses, v) {
-        // Made at the first step, so a resumed run counts from its checkpoint's step.
-        progress ??= new ProgressBar(steps, "train E2+H", { start: step - 1, startedAt: last });
         const now = performance.now();
         const adv = losses.d === undefined
           ? ""
           : ` adv ${losses.adversarial!.toFixed(3)} D ${losses.d.toFixed(3)}`;
-        progress.tick(`step ${step} loss ${losses.loss.toFixed(4)}${adv} ${(now - last).toFixed(0)} ms/step`);
+        progress!.tick(
+          `step ${step} loss ${losses.loss.toFixed(4)}${adv} ${(now - last).toFixed(0)} ms/step`,
+        );
         if (v) {
           console.log(
             `\nstep ${step}: validation L2/PSNR phase I ${v.l2PhaseOne.toFixed(4)}/${
