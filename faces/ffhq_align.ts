@@ -5,8 +5,10 @@
  * → pad with a reflected, blurred border that fades to the median colour → PIL's QUAD transform (bilinear) to
  * `transformSize` → antialiased resize to `outputSize`.
  *
- * PIL's `ANTIALIAS` resizes are sharp's Lanczos-3 here; the padding blur is three box filters (see
- * `_pixels.ts`); everything else follows the official arithmetic step by step. The photo may be a
+ * PIL's `ANTIALIAS` resizes are Lanczos: the final one is Pillow's LANCZOS bit for bit (io/pil_resize.ts); the
+ * shrink of a much larger photo is sharp's Lanczos-3 (close to PIL's, not exact), the same whether the photo is in
+ * memory or a {@linkcode PhotoSource}; the padding blur is three box filters (see `_pixels.ts`); everything else
+ * follows the official arithmetic step by step. The photo may be a
  * {@linkcode PhotoSource} (faces/rgb_image.ts `openPhoto`): then only the shrunk crop around the face is decoded,
  * never the whole photo at full size.
  *
@@ -14,6 +16,7 @@
  */
 
 import { loadSharp } from "../deps.ts";
+import { pilResize } from "../io/pil_resize.ts";
 import { channelMedians, type FloatRgb, gaussianBlur, padReflect, quadTransform } from "./_pixels.ts";
 import type { Point } from "./detect.ts";
 import { assertRgbImage, type PhotoSource, type PixelBox, type RgbImage } from "./rgb_image.ts";
@@ -287,9 +290,14 @@ export async function alignFace(
     width: transformSize,
     height: transformSize,
   };
-  const aligned = outputSize < transformSize
-    ? await resizeLanczos(transformed, outputSize, outputSize)
-    : transformed;
+  // The official `img.resize((output_size, output_size), PIL.Image.ANTIALIAS)`, bit for bit.
+  let aligned = transformed;
+  if (outputSize < transformSize) {
+    const { data } = pilResize({ ...transformed, channels: 3 }, [outputSize, outputSize], {
+      filter: "lanczos",
+    });
+    aligned = { data, width: outputSize, height: outputSize };
+  }
   return {
     image: aligned,
     quad: photoQuad,
