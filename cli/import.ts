@@ -40,6 +40,7 @@ import {
 } from "../convert/torch_values.ts";
 import type { StateDict } from "../convert/state_dict.ts";
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from "../model/manifest.ts";
+import { sha256Hex } from "../model/weights_digest.ts";
 
 const KINDS = ["hyperinverter", "generator", "interfacegan", "ganspace", "lpips", "torchvision", "list"];
 
@@ -260,12 +261,17 @@ export function main(args: readonly string[]): Promise<number> {
         await write(`${out}/${files.layerWiseEncoder}`, converted.layerWiseEncoder, metadata);
         await write(`${out}/${files.hypernet}`, converted.hypernet, metadata);
         const architecture = { ...converted.architecture, generator: { ...generator.config } };
+        const sha256: Record<string, string> = {}; // verified when the model loads (model/load.ts)
+        for (const [module, file] of Object.entries(files)) {
+          sha256[module] = await sha256Hex(await Deno.readFile(`${out}/${file}`));
+        }
         const manifest = {
           format: MANIFEST_FORMAT,
           version: MANIFEST_VERSION,
           name: out.split("/").pop(),
           architecture,
           weights: files,
+          sha256,
           provenance: {
             imported: input,
             generator: generatorPath,

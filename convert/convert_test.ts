@@ -175,10 +175,10 @@ Deno.test("import refuses to overwrite and reports unknown kinds", async () => {
     const before = await Deno.readFile(out);
     assert.equal(
       await importMain(["interfacegan", `${editings}/interfacegan_directions/smile.pt`, "--out", out]),
-      1,
+      2,
     );
     assert.deepEqual(await Deno.readFile(out), before);
-    assert.equal(await importMain(["checkpoint", "x.pt", "--out", out]), 1);
+    assert.equal(await importMain(["checkpoint", "x.pt", "--out", out]), 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
