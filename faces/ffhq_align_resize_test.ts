@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { pilResize } from "../io/pil_resize.ts";
 import { alignFace } from "./ffhq_align.ts";
+import { openPhoto, readRgbImage } from "./rgb_image.ts";
 
 Deno.test("alignFace's final resize is Pillow's LANCZOS (the official ANTIALIAS) bit for bit", async () => {
   // A noise photo and a face quad well inside it: no shrink (80 / 32 / 2 < 2) and no padding, so the aligned
@@ -29,4 +30,16 @@ Deno.test("alignFace's final resize is Pillow's LANCZOS (the official ANTIALIAS)
   const expected = pilResize({ ...transformed, channels: 3 }, [32, 32], { filter: "lanczos" }).data;
   const differing = expected.filter((v, i) => v !== aligned.data[i]).length;
   assert.equal(differing, 0, `${differing} of ${expected.length} bytes differ from Pillow's LANCZOS`);
+});
+
+Deno.test("openPhoto decodes like readRgbImage and PIL: an embedded ICC profile (10.jpg, Adobe RGB) is not applied", async () => {
+  const path = "../shared/fixtures/images/faces-raw/10.jpg";
+  const whole = await readRgbImage(path);
+  const photo = await openPhoto(path);
+  const region = await photo.read(undefined, [0, 0, whole.width, 64]);
+  const expected = whole.data.subarray(0, whole.width * 64 * 3);
+  assert.equal(region.data.length, expected.length);
+  let differing = 0;
+  for (let i = 0; i < expected.length; i++) if (region.data[i] !== expected[i]) differing++;
+  assert.equal(differing, 0, `${differing} of ${expected.length} bytes differ`);
 });

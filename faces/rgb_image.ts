@@ -125,7 +125,8 @@ export async function openPhoto(path: string, options: { maxPixels?: number } = 
         );
       }
       try {
-        let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: "error" }).rotate().removeAlpha()
+        let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: "error", ignoreIcc: true })
+          .rotate().removeAlpha()
           .toColourspace("srgb");
         if (size.width !== width || size.height !== height) {
           // No shrink-on-load: JPEG's DCT scaling would give other pixels than a resize of the decoded photo.
