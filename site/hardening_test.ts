@@ -79,28 +79,31 @@ async function trickle(connection: Deno.Conn, text: string, intervalMs: number, 
   }
 }
 
-/** Reads one HTTP response's head and body (Content-Length framed) from a raw connection. */
-async function readResponse(connection: Deno.Conn): Promise<{ status: number; body: string }> {
-  let received = new Uint8Array(0);
-  const buffer = new Uint8Array(65536);
-  for (;;) {
-    const text = new TextDecoder().decode(received);
-    const headEnd = text.indexOf("\r\n\r\n");
-    if (headEnd >= 0) {
-      const length = Number(/content-length: *(\d+)/i.exec(text.slice(0, headEnd))?.[1] ?? 0);
-      if (received.length >= headEnd + 4 + length) {
-        return {
-          status: Number(text.slice(9, 12)),
-          body: text.slice(headEnd + 4, headEnd + 4 + length),
-        };
+/** Reads HTTP responses (Content-Length framed) one after another from a raw connection. */
+class ResponseReader {
+  #received = new Uint8Array(0);
+  constructor(readonly connection: Deno.Conn) {}
+
+  async next(): Promise<{ status: number; body: string }> {
+    const buffer = new Uint8Array(65536);
+    for (;;) {
+      const text = new TextDecoder("latin1").decode(this.#received);
+      const headEnd = text.indexOf("\r\n\r\n");
+      if (headEnd >= 0) {
+        const length = Number(/content-length: *(\d+)/i.exec(text.slice(0, headEnd))?.[1] ?? 0);
+        const end = headEnd + 4 + length;
+        if (this.#received.length >= end) {
+          this.#received = this.#received.slice(end); // a pipelined response may follow
+          return { status: Number(text.slice(9, 12)), body: text.slice(headEnd + 4, end) };
+        }
       }
+      const count = await this.connection.read(buffer);
+      if (count === null) throw new Error(`The connection closed after ${JSON.stringify(text)}`);
+      const next = new Uint8Array(this.#received.length + count);
+      next.set(this.#received);
+      next.set(buffer.subarray(0, count), this.#received.length);
+      this.#received = next;
     }
-    const count = await connection.read(buffer);
-    if (count === null) throw new Error(`The connection closed after ${JSON.stringify(text)}`);
-    const next = new Uint8Array(received.length + count);
-    next.set(received);
-    next.set(buffer.subarray(0, count), received.length);
-    received = next;
   }
 }
 
@@ -159,10 +162,11 @@ test("a stalled chunked body is disconnected too", async () => {
 test("a kept-alive connection idle between requests longer than the header timeout still serves requests", async () => {
   await withServer({ headersMs: 500 }, async (port) => {
     const connection = await Deno.connect({ hostname: "127.0.0.1", port });
+    const responses = new ResponseReader(connection);
     try {
       const request = encoder.encode("GET /api/suites HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       await connection.write(request);
-      assert.equal((await readResponse(connection)).status, 500); // the misnamed suite
+      assert.equal((await responses.next()).status, 500); // the misnamed suite
       await new Promise((resolve) => setTimeout(resolve, 800));
       // Two pipelined requests, the first with a body, on the same connection.
       const body = "x".repeat(10);
@@ -170,8 +174,8 @@ test("a kept-alive connection idle between requests longer than the header timeo
         `POST /api/suites/misnamed/v/train HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
           "GET /api/suites/nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
       ));
-      assert.equal((await readResponse(connection)).status, 500);
-      assert.equal((await readResponse(connection)).status, 404);
+      assert.equal((await responses.next()).status, 500);
+      assert.equal((await responses.next()).status, 404);
     } finally {
       connection.close();
     }
