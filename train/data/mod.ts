@@ -1,5 +1,5 @@
 /**
- * Training data: the IDX reader, Fashion-MNIST splits (train / validation / held-out test) as padded grey
+ * Training data: the data-source contract (`source.ts`: Fashion-MNIST, image folders, plug-ins), the IDX reader, Fashion-MNIST splits (train / validation / held-out test) as padded grey
  * images and normalized float batches, and a seeded, resumable batch sampler.
  *
  * @example
@@ -23,4 +23,32 @@ export {
   toTensorBatch,
   type ToTensorBatchOptions,
 } from "./fashion_mnist.ts";
+export {
+  BUILTIN_DATA_SOURCES,
+  checkDataSource,
+  checkDataSplits,
+  type DataSource,
+  type DataSpec,
+  type DataSplit,
+  type DataSplits,
+  DEFAULT_DATA_SOURCE,
+  type FolderDataSpec,
+  isPluginSpecifier,
+  type OpenDataOptions,
+  parseDataSpec,
+  resolveDataSource,
+  type ResolveDataSourceOptions,
+} from "./source.ts";
+export {
+  CACHE_FOLDER,
+  centreCropResize,
+  IMAGE_EXTENSIONS,
+  type ImageFolderOptions,
+  imageFolderSource,
+  type ImageFolderSplits,
+  rgbToGrey,
+  type SplitName,
+  splitOf,
+} from "./image_folder.ts";
+export { fashionMnistFrom, fashionMnistSource } from "./fashion_mnist_source.ts";
 export { BatchSampler, type BatchSamplerOptions, type SamplerState } from "./batches.ts";
