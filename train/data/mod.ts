@@ -31,6 +31,7 @@ export {
   type DataSpec,
   type DataSplit,
   type DataSplits,
+  DATA_SOURCE_CONTRACT,
   DEFAULT_DATA_SOURCE,
   type FolderDataSpec,
   isPluginSpecifier,

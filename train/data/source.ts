@@ -18,7 +18,9 @@
  * @module
  */
 
-import { importExport, resolveModuleBase } from "./_import_export.ts";
+import { isPluginSpecifier, loadPlugin, type PluginContract } from "../../io/plugin_loader.ts";
+
+export { isPluginSpecifier };
 
 /** One split as the trainers take it. */
 export interface DataSplit {
@@ -58,6 +60,8 @@ export interface OpenDataOptions {
 export interface DataSource {
   /** How the source is named in configs and provenance (`"fashion-mnist"`, a folder, a specifier). */
   readonly name: string;
+  /** Hex sha256 of a plug-in's module source, for provenance (set by {@linkcode resolveDataSource}; absent else). */
+  readonly sha256?: string;
   /** Opens the three splits at the asked resolution and channels. */
   open(options: OpenDataOptions): Promise<DataSplits>;
 }
@@ -90,6 +94,8 @@ export interface ResolveDataSourceOptions {
    * folder when it ends with `/` (default: the current directory).
    */
   base?: string | URL;
+  /** The sha256 recorded for a plug-in source: a module whose source differs is refused before it is imported. */
+  expectedSha256?: string;
 }
 
 const FOLDER_KEYS = ["folder", "validationFraction", "testFraction"];
@@ -169,15 +175,22 @@ export function parseDataSpec(value: unknown): DataSpec {
  * ```
  */
 export function checkDataSource(value: unknown, specifier: string): DataSource {
-  const source = value as DataSource;
-  if (typeof value !== "object" || value === null || typeof source.open !== "function") {
-    throw new TypeError(
-      `Data source ${specifier} does not implement the data-source contract: expected an object with ` +
-        `open({ resolution, channels }) → Promise<{ train, validation, test }>, got ${describeValue(value)}`,
-    );
-  }
-  return source;
+  const problem = DATA_SOURCE_CONTRACT.check(value);
+  if (problem !== undefined) throw new TypeError(`Data source ${specifier} is not a data source: ${problem}`);
+  return value as DataSource;
 }
+
+/** The data-source contract as the plug-in loader checks it. */
+export const DATA_SOURCE_CONTRACT: PluginContract<DataSource> = {
+  what: "data source",
+  check(value) {
+    if (typeof value !== "object" || value === null || typeof (value as DataSource).open !== "function") {
+      return "expected an object with open({ resolution, channels }) → Promise<{ train, validation, test }>, " +
+        `got ${describeValue(value)}`;
+    }
+    return undefined;
+  },
+};
 
 function describeValue(value: unknown): string {
   if (value === null) return "null";
@@ -238,12 +251,6 @@ function describeBatch(value: unknown): string {
   return value?.constructor?.name ?? typeof value;
 }
 
-/** Whether a string names a plug-in (`<module>#<export>`) rather than a built-in or a folder. */
-export function isPluginSpecifier(value: string): boolean {
-  const hash = value.lastIndexOf("#");
-  return hash > 0 && hash < value.length - 1;
-}
-
 /**
  * Turns a config or command-line value into a data source whose `open` checks the contract: a built-in name, a
  * plug-in specifier, or an image folder (see the module documentation).
@@ -251,9 +258,9 @@ export function isPluginSpecifier(value: string): boolean {
  * @param spec the value (`null`/`undefined` for the default, Fashion-MNIST)
  * @param options `base`: the file that names it (relative paths resolve against it)
  * @returns the source; its `name` is the built-in name, the resolved specifier or the folder's absolute path
- * @throws {TypeError} for a malformed spec, a plug-in export that is missing or does not implement the contract
- *   (naming the specifier)
- * @throws {Error} naming the specifier when its module cannot be imported
+ * @throws {TypeError} for a malformed spec
+ * @throws {PluginError} naming the specifier when the module cannot be read or imported, lacks the export, does
+ *   not implement the contract, or its source's sha256 differs from `expectedSha256`
  * @example
  * ```ts
  * import { resolveDataSource } from "./source.ts";
@@ -267,28 +274,40 @@ export async function resolveDataSource(
   options: ResolveDataSourceOptions = {},
 ): Promise<DataSource> {
   const parsed = parseDataSpec(spec);
-  const base = resolveModuleBase(options.base);
   if (
     typeof parsed === "string" && (Object.hasOwn(BUILTIN_DATA_SOURCES, parsed) || isPluginSpecifier(parsed))
   ) {
-    const specifier = Object.hasOwn(BUILTIN_DATA_SOURCES, parsed) ? BUILTIN_DATA_SOURCES[parsed] : parsed;
-    const { value, url } = await importExport(specifier, base, "Data source");
-    const name = Object.hasOwn(BUILTIN_DATA_SOURCES, parsed) ? parsed : url;
-    return checkedSource(checkDataSource(value, parsed), name);
+    const builtin = Object.hasOwn(BUILTIN_DATA_SOURCES, parsed);
+    const loaded = await loadPlugin(builtin ? BUILTIN_DATA_SOURCES[parsed] : parsed, DATA_SOURCE_CONTRACT, {
+      base: options.base,
+      builtin,
+      expectedSha256: builtin ? undefined : options.expectedSha256,
+    });
+    return checkedSource(loaded.value, builtin ? parsed : loaded.specifier, loaded.sha256 ?? undefined);
   }
   const folder = typeof parsed === "string" ? { folder: parsed } : parsed;
   const { imageFolderSource } = await import("./image_folder.ts");
-  const path = decodeURIComponent(new URL(folder.folder, base).pathname);
+  const path = decodeURIComponent(new URL(folder.folder, folderBase(options.base)).pathname);
   return imageFolderSource(path.length > 1 ? path.replace(/\/+$/, "") : path, {
     validationFraction: folder.validationFraction,
     testFraction: folder.testFraction,
   });
 }
 
+/** What a relative folder resolves against: the naming file, or a folder when it ends with `/`. */
+function folderBase(base: string | URL | undefined): URL {
+  const fileUrl = (path: string) => Object.assign(new URL("file:///"), { pathname: path });
+  if (base instanceof URL) return base;
+  if (base === undefined) return fileUrl(`${Deno.cwd()}/`);
+  if (/^(file|https?):/.test(base)) return new URL(base);
+  return fileUrl(base.startsWith("/") ? base : `${Deno.cwd()}/${base}`);
+}
+
 /** Wraps a source so that what `open` gives is checked against what was asked. */
-function checkedSource(source: DataSource, name: string): DataSource {
+function checkedSource(source: DataSource, name: string, sha256?: string): DataSource {
   return {
     name,
+    ...(sha256 ? { sha256 } : {}),
     async open(options) {
       return checkDataSplits(await source.open(options), options, name);
     },

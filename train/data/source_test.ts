@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { PluginError } from "../../io/plugin_loader.ts";
 import { BUILTIN_DATA_SOURCES, parseDataSpec, resolveDataSource } from "./source.ts";
 
 const PLUGIN = `
@@ -39,6 +40,7 @@ Deno.test("a plug-in named relative to the config file, by absolute path or file
     ) {
       const source = await resolveDataSource(spec, { base: `${folder}/config.json` });
       assert.equal(source.name, `file://${folder}/plugins/stripes.js#stripes`);
+      assert.match(source.sha256!, /^[0-9a-f]{64}$/);
       const { train, test } = await source.open({ resolution: 4, channels: 3 });
       assert.equal(train.count, 4);
       assert.equal(test.batch(Int32Array.of(0, 1)).length, 2 * 3 * 4 * 4);
@@ -50,7 +52,9 @@ Deno.test("a missing module is refused naming the specifier", async () => {
   await withPlugin(async (folder) => {
     await assert.rejects(
       resolveDataSource("./plugins/nope.js#stripes", { base: `${folder}/` }),
-      (error: Error) => error.message.startsWith("Data source ./plugins/nope.js#stripes: cannot import"),
+      (error: Error) =>
+        error instanceof PluginError && error.kind === "missing-module" &&
+        error.message.includes(`file://${folder}/plugins/nope.js#stripes`),
     );
   });
 });
@@ -60,8 +64,9 @@ Deno.test("a missing export is refused naming the specifier and the exports ther
     await assert.rejects(
       resolveDataSource("./plugins/stripes.js#strips", { base: `${folder}/` }),
       (error: Error) =>
-        error instanceof TypeError && error.message.includes("./plugins/stripes.js#strips") &&
-        error.message.includes('no export "strips"') && error.message.includes("stripes"),
+        error instanceof PluginError &&
+        error.message.includes(`file://${folder}/plugins/stripes.js#strips`) &&
+        error.message.includes('no export "strips"') && error.message.includes("stripes, wrongSize"),
     );
   });
 });
@@ -71,8 +76,22 @@ Deno.test("an export that is not a data source is refused naming the specifier a
     await assert.rejects(
       resolveDataSource("./plugins/stripes.js#notASource", { base: `${folder}/` }),
       (error: Error) =>
-        error instanceof TypeError && error.message.includes("./plugins/stripes.js#notASource") &&
+        error instanceof PluginError && error.kind === "contract" &&
+        error.message.includes(`file://${folder}/plugins/stripes.js#notASource`) &&
+        error.message.includes("is not a data source") &&
         error.message.includes("open({ resolution, channels })"),
+    );
+  });
+});
+
+Deno.test("a plug-in source whose sha256 differs from the recorded one is refused before it is imported", async () => {
+  await withPlugin(async (folder) => {
+    const { sha256 } = await resolveDataSource("./plugins/stripes.js#stripes", { base: `${folder}/` });
+    await Deno.writeTextFile(`${folder}/plugins/stripes.js`, PLUGIN + "\n// changed\n");
+    await assert.rejects(
+      resolveDataSource("./plugins/stripes.js#stripes", { base: `${folder}/`, expectedSha256: sha256 }),
+      (error: Error) =>
+        error instanceof PluginError && error.kind === "hash-mismatch" && error.message.includes(sha256!),
     );
   });
 });
