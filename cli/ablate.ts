@@ -1,18 +1,28 @@
 /**
- * `deno task ablate <suite> [--variants a,b] [--reevaluate] [--train-only] [--restore-models] [--samples 6]`: trains every
- * variant of `experiments/suites/<suite>.json` that has no result yet (resuming interrupted ones from
- * `runs/<suite>/<variant>/`), evaluates the variants without metrics on the held-out Fashion-MNIST test split
- * and writes `experiments/results/<suite>/<variant>/` (layout: `experiments/README.md`). `--reevaluate`
- * re-evaluates every variant in this one process (so every ms/image is measured alike). `--samples N` overrides the
- * suite's number of sample images. The suite, the variant names and the results folder are checked before any
- * data is loaded. Exit status 0 done, 2 bad usage or a failure.
+ * `deno task ablate <suite> [--experiments DIR] [--data SPEC] [--variants a,b] [--reevaluate] [--train-only]
+ * [--restore-models] [--samples 6]`: trains every variant of a suite that has no result yet (resuming
+ * interrupted ones from `<runs>/<suite>/<variant>/`), evaluates the variants without metrics on the held-out
+ * test split of the suite's data source and writes `<experiments>/results/<suite>/<variant>/` (layout:
+ * `experiments/README.md`).
+ *
+ * The suite is a name, looked up in `<experiments>/suites/<suite>.json`, or the path of a suite file anywhere
+ * (anything ending in `.json` or holding a `/`). The experiments folder is `--experiments DIR`, else
+ * `./experiments`; checkpoints go to `DIR/runs/` (without the flag: `./runs/`, the repository's git-ignored
+ * folder). Relative paths in a suite (`base`, `data`, plug-in specifiers) resolve against the suite file's
+ * folder; a `base` that is not there is looked up under the current directory (the project's suites say
+ * `models/default`). `--data SPEC` replaces the suite's `data` (a folder, `fashion-mnist` or
+ * `<module>#<export>`, relative to the current directory). `--reevaluate` re-evaluates every variant in this one
+ * process (so every ms/image is measured alike); `--samples N` overrides the suite's number of sample images.
+ * The suite, the variant names and the results folder are checked before any data is loaded. Running a suite
+ * that names plug-ins needs no flag: the user chose the code. Exit status 0 done, 2 bad usage or a failure.
  *
  * @module
  */
 
 import { runSuite } from "../experiments/runner.ts";
-import { EXPERIMENTS_ROOT, readSuite } from "../experiments/store.ts";
-import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
+import { readSuite, readSuiteFile, type Suite, suiteModelPath } from "../experiments/store.ts";
+import { resolveDataSource } from "../train/data/source.ts";
+import { readManifest } from "../model/manifest.ts";
 import { ProgressBar } from "./_progress.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
@@ -20,11 +30,21 @@ import { classifierFeatures } from "../experiments/features.ts";
 
 const SPEC = {
   name: "ablate",
-  usage:
-    "deno task ablate <suite> [--variants a,b] [--reevaluate] [--train-only] [--restore-models] [--samples N]",
+  usage: "deno task ablate <suite | suite.json> [--experiments DIR] [--data SPEC] [--variants a,b] " +
+    "[--reevaluate] [--train-only] [--restore-models] [--samples N]",
   description:
-    "Trains and evaluates the variants of experiments/suites/<suite>.json that have no result yet.",
+    "Trains and evaluates the variants of a suite (a name in <experiments>/suites/, or a suite file) that have no result yet.",
   flags: {
+    experiments: {
+      type: "string",
+      valueName: "DIR",
+      description: "experiments folder: suites/, results/ and runs/ (default: ./experiments, runs in ./runs)",
+    },
+    data: {
+      type: "string",
+      valueName: "SPEC",
+      description: "data source instead of the suite's: an image folder, fashion-mnist or <module>#<export>",
+    },
     variants: { type: "string", valueName: "a,b", description: "only these variants (default: all)" },
     reevaluate: { type: "boolean", description: "re-evaluate every variant in this one process" },
     "train-only": { type: "boolean", description: "train, do not evaluate" },
@@ -41,6 +61,9 @@ const SPEC = {
   },
   positionals: { min: 1, max: 1, names: "suite" },
 } as const;
+
+/** Whether the command line names a suite file rather than a suite of the experiments folder. */
+const isSuiteFile = (text: string) => text.endsWith(".json") || text.includes("/");
 
 /**
  * The first test image of `count` classes spread over the ten (class ⌊i·10/count⌋).
@@ -71,30 +94,55 @@ export function sampleIndicesByClass(labels: Uint8Array, count: number): number[
  * @returns exit status (0 done, 2 bad usage or a failure)
  */
 export function main(args: readonly string[]): Promise<number> {
-  return runCommand(SPEC, args, async (flags, [suiteName]) => {
-    const suite = await readSuite(suiteName);
+  return runCommand(SPEC, args, async (flags, [suiteArgument]) => {
+    const cwd = Deno.cwd();
+    const absolute = (path: string) => path.startsWith("/") ? path : `${cwd}/${path}`;
+    const root = absolute(flags.experiments ?? "experiments").replace(/\/+$/, "");
+    let suite: Suite = isSuiteFile(suiteArgument)
+      ? await readSuiteFile(absolute(suiteArgument))
+      : await readSuite(suiteArgument, root);
     const variants = flags.variants?.split(",").map((name) => name.trim());
     const unknown = variants?.filter((name) => !suite.variants.some((v) => v.name === name)) ?? [];
     if (unknown.length) {
       throw new UsageError(
-        `Suite "${suiteName}" has no variant ${unknown.map((name) => `"${name}"`).join(", ")}; it has ${
+        `Suite "${suite.name}" has no variant ${unknown.map((name) => `"${name}"`).join(", ")}; it has ${
           suite.variants.map((v) => v.name).join(", ")
         }`,
       );
     }
-    await prepareOutputFolder(`${EXPERIMENTS_ROOT}/results/${suite.name}`);
-    const { train, validation, test } = await loadFashionMnist({ padTo: 32 });
+    const resultsFolder = `${root}/results/${suite.name}`;
+    await prepareOutputFolder(resultsFolder);
+    const basePath = suiteModelPath(suite, suite.base, cwd);
+    const { manifest, directory: baseDirectory } = await readManifest(basePath);
+    // --data is relative to the current directory; the source's name is absolute, so the suite can carry it.
+    const source = flags.data !== undefined
+      ? await resolveDataSource(flags.data, { base: `${cwd}/` })
+      : await resolveDataSource(suite.data, { base: suite.file });
+    if (flags.data !== undefined) suite = { ...suite, data: source.name };
+    console.log(`data: ${source.name}`);
+    const { train, validation, test } = await source.open({
+      resolution: Number(manifest.architecture.generator.resolution),
+      channels: 3,
+      onWarning: (message) => console.warn(`warning: ${message}`),
+    });
     let bar: ProgressBar | null = null;
     let current = "";
     let features: Awaited<ReturnType<typeof classifierFeatures>> | undefined;
-    const report = await runSuite(suiteName, {
-      data: { train: trainerSource(train), validation: trainerSource(validation), test: trainerSource(test) },
+    const sampleCount = flags.samples ?? suite.evaluation?.samples ?? 6;
+    const report = await runSuite(suite, {
+      root,
+      repositoryRoot: cwd,
+      runsRoot: flags.experiments !== undefined ? `${root}/runs` : `${cwd}/runs`,
+      data: { train, validation, test },
+      dataSource: source.name,
       variants,
       reevaluate: flags.reevaluate,
       trainOnly: flags["train-only"],
       restoreModels: flags["restore-models"],
-      sampleIndices: sampleIndicesByClass(test.labels, flags.samples ?? suite.evaluation?.samples ?? 6),
-      features: async () => features = await classifierFeatures(),
+      sampleIndices: test.labels
+        ? sampleIndicesByClass(test.labels, sampleCount)
+        : Array.from({ length: Math.min(sampleCount, test.count) }, (_, i) => i),
+      features: async () => features = await classifierFeatures(`${baseDirectory}/attributes`),
       onEvent: (message) => {
         bar?.finish();
         bar = null;
@@ -109,11 +157,13 @@ export function main(args: readonly string[]): Promise<number> {
       },
     });
     (bar as ProgressBar | null)?.finish();
-    if (features === null) console.log("featureIdentity: no Fashion-MNIST classifier found, left null");
+    if (features === null) {
+      console.log("featureIdentity: no classifier under the base model's attributes/, left null");
+    }
     console.log(
       `trained: ${report.trained.join(", ") || "none"}; already trained: ${
         report.skippedTraining.join(", ") || "none"
-      }; evaluated: ${report.evaluated.join(", ") || "none"}; results in experiments/results/${suiteName}/`,
+      }; evaluated: ${report.evaluated.join(", ") || "none"}; results in ${resultsFolder}/`,
     );
     return EXIT_OK;
   });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { main, sampleIndicesByClass } from "./ablate.ts";
+import { writeTinyModel } from "../tests/_tiny_model.ts";
 
 Deno.test("samples are the first test image of classes spread over the ten", () => {
   const labels = new Uint8Array([9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1, 2, 4, 8, 0]);
@@ -25,5 +26,142 @@ Deno.test("ablate without a suite, with an unknown or bad suite, a bad flag or a
     assert.match(errors.at(-1)!, /Suite "table3" has no variant "nope"; it has /);
   } finally {
     console.error = error;
+  }
+});
+
+/** A data-source plug-in of deterministic images (no files), as a user would write it. */
+const DATA_PLUGIN = `
+function split(count, seed, resolution, channels) {
+  const size = channels * resolution * resolution;
+  return {
+    count,
+    batch(indices) {
+      const out = new Float32Array(indices.length * size);
+      indices.forEach((index, b) => {
+        for (let i = 0; i < size; i++) out[b * size + i] = Math.sin((index + seed) * 0.37 + i * 0.011) * 0.8;
+      });
+      return out;
+    },
+  };
+}
+export const waves = {
+  name: "waves",
+  open({ resolution, channels }) {
+    return Promise.resolve({
+      train: split(4, 0, resolution, channels),
+      validation: split(2, 100, resolution, channels),
+      test: split(2, 200, resolution, channels),
+    });
+  },
+};
+`;
+
+/** An experiments folder outside the repository: a tiny base model, a data plug-in and a suite naming both. */
+async function experimentsFolder(training: Record<string, unknown> = {}): Promise<string> {
+  const folder = await Deno.makeTempDir({ prefix: "ablate_anywhere_" });
+  await writeTinyModel(`${folder}/models/tiny`);
+  await Deno.mkdir(`${folder}/suites`);
+  await Deno.mkdir(`${folder}/code`);
+  await Deno.writeTextFile(`${folder}/code/waves.js`, DATA_PLUGIN);
+  await Deno.writeTextFile(
+    `${folder}/suites/anywhere.json`,
+    JSON.stringify({
+      name: "anywhere",
+      description: "ablate --experiments test",
+      base: "../models/tiny",
+      data: "../code/waves.js#waves",
+      training: {
+        steps: 2,
+        batch: 2,
+        weights: { lpips: 0 },
+        checkpointEvery: 1,
+        validateEvery: 2,
+        validationImages: 2,
+        seed: 5,
+        ...training,
+      },
+      evaluation: { images: 2, batch: 2, samples: 1 },
+      variants: [
+        { name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } },
+        { name: "phase_one", label: "phase I", mode: "phaseOne" },
+      ],
+    }),
+  );
+  return folder;
+}
+
+async function quietly<T>(run: () => Promise<T>): Promise<{ result: T; errors: string[] }> {
+  const errors: string[] = [];
+  const { log, error, warn } = console;
+  console.log = () => {};
+  console.warn = () => {};
+  console.error = (message: string) => errors.push(message);
+  try {
+    return { result: await run(), errors };
+  } finally {
+    Object.assign(console, { log, error, warn });
+  }
+}
+
+const REPOSITORY = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+Deno.test("ablate --experiments DIR trains and evaluates a suite of DIR, writing everything under DIR", async () => {
+  const folder = await experimentsFolder();
+  try {
+    const { result, errors } = await quietly(() => main(["anywhere", "--experiments", folder]));
+    assert.equal(result, 0, errors.join("\n"));
+    const results = `${folder}/results/anywhere`;
+    for (const file of ["d4/variant.json", "d4/metrics.json", "d4/model/model.json", "d4/log.jsonl"]) {
+      assert.ok((await Deno.stat(`${results}/${file}`)).isFile, file);
+    }
+    assert.ok((await Deno.stat(`${results}/phase_one/metrics.json`)).isFile);
+    assert.ok(
+      (await Deno.stat(`${folder}/runs/anywhere/d4/latest.json`)).isFile,
+      "checkpoints under DIR/runs",
+    );
+    for (const path of ["runs/anywhere", "experiments/results/anywhere"]) {
+      await assert.rejects(() => Deno.stat(`${REPOSITORY}/${path}`), Deno.errors.NotFound, path);
+    }
+
+    const variant = JSON.parse(await Deno.readTextFile(`${results}/d4/variant.json`));
+    assert.equal(variant.base, "../models/tiny");
+    assert.equal(variant.data, "../code/waves.js#waves");
+    const specifier = `${new URL(`file://${folder}/code/waves.js`).href}#waves`;
+    assert.equal(variant.dataSource, specifier);
+    const sha256 = Array.from(
+      new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(DATA_PLUGIN))),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    assert.deepEqual(variant.plugins, [{ field: "data", specifier, sha256 }]);
+    assert.match(variant.git.commit, /^[0-9a-f]{40}$/); // this test runs in the project's git checkout
+    assert.equal(typeof variant.git.dirty, "boolean");
+    assert.equal(variant.training.steps, 2);
+    assert.ok(JSON.parse(await Deno.readTextFile(`${results}/phase_one/variant.json`)).plugins.length === 1);
+
+    // A second run finds everything done; a suite given by its path writes to the same results.
+    const again = await quietly(() => main([`${folder}/suites/anywhere.json`, "--experiments", folder]));
+    assert.equal(again.result, 0, again.errors.join("\n"));
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("ablate refuses a suite with an unknown training key, naming it and the valid keys", async () => {
+  const folder = await experimentsFolder({ r1Gama: 10 });
+  try {
+    const { result, errors } = await quietly(() => main(["anywhere", "--experiments", folder]));
+    assert.equal(result, 2);
+    assert.match(
+      errors.join("\n"),
+      /"training" has unknown key "r1Gama" \(did you mean "r1Gamma"\?\); valid keys: /,
+    );
+    assert.match(errors.join("\n"), /valid keys: .*r1Gamma.*validateEvery/);
+    await assert.rejects(
+      () => Deno.stat(`${folder}/results`),
+      Deno.errors.NotFound,
+      "refused before any work",
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
   }
 });

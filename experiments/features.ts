@@ -9,8 +9,12 @@
 import type { FeatureFunction } from "./evaluate.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
 
-/** Where the classifier weights are looked for (the `conv` classifier first). */
-export const CLASSIFIER_DIRECTORY: string = new URL("../models/default/attributes", import.meta.url).pathname;
+/**
+ * Where the classifier weights are looked for by default (the `conv` classifier first): the default model's
+ * `attributes/` under the current directory (the repository root under `deno task`). `ablate` passes the
+ * suite's base model's `attributes/` instead.
+ */
+export const CLASSIFIER_DIRECTORY = "models/default/attributes";
 
 /**
  * Loads the classifier's feature function, or null when no classifier weights exist.
@@ -39,7 +43,10 @@ export async function classifierFeatures(
   files.sort((a, b) => Number(b.includes("conv")) - Number(a.includes("conv")) || a.localeCompare(b));
   const model = await AttributeModel.load(`${directory}/${files[0]}`);
   return {
-    name: `models/default/attributes/${files[0]} (${model.kind}, penultimate features, cosine)`,
+    // The last three path parts ("models/default/attributes/…"): no machine-specific prefix in metrics.json.
+    name: `${directory.split("/").filter(Boolean).slice(-3).join("/")}/${
+      files[0]
+    } (${model.kind}, penultimate features, cosine)`,
     run: async (images: Float32Array, batch: number) => (await model.predict(images, batch)).features,
   };
 }

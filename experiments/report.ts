@@ -1,5 +1,5 @@
 /**
- * `deno run -A experiments/report.ts <suite>`: the suite's results as Markdown (the README's tables): one row
+ * `deno run -A experiments/report.ts <suite> [DIR]` (DIR: the experiments folder, default ./experiments): the suite's results as Markdown (the README's tables): one row
  * per variant with our metrics beside the paper's Table-3 row, and the per-layer mean |ΔW| (the paper's
  * Fig. 8) with its two summary ratios (main convs vs toRGB, last resolution vs the others).
  *
@@ -101,10 +101,10 @@ export async function suiteMarkdown(suiteName: string, root: string = EXPERIMENT
 }
 
 if (import.meta.main) {
-  const suite = Deno.args[0];
+  const [suite, root] = Deno.args;
   if (!suite) {
-    console.error("usage: deno run -A experiments/report.ts <suite>");
+    console.error("usage: deno run -A experiments/report.ts <suite> [experiments folder]");
     Deno.exit(1);
   }
-  console.log(await suiteMarkdown(suite));
+  console.log(await suiteMarkdown(suite, root));
 }

@@ -17,17 +17,30 @@ import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts
 import { type ImageSet, type PhaseTwoStepLosses, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { evaluateModel, type FeatureFunction } from "./evaluate.ts";
 import { writeModelFolder } from "../model/model_folder.ts";
-import { EXPERIMENTS_ROOT, readSuite, resultDirectory, type VariantMetrics } from "./store.ts";
+import {
+  EXPERIMENTS_ROOT,
+  readSuite,
+  resultDirectory,
+  type Suite,
+  suiteModelPath,
+  type VariantMetrics,
+} from "./store.ts";
 import { type ResolvedVariant, resolveVariant } from "./variant.ts";
+import { type GitState, gitState, type PluginProvenance, pluginProvenance } from "./provenance.ts";
 
 /** Options of {@linkcode runSuite}. */
 export interface RunSuiteOptions {
   /** Training, validation and held-out test images ([B, 3, R, R] in [−1, 1]). */
   data: { train: ImageSet; validation: ImageSet; test: ImageSet };
-  /** The experiments folder (default: this checkout's `experiments/`). */
+  /** The experiments folder: results go to `<root>/results/<suite>/` (default: `./experiments`). */
   root?: string;
-  /** Where suite `base` and `model` paths are relative to (default: the parent of `root`). */
+  /**
+   * Where a relative suite `base` or `model` folder is looked up when the suite file's own folder has no model
+   * there (default: the parent of `root`).
+   */
   repositoryRoot?: string;
+  /** The resolved name of the data source `data` came from, recorded in `variant.json` (`dataSource`). */
+  dataSource?: string;
   /** Checkpoint folders (default `<repositoryRoot>/runs`): `<runs>/<suite>/<variant>/`. */
   runsRoot?: string;
   /** Only these variants (default: all). */
@@ -93,6 +106,7 @@ async function sharedModules(basePath: string): Promise<Record<"generator" | "wE
  */
 async function trainVariant(
   variant: ResolvedVariant,
+  provenance: Record<string, unknown>,
   base: HyperInverter,
   basePath: string,
   directory: string,
@@ -139,12 +153,15 @@ async function trainVariant(
     provenance: {
       base: variant.base,
       phaseTwo: `${variant.suite}/${variant.name}: ${steps} steps, checkpoint of step ${checkpoint.step}`,
+      data: provenance.dataSource,
+      plugins: provenance.plugins,
     },
   });
   // Written last: a variant with a variant.json is trained (its model folder may be left uncommitted).
   await writeFileAtomic(
     `${directory}/variant.json`,
-    JSON.stringify({ ...variant, checkpointStep: checkpoint.step, trainSeconds }, null, 2) + "\n",
+    JSON.stringify({ ...variant, ...provenance, checkpointStep: checkpoint.step, trainSeconds }, null, 2) +
+      "\n",
   );
   return true;
 }
@@ -152,17 +169,19 @@ async function trainVariant(
 /**
  * Trains and evaluates a suite (see the module documentation).
  *
- * @param suiteName the suite (`experiments/suites/<suite>.json`)
+ * @param suiteSpec the suite: a name (`<root>/suites/<suite>.json`) or a suite read with `readSuiteFile`
  * @param options data, folders, which variants, re-evaluation, progress
  * @returns which variants were trained, skipped and evaluated
  * @throws {RangeError} for an invalid suite or variant name, or a variant the suite lacks
+ * @throws {PluginError} (io/plugin_loader.ts) naming a plug-in whose source cannot be read
  */
-export async function runSuite(suiteName: string, options: RunSuiteOptions): Promise<RunSuiteReport> {
+export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptions): Promise<RunSuiteReport> {
   const root = options.root ?? EXPERIMENTS_ROOT;
   const repositoryRoot = options.repositoryRoot ?? `${root}/..`;
   const runsRoot = options.runsRoot ?? `${repositoryRoot}/runs`;
   const say = options.onEvent ?? (() => {});
-  const suite = await readSuite(suiteName, root);
+  const suite = typeof suiteSpec === "string" ? await readSuite(suiteSpec, root) : suiteSpec;
+  const suiteName = suite.name;
   const selected = options.variants ?? suite.variants.map((v) => v.name);
   for (const name of selected) {
     if (!suite.variants.some((v) => v.name === name)) {
@@ -173,10 +192,25 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
       );
     }
   }
-  const basePath = `${repositoryRoot}/${suite.base}/model.json`;
+  const basePath = suiteModelPath(suite, suite.base, repositoryRoot);
   const base = await loadHyperInverter(basePath);
   const variants = suite.variants.filter((v) => selected.includes(v.name))
     .map((v) => resolveVariant(suite, v, JSON.parse(Deno.readTextFileSync(basePath)).architecture));
+  const git = await gitState();
+  const provenanceOf = async (variant: ResolvedVariant) => {
+    const fields: Record<string, unknown> = { data: variant.data };
+    for (const [key, value] of Object.entries(variant.architecture.hypernet)) {
+      fields[`hypernet.${key}`] = value;
+    }
+    const plugins: PluginProvenance[] = await pluginProvenance(fields, suite.file);
+    const record: { git?: GitState; dataSource: string; plugins: PluginProvenance[] } = {
+      dataSource: options.dataSource ??
+        (typeof variant.data === "string" ? variant.data : JSON.stringify(variant.data)),
+      plugins,
+    };
+    if (git) record.git = git;
+    return record;
+  };
   const report: RunSuiteReport = {
     trained: [],
     unfinished: [],
@@ -195,7 +229,16 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
     }
     say(`training ${variant.name} (${variant.label}), ${variant.training.steps} steps`);
     const runDirectory = `${runsRoot}/${suite.name}/${variant.name}`;
-    const finished = await trainVariant(variant, base, basePath, directory, runDirectory, options);
+    const provenance = await provenanceOf(variant);
+    const finished = await trainVariant(
+      variant,
+      provenance,
+      base,
+      basePath,
+      directory,
+      runDirectory,
+      options,
+    );
     (finished ? report.trained : report.unfinished).push(variant.name);
   }
   if (options.trainOnly) return report;
@@ -229,10 +272,11 @@ export async function runSuite(suiteName: string, options: RunSuiteOptions): Pro
       steps = variant.training.steps;
     } else {
       model = variant.mode === "pretrained"
-        ? await loadHyperInverter(`${repositoryRoot}/${variant.model}/model.json`)
+        ? await loadHyperInverter(suiteModelPath(suite, variant.model!, repositoryRoot))
         : base;
       await Deno.mkdir(directory, { recursive: true });
-      await writeFileAtomic(`${directory}/variant.json`, JSON.stringify(variant, null, 2) + "\n");
+      const record = { ...variant, ...await provenanceOf(variant) };
+      await writeFileAtomic(`${directory}/variant.json`, JSON.stringify(record, null, 2) + "\n");
     }
     say(`evaluating ${variant.name} on ${evaluation.images} held-out images`);
     const identity = await loadFeatures();

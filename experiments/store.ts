@@ -9,14 +9,44 @@
  */
 
 import { readRunLog, type RunRecord } from "../train/run_log.ts";
+import { checkTrainingBlock, unknownKeys } from "./training_block.ts";
+
+/** The keys of a suite, of a variant, of its `changes` and of `evaluation` (anything else is refused). */
+export const SUITE_KEYS = [
+  "name",
+  "description",
+  "base",
+  "data",
+  "training",
+  "evaluation",
+  "variants",
+] as const;
+/** The keys of a variant. */
+export const VARIANT_KEYS = ["name", "label", "description", "mode", "changes", "model", "paper"] as const;
+/** The keys of a variant's `changes`. */
+export const CHANGE_KEYS = ["hypernet", "refinementPasses", "training"] as const;
+/** The keys of a suite's `evaluation`. */
+export const EVALUATION_KEYS = ["images", "batch", "samples"] as const;
 
 /** Suite and variant names: letters, digits, `_` and `-` only (no `/`, no `..`). */
 export const NAME_PATTERN = /^[a-z0-9_-]+$/i;
 /** Sample image file names inside `samples/`. */
 export const SAMPLE_PATTERN = /^[a-z0-9_-]+\.png$/i;
 
-/** The experiments folder of this checkout (holds `suites/` and `results/`). */
-export const EXPERIMENTS_ROOT: string = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+/**
+ * The default experiments folder: `experiments/` under the current directory (the project's own when run by
+ * `deno task`, which runs in the repository root). Commands take `--experiments DIR` for any other; nothing is
+ * derived from where this module was loaded from (it may be a URL).
+ */
+export const EXPERIMENTS_ROOT: string = defaultExperimentsRoot();
+
+function defaultExperimentsRoot(): string {
+  try {
+    return `${Deno.cwd()}/experiments`;
+  } catch {
+    return "experiments"; // no read permission: relative to wherever the files are opened
+  }
+}
 
 /** Paper numbers of a Table-3 row (FFHQ, 1024²), when the variant mirrors one. */
 export interface PaperRow {
@@ -53,7 +83,7 @@ export interface VariantSpec {
     refinementPasses?: number;
     training?: Record<string, unknown>;
   };
-  /** For `pretrained`: the model folder, relative to the repository root. */
+  /** For `pretrained`: the model folder (resolved as the suite's `base`). */
   model?: string;
   /** The paper's Table-3 row this variant mirrors. */
   paper?: PaperRow;
@@ -63,13 +93,23 @@ export interface VariantSpec {
 export interface Suite {
   name: string;
   description: string;
-  /** The base model folder, relative to the repository root (e.g. `models/default`). */
+  /**
+   * The base model folder: absolute, or relative to the suite file's folder; a relative folder that is not
+   * there is looked up under the repository root instead (the project's suites say `models/default`).
+   */
   base: string;
+  /**
+   * The training and evaluation images: a data source (default `"fashion-mnist"`); a relative folder or plug-in
+   * specifier resolves against the suite file's folder.
+   */
+  data?: string | Record<string, unknown>;
   /** Shared training settings (steps, batch, learningRate, seed, …). */
   training: Record<string, unknown> & { steps: number };
   /** Evaluation settings: held-out images, batch, sample count. */
   evaluation?: { images?: number; batch?: number; samples?: number };
   variants: VariantSpec[];
+  /** The absolute path of the file the suite was read from (set by the readers, never in the JSON). */
+  file?: string;
 }
 
 /** What `metrics.json` holds (images in [0, 1]; see the README for each metric's definition). */
@@ -193,7 +233,8 @@ async function readJson(path: string): Promise<unknown | null> {
  * @param json parsed JSON
  * @param source where it came from, for messages
  * @returns the suite
- * @throws {TypeError} listing every missing or mistyped field, bad or repeated variant name
+ * @throws {TypeError} listing every unknown key (naming the valid ones), missing or mistyped field (the
+ *   `training` blocks against the phase-II trainer's keys: `training_block.ts`), bad or repeated variant name
  * @example
  * ```ts
  * import { parseSuite } from "./store.ts";
@@ -208,14 +249,34 @@ export function parseSuite(json: unknown, source: string): Suite {
   const problems: string[] = [];
   const isObject = (v: unknown): v is Record<string, unknown> =>
     typeof v === "object" && v !== null && !Array.isArray(v);
+  const keysOf = (object: Record<string, unknown>, valid: readonly string[], where: string) => {
+    const unknown = Object.keys(object).filter((key) => !valid.includes(key));
+    if (unknown.length) problems.push(unknownKeys(where, unknown, valid));
+  };
   if (!isObject(json)) throw new TypeError(`Suite ${source} must be a JSON object`);
+  keysOf(json, SUITE_KEYS, "The suite");
   if (typeof json.name !== "string" || !NAME_PATTERN.test(json.name)) {
     problems.push(`"name" must match ${NAME_PATTERN}, got ${JSON.stringify(json.name)}`);
   }
   if (typeof json.description !== "string") problems.push(`"description" must be a string`);
   if (typeof json.base !== "string" || json.base === "") problems.push(`"base" must be a model folder`);
-  if (!isObject(json.training) || !Number.isInteger(json.training.steps)) {
-    problems.push(`"training.steps" must be an integer`);
+  if (
+    json.data !== undefined && !(typeof json.data === "string" && json.data !== "") && !isObject(json.data)
+  ) {
+    problems.push(`"data" must be a data source (a name, a folder or a specifier, or an object)`);
+  }
+  problems.push(...checkTrainingBlock(json.training, `"training"`, { requireSteps: true }));
+  if (json.evaluation !== undefined) {
+    if (!isObject(json.evaluation)) problems.push(`"evaluation" must be an object`);
+    else {
+      keysOf(json.evaluation, EVALUATION_KEYS, `"evaluation"`);
+      for (const key of EVALUATION_KEYS) {
+        const value = json.evaluation[key];
+        if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
+          problems.push(`"evaluation.${key}" must be an integer ≥ 1, got ${JSON.stringify(value)}`);
+        }
+      }
+    }
   }
   if (!Array.isArray(json.variants) || json.variants.length === 0) {
     problems.push(`"variants" must be a non-empty array`);
@@ -223,6 +284,7 @@ export function parseSuite(json: unknown, source: string): Suite {
     const seen = new Set<string>();
     json.variants.forEach((v: unknown, i: number) => {
       if (!isObject(v)) return void problems.push(`variants[${i}] must be an object`);
+      keysOf(v, VARIANT_KEYS, `variants[${i}]`);
       if (typeof v.name !== "string" || !NAME_PATTERN.test(v.name)) {
         problems.push(`variants[${i}].name must match ${NAME_PATTERN}, got ${JSON.stringify(v.name)}`);
       } else if (seen.has(v.name)) problems.push(`variants[${i}].name "${v.name}" is repeated`);
@@ -238,6 +300,21 @@ export function parseSuite(json: unknown, source: string): Suite {
       }
       if (v.changes !== undefined && !isObject(v.changes)) {
         problems.push(`variants[${i}].changes must be an object`);
+      } else if (v.changes !== undefined) {
+        const changes = v.changes as Record<string, unknown>;
+        keysOf(changes, CHANGE_KEYS, `variants[${i}].changes`);
+        if (changes.hypernet !== undefined && !isObject(changes.hypernet)) {
+          problems.push(`variants[${i}].changes.hypernet must be an object`);
+        }
+        if (
+          changes.refinementPasses !== undefined &&
+          !(Number.isInteger(changes.refinementPasses) && (changes.refinementPasses as number) >= 1)
+        ) {
+          problems.push(`variants[${i}].changes.refinementPasses must be an integer ≥ 1`);
+        }
+        if (changes.training !== undefined) {
+          problems.push(...checkTrainingBlock(changes.training, `variants[${i}].changes.training`));
+        }
       }
     });
   }
@@ -246,17 +323,17 @@ export function parseSuite(json: unknown, source: string): Suite {
 }
 
 /**
- * Reads and validates a suite.
+ * Reads and validates a suite by name from an experiments folder.
  *
  * @param name suite name
  * @param root experiments folder
- * @returns the suite
+ * @returns the suite, with `file` set
  * @throws {RangeError} for an invalid name; {@linkcode Deno.errors.NotFound} when there is no such suite
  * @example
  * ```ts
  * import { readSuite } from "./store.ts";
  * const suite = await readSuite("table3");
- * console.log(suite.base); // "models/default"
+ * console.log(suite.base, suite.file!.endsWith("/experiments/suites/table3.json")); // "models/default" true
  * ```
  */
 export async function readSuite(name: string, root: string = EXPERIMENTS_ROOT): Promise<Suite> {
@@ -265,7 +342,85 @@ export async function readSuite(name: string, root: string = EXPERIMENTS_ROOT): 
   if (json === null) throw new Deno.errors.NotFound(`No suite "${name}" (${path})`);
   const suite = parseSuite(json, `"${path}"`);
   if (suite.name !== name) throw new TypeError(`Suite ${path} is named "${suite.name}", expected "${name}"`);
-  return suite;
+  return { ...suite, file: absolutePath(path) };
+}
+
+/**
+ * Reads and validates a suite file anywhere (its results still go under an experiments folder, by its `name`).
+ *
+ * @param path the suite's JSON file
+ * @returns the suite, with `file` set to the absolute path
+ * @throws {Deno.errors.NotFound} when the file is missing; {@linkcode SyntaxError} when it is not JSON;
+ *   {@linkcode TypeError} listing what is invalid
+ * @example
+ * ```ts
+ * import { readSuiteFile } from "./store.ts";
+ * const suite = await readSuiteFile("experiments/suites/table3.json");
+ * console.log(suite.name); // "table3"
+ * ```
+ */
+export async function readSuiteFile(path: string): Promise<Suite> {
+  const json = await readJson(path);
+  if (json === null) throw new Deno.errors.NotFound(`No suite file "${path}"`);
+  return { ...parseSuite(json, `"${path}"`), file: absolutePath(path) };
+}
+
+function absolutePath(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}
+
+/**
+ * The folder a suite's relative paths resolve against: the folder of its file.
+ *
+ * @param suite a suite from {@linkcode readSuite} or {@linkcode readSuiteFile}
+ * @param fallback used when the suite has no `file` (built in code)
+ * @returns an absolute folder
+ * @example
+ * ```ts
+ * import { suiteFolder } from "./store.ts";
+ * console.log(suiteFolder({ file: "/x/suites/s.json" } as never, "/y")); // "/x/suites"
+ * ```
+ */
+export function suiteFolder(suite: Suite, fallback: string): string {
+  return suite.file ? suite.file.slice(0, suite.file.lastIndexOf("/")) : fallback;
+}
+
+/**
+ * The `model.json` of a model folder a suite names (its `base`, or a pretrained variant's `model`): an absolute
+ * folder as is; a relative one against the suite file's folder, or, when no model is there, against
+ * `repositoryRoot` (the documented fallback that keeps `"base": "models/default"` of the project's suites).
+ *
+ * @param suite the suite
+ * @param folder the folder as written in the suite
+ * @param repositoryRoot the fallback root (default: the parent of the suite's experiments folder)
+ * @returns the manifest path (it may not exist when neither place has one: the loader then names it)
+ * @example
+ * ```ts
+ * import { readSuite, suiteModelPath } from "./store.ts";
+ * const suite = await readSuite("table3");
+ * console.log(suiteModelPath(suite, suite.base).endsWith("/experiments/../models/default/model.json")); // true
+ * ```
+ */
+export function suiteModelPath(suite: Suite, folder: string, repositoryRoot?: string): string {
+  if (folder.startsWith("/")) return `${folder}/model.json`;
+  const fromSuite = `${suiteFolder(suite, ".")}/${folder}/model.json`;
+  if (suite.file && isFile(fromSuite)) return fromSuite;
+  const suites = suite.file?.lastIndexOf("/suites/") ?? -1;
+  const root = repositoryRoot ??
+    (suites >= 0 ? `${suite.file!.slice(0, suites)}/..` : suiteFolder(suite, "."));
+  return `${root}/${folder}/model.json`;
+}
+
+function existingFile(path: string): string | null {
+  return isFile(path) ? path : null;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -406,13 +561,6 @@ export async function modelPath(
   }
 }
 
-/** `<root>/../<folder>/model.json` when `folder` is a plain relative path and the file exists, else null. */
-async function repositoryModel(folder: string | undefined, root: string): Promise<string | null> {
-  if (!folder || !/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/i.test(folder)) return null;
-  const path = `${root}/../${folder}/model.json`;
-  return await Deno.stat(path).then((s) => s.isFile ? path : null, () => null);
-}
-
 /**
  * Every variant of a suite with its status: `done` when `metrics.json` exists, else `pending`.
  *
@@ -443,7 +591,9 @@ export async function listVariantResults(
       metrics,
       modelPath: await modelPath(suite, v.name, root) ??
         (v.mode === "phaseOne" || v.mode === "pretrained"
-          ? await repositoryModel(v.mode === "pretrained" ? v.model : spec.base, root)
+          ? existingFile(
+            suiteModelPath(spec, (v.mode === "pretrained" ? v.model : spec.base) ?? "", `${root}/..`),
+          )
           : null),
       samples: await listSamples(suite, v.name, root),
     });

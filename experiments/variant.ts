@@ -8,7 +8,8 @@
 
 import { type ArchitectureJson, resolveArchitecture } from "../model/architecture.ts";
 import type { PhaseTwoTrainingConfig } from "../train/phase_two_trainer.ts";
-import type { Suite, VariantMode, VariantSpec } from "./store.ts";
+import { CHANGE_KEYS, type Suite, type VariantMode, type VariantSpec } from "./store.ts";
+import { normalisePluginFields } from "./provenance.ts";
 
 /** A variant ready to train and evaluate. */
 export interface ResolvedVariant {
@@ -16,8 +17,10 @@ export interface ResolvedVariant {
   name: string;
   label: string;
   mode: VariantMode;
-  /** The base model folder (relative to the repository root). */
+  /** The base model folder, as the suite names it. */
   base: string;
+  /** The data source, as the suite names it (default `"fashion-mnist"`). */
+  data: string | Record<string, unknown>;
   /** The model folder a `pretrained` variant evaluates. */
   model?: string;
   /** The architecture trained (train) or evaluated. */
@@ -25,8 +28,6 @@ export interface ResolvedVariant {
   /** The phase-II training config (train only; the suite's `training` with the variant's overrides). */
   training: PhaseTwoTrainingConfig;
 }
-
-const CHANGE_KEYS = ["hypernet", "refinementPasses", "training"];
 
 /**
  * Resolves a variant, checking its architecture.
@@ -36,6 +37,7 @@ const CHANGE_KEYS = ["hypernet", "refinementPasses", "training"];
  * @param baseArchitecture the base model's `architecture` (from its model.json)
  * @returns the resolved variant
  * @throws {TypeError} for an unknown key under `changes`; the architecture's own errors name the bad field
+ * @throws {TypeError|RangeError} for a malformed plug-in specifier in `changes.hypernet`
  * @example
  * ```ts
  * import { resolveVariant } from "./variant.ts";
@@ -52,14 +54,18 @@ export function resolveVariant(
 ): ResolvedVariant {
   const changes = variant.changes ?? {};
   for (const key of Object.keys(changes)) {
-    if (!CHANGE_KEYS.includes(key)) {
+    if (!(CHANGE_KEYS as readonly string[]).includes(key)) {
       throw new TypeError(
         `Variant "${variant.name}": unknown change "${key}"; valid changes are ${CHANGE_KEYS.join(", ")}`,
       );
     }
   }
   const architecture: ArchitectureJson = structuredClone(baseArchitecture);
-  architecture.hypernet = { ...architecture.hypernet, ...(changes.hypernet ?? {}) };
+  // A plug-in named by a relative path resolves against the suite file, and is recorded absolute.
+  architecture.hypernet = {
+    ...architecture.hypernet,
+    ...normalisePluginFields(changes.hypernet ?? {}, suite.file),
+  };
   if (changes.refinementPasses !== undefined) architecture.refinementPasses = changes.refinementPasses;
   try {
     resolveArchitecture(architecture);
@@ -79,6 +85,7 @@ export function resolveVariant(
     label: variant.label,
     mode: variant.mode ?? "train",
     base: suite.base,
+    data: suite.data ?? "fashion-mnist",
     model: variant.model,
     architecture,
     training,
