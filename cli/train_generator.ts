@@ -1,7 +1,11 @@
 /**
  * `deno task train-generator [--config train/configs/generator_fmnist32.json] [--run runs/generator-fmnist32]
- * [--steps N]`: trains the project's own StyleGAN2 generator on Fashion-MNIST (padded to 32², grey replicated to
- * RGB; Debian package `dataset-fashion-mnist`), resuming from the run folder's last checkpoint when there is one.
+ * [--steps N] [--data DIR|NAME|MODULE#EXPORT]`: trains the project's own StyleGAN2 generator, at any power-of-two
+ * resolution in 8..1024, RGB or grayscale (`generator.imgChannels`), on the config's `data` or `--data`: by default
+ * Fashion-MNIST (padded to the resolution; Debian package `dataset-fashion-mnist`), or a folder of one's own images
+ * (centre-cropped and resized as inference does), or a plug-in data source. Resumes from the run folder's last
+ * checkpoint when there is one. The config is read over `GENERATOR_TRAINING_DEFAULTS` (the trainer's own defaults);
+ * an unknown key is refused, naming the valid ones.
  * Shows progress, logs losses to `<run>/log.jsonl`, checkpoints every `checkpointEvery` steps. Exit status 0
  * trained, 2 bad usage or nothing done.
  *
@@ -9,28 +13,25 @@
  */
 
 import { readTrainingConfig } from "../train/config_file.ts";
-import { type GeneratorTrainingConfig, trainGenerator } from "../train/generator_trainer.ts";
-import { loadFashionMnist, toTensorBatch } from "../train/data/fashion_mnist.ts";
+import {
+  checkGeneratorTrainingConfig,
+  GENERATOR_TRAINING_DEFAULTS,
+  type GeneratorTrainingConfig,
+  trainGenerator,
+} from "../train/generator_trainer.ts";
+import { openTrainingData } from "../train/data/training_data.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
 
-const DEFAULTS = {
-  generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
-  batch: 16,
-  learningRate: 0.0025,
-  r1Gamma: 0.1,
-  r1Every: 16,
-  emaHalfLifeImages: 5000,
-  steps: 20000,
-  checkpointEvery: 200,
-  seed: 1,
-};
+/** JSON config schema: the trainer's defaults, and `data` (null: Fashion-MNIST; see train/data/source.ts). */
+const DEFAULTS = { ...GENERATOR_TRAINING_DEFAULTS, data: null as unknown };
 
 const SPEC = {
   name: "train-generator",
-  usage: "deno task train-generator [--config F] [--run DIR] [--steps N]",
-  description: "Trains our StyleGAN2 on Fashion-MNIST 32², resuming from the run folder's last checkpoint.",
+  usage: "deno task train-generator [--config F] [--run DIR] [--steps N] [--data DIR|NAME|SPEC]",
+  description:
+    "Trains our StyleGAN2 on Fashion-MNIST or your images, resuming from the run folder's last checkpoint.",
   flags: {
     config: {
       type: "string",
@@ -45,6 +46,12 @@ const SPEC = {
       max: 10_000_000,
       description: "train up to this step (default: the config's steps)",
     },
+    data: {
+      type: "string",
+      valueName: "SRC",
+      description:
+        'training images: "fashion-mnist", a folder, or "<module>#<export>" (default: the config\'s data)',
+    },
   },
 } as const;
 
@@ -56,16 +63,23 @@ const SPEC = {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
-    const config = await readTrainingConfig(flags.config, DEFAULTS);
+    const config = await readTrainingConfig(flags.config, DEFAULTS, {
+      validate: (c) => checkGeneratorTrainingConfig(c as GeneratorTrainingConfig),
+    });
     const steps = flags.steps ?? config.steps;
     await prepareOutputFolder(flags.run);
-    const { train } = await loadFashionMnist({ padTo: config.generator.resolution });
+    const { source, splits: { train } } = await openTrainingData({
+      flag: flags.data,
+      config: config.data,
+      configPath: flags.config,
+      resolution: config.generator.resolution,
+      channels: config.generator.imgChannels as 1 | 3,
+    });
+    console.log(`data: ${source.name} (${train.count} training images)`);
     let progress: ProgressBar | undefined;
     let last = performance.now();
-    const report = await trainGenerator({ ...config, steps } as GeneratorTrainingConfig, {
-      count: train.count,
-      batch: (indices) => toTensorBatch(train, indices, { channels: 3 }),
-    }, {
+    const { data: _data, ...training } = config;
+    const report = await trainGenerator({ ...training, steps } as GeneratorTrainingConfig, train, {
       directory: flags.run,
       onStart(step) {
         // A resumed run counts from its checkpoint's step (46/60, not 1/60).

@@ -17,7 +17,7 @@ import {
   resolvePhaseOneConfigs,
   trainPhaseOne,
 } from "../train/phase_one_trainer.ts";
-import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
+import { openTrainingData } from "../train/data/training_data.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -34,6 +34,8 @@ const DEFAULTS = {
   validateEvery: 500,
   validationImages: 512,
   seed: 1,
+  /** Training images (null: Fashion-MNIST; a folder; "<module>#<export>"; see train/data/source.ts). */
+  data: null as unknown,
 };
 
 /**
@@ -54,7 +56,7 @@ export async function loadGeneratorEma(directory: string): Promise<Map<string, F
 
 const SPEC = {
   name: "train-phase-one",
-  usage: "deno task train-phase-one [--config F] [--generator RUN] [--run DIR] [--steps N]",
+  usage: "deno task train-phase-one [--config F] [--generator RUN] [--run DIR] [--steps N] [--data SRC]",
   description: "Trains the phase-I W encoder against the frozen EMA generator of a generator run.",
   flags: {
     config: {
@@ -76,6 +78,12 @@ const SPEC = {
       max: 10_000_000,
       description: "train up to this step (default: the config's steps)",
     },
+    data: {
+      type: "string",
+      valueName: "SRC",
+      description:
+        'training images: "fashion-mnist", a folder, or "<module>#<export>" (default: the config\'s data)',
+    },
   },
 } as const;
 
@@ -87,19 +95,27 @@ const SPEC = {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
-    const config = await readTrainingConfig(flags.config, DEFAULTS, {
+    const { data, ...read } = await readTrainingConfig(flags.config, DEFAULTS, {
       validate: (c) => void resolvePhaseOneConfigs(c as PhaseOneTrainingConfig),
-    }) as PhaseOneTrainingConfig;
+    });
+    const config = read as PhaseOneTrainingConfig;
     const steps = flags.steps ?? config.steps;
     const run = flags.run;
     await prepareOutputFolder(run);
     const generatorWeights = await loadGeneratorEma(flags.generator);
-    const { train, validation } = await loadFashionMnist({ padTo: config.generator.resolution });
+    const { source, splits: { train, validation } } = await openTrainingData({
+      flag: flags.data,
+      config: data,
+      configPath: flags.config,
+      resolution: config.generator.resolution,
+      channels: 3,
+    });
+    console.log(`data: ${source.name} (${train.count} training, ${validation.count} validation images)`);
     let progress: ProgressBar | undefined;
     let last = performance.now();
     const report = await trainPhaseOne({ ...config, steps }, {
-      train: trainerSource(train),
-      validation: trainerSource(validation),
+      train,
+      validation,
     }, {
       directory: run,
       generatorWeights,

@@ -16,7 +16,7 @@ import { readTrainingConfig } from "../train/config_file.ts";
 import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
-import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
+import { openTrainingData } from "../train/data/training_data.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -45,6 +45,8 @@ const DEFAULTS = {
   validateEvery: 500,
   validationImages: 512,
   seed: 2107,
+  /** Training images (null: Fashion-MNIST; a folder; "<module>#<export>"; see train/data/source.ts). */
+  data: null as unknown,
 };
 
 /**
@@ -85,7 +87,8 @@ export async function loadPhaseTwoInputs(
 
 const SPEC = {
   name: "train-phase-two",
-  usage: "deno task train-phase-two [--config F] [--generator RUN] [--phase-one RUN] [--run DIR] [--steps N]",
+  usage:
+    "deno task train-phase-two [--config F] [--generator RUN] [--phase-one RUN] [--run DIR] [--steps N] [--data SRC]",
   description: "Trains phase II (E2 and the hypernetwork) with E1 and G frozen.",
   flags: {
     config: {
@@ -113,6 +116,12 @@ const SPEC = {
       max: 10_000_000,
       description: "train up to this step (default: the config's steps)",
     },
+    data: {
+      type: "string",
+      valueName: "SRC",
+      description:
+        'training images: "fashion-mnist", a folder, or "<module>#<export>" (default: the config\'s data)',
+    },
   },
 } as const;
 
@@ -124,20 +133,28 @@ const SPEC = {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
-    const config = await readTrainingConfig(flags.config, DEFAULTS, {
+    const { data, ...read } = await readTrainingConfig(flags.config, DEFAULTS, {
       validate: (c) => void resolveArchitecture((c as PhaseTwoTrainingConfig).architecture),
-    }) as PhaseTwoTrainingConfig;
+    });
+    const config = read as PhaseTwoTrainingConfig;
     const steps = flags.steps ?? config.steps;
     const run = flags.run;
     await prepareOutputFolder(run);
     const { frozenWeights, discriminator } = await loadPhaseTwoInputs(flags.generator, flags["phase-one"]);
     const resolution = resolveArchitecture(config.architecture).generator.resolution;
-    const { train, validation } = await loadFashionMnist({ padTo: resolution });
+    const { source, splits: { train, validation } } = await openTrainingData({
+      flag: flags.data,
+      config: data,
+      configPath: flags.config,
+      resolution: resolution,
+      channels: 3,
+    });
+    console.log(`data: ${source.name} (${train.count} training, ${validation.count} validation images)`);
     let progress: ProgressBar | undefined;
     let last = performance.now();
     const report = await trainPhaseTwo({ ...config, steps }, {
-      train: trainerSource(train),
-      validation: trainerSource(validation),
+      train,
+      validation,
     }, {
       directory: run,
       frozenWeights,

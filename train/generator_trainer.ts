@@ -12,7 +12,13 @@
  */
 
 import { GraphBuilder } from "../graph/builder.ts";
-import { type GeneratorConfig, resolveGeneratorConfig } from "../generator/config.ts";
+import {
+  type GeneratorConfig,
+  isPowerOfTwo,
+  MAX_RESOLUTION,
+  MIN_RESOLUTION,
+  resolveGeneratorConfig,
+} from "../generator/config.ts";
 import { buildMapping } from "../generator/mapping.ts";
 import { buildSynthesis } from "../generator/synthesis.ts";
 import {
@@ -30,28 +36,106 @@ import { openRun, runSettings, stepFailure } from "./resume.ts";
 import { RunLog } from "./run_log.ts";
 import { BatchSampler } from "./data/batches.ts";
 
-/** Configuration of {@linkcode trainGenerator}, with the defaults used for the 32² Fashion-MNIST generator. */
+/**
+ * The one place the generator trainer's defaults live: `trainGenerator` fills a config's missing fields from it,
+ * and `cli/train_generator.ts` reads JSON configs over it (a key it lacks is refused, naming the valid keys), so
+ * the trainer, the command line and the JSON configs cannot disagree. `train/configs/generator_fmnist32.json`
+ * spells these values out.
+ */
+export const GENERATOR_TRAINING_DEFAULTS = Object.freeze({
+  /** Generator architecture: the 32² Fashion-MNIST generator (resolution a power of two in 8..1024). */
+  generator: Object.freeze({
+    resolution: 32,
+    channelBase: 2048,
+    channelMax: 128,
+    mappingLayers: 4,
+    zDim: 512,
+    wDim: 512,
+    /** 3 for RGB, 1 for grayscale: the channels asked of the data source. */
+    imgChannels: 3,
+  }),
+  /** Images per step. */
+  batch: 16,
+  /** Adam learning rate for G and D (ADA's 0.0025). */
+  learningRate: 0.0025,
+  /** R1 γ (small images want a small γ; ADA's heuristic is 0.0002·R²/batch). */
+  r1Gamma: 0.1,
+  /** Lazy R1 interval in steps. */
+  r1Every: 16,
+  /** EMA half-life of G, in images. */
+  emaHalfLifeImages: 5000,
+  /** Total steps. */
+  steps: 20000,
+  /** Checkpoint interval in steps. */
+  checkpointEvery: 200,
+  /** Seed of the noise and the batch order. */
+  seed: 1,
+});
+
+/** Configuration of {@linkcode trainGenerator}; every field but `generator.resolution` and `steps` defaults to
+ * {@linkcode GENERATOR_TRAINING_DEFAULTS}. */
 export interface GeneratorTrainingConfig {
-  /** Generator architecture (resolution required). */
+  /** Generator architecture (resolution required; `imgChannels` 3 for RGB or 1 for grayscale). */
   generator: Partial<GeneratorConfig> & { resolution: number };
   /** Discriminator channels (default: the generator's channelBase / channelMax). */
   discriminator?: { channelBase?: number; channelMax?: number };
-  /** Images per step (default 16). */
+  /** Images per step. */
   batch?: number;
-  /** Adam learning rate for G and D (ADA default 0.0025). */
+  /** Adam learning rate for G and D. */
   learningRate?: number;
-  /** R1 γ (default 1; ADA uses 0.0128·R²/batch-ish heuristics, small images want small γ). */
+  /** R1 γ. */
   r1Gamma?: number;
-  /** Lazy R1 interval (default 16). */
+  /** Lazy R1 interval. */
   r1Every?: number;
-  /** EMA half-life of G in images (default 2000). */
+  /** EMA half-life of G in images. */
   emaHalfLifeImages?: number;
   /** Total steps. */
   steps: number;
-  /** Checkpoint interval in steps (default 200). */
+  /** Checkpoint interval in steps. */
   checkpointEvery?: number;
-  /** Seed of the noise and the batch order (default 1). */
+  /** Seed of the noise and the batch order. */
   seed?: number;
+}
+
+/**
+ * Checks what the generator trainer supports: a power-of-two resolution in 8..1024, 1 or 3 image channels,
+ * positive integer batch, steps, intervals, and non-negative rates.
+ *
+ * @param config a training config
+ * @throws {RangeError} naming the field and value
+ * @example
+ * ```ts
+ * import { checkGeneratorTrainingConfig } from "./generator_trainer.ts";
+ * try {
+ *   checkGeneratorTrainingConfig({ generator: { resolution: 48 }, steps: 1 });
+ * } catch (error) {
+ *   console.log((error as Error).message); // generator.resolution must be a power of two in 8..1024, got 48
+ * }
+ * ```
+ */
+export function checkGeneratorTrainingConfig(config: GeneratorTrainingConfig): void {
+  const r = config.generator.resolution;
+  if (!isPowerOfTwo(r) || r < MIN_RESOLUTION || r > MAX_RESOLUTION) {
+    throw new RangeError(
+      `generator.resolution must be a power of two in ${MIN_RESOLUTION}..${MAX_RESOLUTION}, got ${r}`,
+    );
+  }
+  const channels = config.generator.imgChannels ?? GENERATOR_TRAINING_DEFAULTS.generator.imgChannels;
+  if (channels !== 1 && channels !== 3) {
+    throw new RangeError(`generator.imgChannels must be 1 (grayscale) or 3 (RGB), got ${channels}`);
+  }
+  for (const key of ["batch", "r1Every", "steps", "checkpointEvery"] as const) {
+    const value = config[key];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      throw new RangeError(`${key} must be a positive integer, got ${value}`);
+    }
+  }
+  for (const key of ["learningRate", "r1Gamma", "emaHalfLifeImages"] as const) {
+    const value = config[key];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(`${key} must be a finite number ≥ 0, got ${value}`);
+    }
+  }
 }
 
 type Parameters = Map<string, TrainableParameter>;
@@ -67,10 +151,10 @@ export function generatorTrainingGraphs(
   batch: number,
   r1: { gamma: number; every: number },
 ): { gStep: GraphBuilder; dStep: GraphBuilder; r1Step: GraphBuilder } {
-  const size = generator.resolution;
+  const size = generator.resolution, channels = generator.imgChannels;
   const fake = (g: GraphBuilder, z: ReturnType<GraphBuilder["input"]>) => {
     const ws = buildMapping(g, generator, z); // [B, numWs, wDim]
-    return { ws, img: buildSynthesis(g, generator, ws) }; // [B, 3, R, R]
+    return { ws, img: buildSynthesis(g, generator, ws) }; // [B, C, R, R]
   };
   const d = (g: GraphBuilder, img: ReturnType<GraphBuilder["input"]>) =>
     g.scope("D", () => buildDiscriminator(g, img, discriminator)); // [B, 1]
@@ -86,14 +170,14 @@ export function generatorTrainingGraphs(
   }
   const dStep = new GraphBuilder("train_d");
   {
-    const real = dStep.input("real", [batch, 3, size, size]);
+    const real = dStep.input("real", [batch, channels, size, size]);
     const z = dStep.input("z", [batch, generator.zDim]);
     const loss = discriminatorLogisticLoss(dStep, d(dStep, real), d(dStep, fake(dStep, z).img));
     addTrainingOutputs(dStep, loss, { trainable: (n) => n.startsWith("D.") });
   }
   const r1Step = new GraphBuilder("train_r1");
   {
-    const real = r1Step.input("real", [batch, 3, size, size]);
+    const real = r1Step.input("real", [batch, channels, size, size]);
     const { loss } = r1Penalty(r1Step, d(r1Step, real), real, { gamma: r1.gamma, dRegEvery: r1.every });
     addTrainingOutputs(r1Step, loss, { trainable: (n) => n.startsWith("D.") });
   }
@@ -116,11 +200,13 @@ export interface GeneratorTrainingReport {
  * Trains (or resumes training) a generator.
  *
  * @param config training configuration
- * @param data `(indices) → Float32Array [B, 3, R, R]` in [−1, 1], and the number of training images
+ * @param data `(indices) → Float32Array [B, C, R, R]` in [−1, 1] (C = `generator.imgChannels`), and the number of
+ *   training images (a split of a `DataSource` opened at the generator's resolution and channels)
  * @param options `directory` for checkpoints and `log.jsonl`; `stopAfter`: stop after this many steps of this
  *   call (to simulate a kill); `onStart` receives the step the run continues from (0 for a fresh run) before the
  *   first step; `onStep` progress callback; `onWarning` receives each resume warning (default `console.warn`)
  * @returns the report
+ * @throws {RangeError} for a config the trainer does not support ({@linkcode checkGeneratorTrainingConfig})
  * @throws {Error} naming the step, and the checkpoint after a resume, when a step fails (a NaN loss)
  */
 export async function trainGenerator(
@@ -134,21 +220,26 @@ export async function trainGenerator(
     onWarning?: (message: string) => void;
   },
 ): Promise<GeneratorTrainingReport> {
-  const generator = resolveGeneratorConfig(config.generator);
-  const batch = config.batch ?? 16;
+  checkGeneratorTrainingConfig(config);
+  const defaults = GENERATOR_TRAINING_DEFAULTS;
+  const generator = resolveGeneratorConfig({ ...defaults.generator, ...config.generator });
+  const batch = config.batch ?? defaults.batch;
   const discriminator = resolveDiscriminatorConfig({
     resolution: generator.resolution,
+    imgChannels: generator.imgChannels,
     channelBase: config.discriminator?.channelBase ?? generator.channelBase,
     channelMax: config.discriminator?.channelMax ?? generator.channelMax,
     mbstdGroupSize: Math.min(4, batch),
   });
-  const r1Every = config.r1Every ?? 16;
+  const r1Every = config.r1Every ?? defaults.r1Every;
+  const r1Gamma = config.r1Gamma ?? defaults.r1Gamma;
+  const emaHalfLifeImages = config.emaHalfLifeImages ?? defaults.emaHalfLifeImages;
   const graphs = generatorTrainingGraphs(generator, discriminator, batch, {
-    gamma: config.r1Gamma ?? 1,
+    gamma: r1Gamma,
     every: r1Every,
   });
-  const seed = config.seed ?? 1;
-  const lr = config.learningRate ?? 0.0025;
+  const seed = config.seed ?? defaults.seed;
+  const lr = config.learningRate ?? defaults.learningRate;
   const ratio = r1Every / (r1Every + 1); // ADA's lazy-regularisation correction of lr and β
   const gOptimizer = new Adam({ lr, beta1: 0, beta2: 0.99, eps: 1e-8 });
   const dOptimizer = new Adam({ lr: lr * ratio, beta1: 0, beta2: 0.99 ** ratio, eps: 1e-8 });
@@ -186,9 +277,9 @@ export async function trainGenerator(
     discriminator: config.discriminator,
     batch,
     learningRate: lr,
-    r1Gamma: config.r1Gamma ?? 1,
+    r1Gamma,
     r1Every,
-    emaHalfLifeImages: config.emaHalfLifeImages ?? 2000,
+    emaHalfLifeImages,
     seed,
     trainImages: data.count,
   });
@@ -207,7 +298,7 @@ export async function trainGenerator(
   const gTrainer = new Trainer(graphs.gStep, parameters, gOptimizer);
   const dTrainer = new Trainer(graphs.dStep, parameters, dOptimizer);
   const r1Trainer = new Trainer(graphs.r1Step, parameters, dOptimizer);
-  const emaBeta = 0.5 ** (batch / (config.emaHalfLifeImages ?? 2000));
+  const emaBeta = 0.5 ** (batch / emaHalfLifeImages);
   const wAvg = parameters.get("mapping.w_avg")!.data;
   const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
   const report: GeneratorTrainingReport = { step, losses: [], ema, parameters };
@@ -240,7 +331,7 @@ export async function trainGenerator(
         losses: { g: losses.g, d: losses.d, ...(losses.r1 === undefined ? {} : { r1: losses.r1 }) },
       });
       options.onStep?.(step, { g: losses.g, d: losses.d });
-      const checkpointEvery = config.checkpointEvery ?? 200;
+      const checkpointEvery = config.checkpointEvery ?? defaults.checkpointEvery;
       if (step % checkpointEvery === 0 || step === config.steps) {
         const extra = Object.fromEntries([...ema].map(([name, value]) => [`ema/${name}`, value]));
         await saveCheckpoint(options.directory, {
