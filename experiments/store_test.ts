@@ -10,9 +10,11 @@ import {
   readLog,
   readMetrics,
   readSuite,
+  readSuiteFile,
   readVariantConfig,
   resultDirectory,
   samplePath,
+  suiteModelPath,
 } from "./store.ts";
 
 const SUITE = {
@@ -119,4 +121,74 @@ Deno.test("the shipped table3 suite parses and mirrors the paper's eight Table-3
   assert.equal(rows.length, 7); // row (8) D=256 is the full model, row (1)
   assert.ok(suite.variants.some((v) => v.mode === "phaseOne"));
   assert.ok((await listSuites()).some((s) => s.name === "table3"));
+});
+
+Deno.test("a suite's training blocks are checked against the phase-II trainer's keys and types", () => {
+  const problems = (json: unknown) => {
+    try {
+      parseSuite(json, "s.json");
+      return "";
+    } catch (error) {
+      assert.ok(error instanceof TypeError);
+      return (error as Error).message;
+    }
+  };
+  assert.equal(problems(SUITE), "");
+  let message = problems({ ...SUITE, training: { steps: 4, r1Gama: 10 } });
+  assert.match(message, /"training" has unknown key "r1Gama" \(did you mean "r1Gamma"\?\); valid keys: /);
+  for (const key of ["batch", "learningRate", "weights", "r1Gamma", "validateEvery", "seed"]) {
+    assert.ok(message.includes(key), key);
+  }
+  message = problems({
+    ...SUITE,
+    training: { steps: "4", batch: 0, weights: { l2: 1, lpipz: 0 }, architecture: {} },
+    variants: [{ name: "a", label: "A", changes: { training: { learningRate: -1, seeed: 2 } } }],
+  });
+  assert.match(message, /"training.steps" must be an integer ≥ 1, got "4"/);
+  assert.match(message, /"training.batch" must be an integer ≥ 1, got 0/);
+  assert.match(message, /"training.weights" has unknown key "lpipz" \(did you mean "lpips"\?\)/);
+  assert.match(message, /unknown key "architecture".*comes from "base"/);
+  assert.match(message, /"variants\[0\].changes.training.learningRate" must be a number > 0, got -1/);
+  assert.match(message, /variants\[0\].changes.training has unknown key "seeed" \(did you mean "seed"\?\)/);
+  assert.match(problems({ ...SUITE, training: {} }), /"training.steps" is required/);
+});
+
+Deno.test("unknown keys of a suite, a variant, its changes and the evaluation are refused by name", () => {
+  assert.throws(
+    () =>
+      parseSuite({
+        ...SUITE,
+        bsae: "x",
+        evaluation: { image: 4 },
+        variants: [{ name: "a", label: "A", chnages: {} }, {
+          name: "b",
+          label: "B",
+          changes: { hypernt: {} },
+        }],
+      }, "s.json"),
+    (e: Error) =>
+      e instanceof TypeError &&
+      /The suite has unknown key "bsae" \(did you mean "base"\?\); valid keys: name, description, base, data/
+        .test(e.message) &&
+      /"evaluation" has unknown key "image" \(did you mean "images"\?\)/.test(e.message) &&
+      /variants\[0\] has unknown key "chnages" \(did you mean "changes"\?\)/.test(e.message) &&
+      /variants\[1\].changes has unknown key "hypernt" \(did you mean "hypernet"\?\)/.test(e.message),
+  );
+});
+
+Deno.test("a suite read from a file anywhere resolves base against its folder, else the repository root", async () => {
+  const folder = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${folder}/models/mine`, { recursive: true });
+    await Deno.writeTextFile(`${folder}/models/mine/model.json`, "{}");
+    await Deno.writeTextFile(`${folder}/suite.json`, JSON.stringify({ ...SUITE, base: "models/mine" }));
+    const suite = await readSuiteFile(`${folder}/suite.json`);
+    assert.equal(suite.file, `${folder}/suite.json`);
+    assert.equal(suiteModelPath(suite, suite.base, "/repo"), `${folder}/models/mine/model.json`);
+    assert.equal(suiteModelPath(suite, "models/default", "/repo"), "/repo/models/default/model.json");
+    assert.equal(suiteModelPath(suite, "/abs/model", "/repo"), "/abs/model/model.json");
+    await assert.rejects(() => readSuiteFile(`${folder}/none.json`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
 });
