@@ -20,6 +20,7 @@ import {
   trainGenerator,
 } from "../train/generator_trainer.ts";
 import { openTrainingData } from "../train/data/training_data.ts";
+import { parseDataSpec } from "../train/data/source.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -64,7 +65,10 @@ const SPEC = {
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
     const config = await readTrainingConfig(flags.config, DEFAULTS, {
-      validate: (c) => checkGeneratorTrainingConfig(c as GeneratorTrainingConfig),
+      validate: (c) => {
+        checkGeneratorTrainingConfig(c as GeneratorTrainingConfig);
+        parseDataSpec(c.data);
+      },
     });
     const steps = flags.steps ?? config.steps;
     await prepareOutputFolder(flags.run);

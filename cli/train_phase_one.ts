@@ -18,6 +18,7 @@ import {
   trainPhaseOne,
 } from "../train/phase_one_trainer.ts";
 import { openTrainingData } from "../train/data/training_data.ts";
+import { parseDataSpec } from "../train/data/source.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -96,7 +97,10 @@ const SPEC = {
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
     const { data, ...read } = await readTrainingConfig(flags.config, DEFAULTS, {
-      validate: (c) => void resolvePhaseOneConfigs(c as PhaseOneTrainingConfig),
+      validate: (c) => {
+        resolvePhaseOneConfigs(c as PhaseOneTrainingConfig);
+        parseDataSpec(c.data);
+      },
     });
     const config = read as PhaseOneTrainingConfig;
     const steps = flags.steps ?? config.steps;

@@ -17,6 +17,7 @@ import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts
 import { resolveArchitecture } from "../model/architecture.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { openTrainingData } from "../train/data/training_data.ts";
+import { parseDataSpec } from "../train/data/source.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -134,7 +135,10 @@ const SPEC = {
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
     const { data, ...read } = await readTrainingConfig(flags.config, DEFAULTS, {
-      validate: (c) => void resolveArchitecture((c as PhaseTwoTrainingConfig).architecture),
+      validate: (c) => {
+        resolveArchitecture((c as PhaseTwoTrainingConfig).architecture);
+        parseDataSpec(c.data);
+      },
     });
     const config = read as PhaseTwoTrainingConfig;
     const steps = flags.steps ?? config.steps;
