@@ -1,15 +1,17 @@
 /**
  * The worker that trains and evaluates one variant of a suite (`experiments/runner.ts`'s `runSuite`, on the
- * Fashion-MNIST splits as `deno task ablate` uses them), posting each training step and event to the server,
+ * suite's data source as `deno task ablate` uses it: Fashion-MNIST by default, a folder of images or a plug-in,
+ * opened at the base model's resolution), posting each training step and event to the server,
  * which streams them to the page. Messages in: {@linkcode TrainingRequest}; out: {@linkcode TrainingMessage}.
  *
  * @module
  */
 
 import { runSuite } from "../experiments/runner.ts";
-import { readSuite } from "../experiments/store.ts";
+import { readSuite, suiteModelPath } from "../experiments/store.ts";
 import { classifierFeatures } from "../experiments/features.ts";
-import { loadFashionMnist, trainerSource } from "../train/data/fashion_mnist.ts";
+import { resolveDataSource } from "../train/data/source.ts";
+import { readManifest } from "../model/manifest.ts";
 import { sampleIndicesByClass } from "../cli/ablate.ts";
 
 /** What to train. */
@@ -43,15 +45,25 @@ interface WorkerScope {
 export async function trainVariant(request: TrainingRequest, post: (message: TrainingMessage) => void) {
   try {
     const suite = await readSuite(request.suite, request.experimentsRoot);
-    post({ type: "event", message: "loading Fashion-MNIST" });
-    const { train, validation, test } = await loadFashionMnist({ padTo: 32 });
-    const report = await runSuite(request.suite, {
+    const { manifest } = await readManifest(suiteModelPath(suite, suite.base, request.repositoryRoot));
+    const source = await resolveDataSource(suite.data, { base: suite.file });
+    post({ type: "event", message: `loading ${source.name}` });
+    const { train, validation, test } = await source.open({
+      resolution: Number(manifest.architecture.generator.resolution),
+      channels: 3,
+      onWarning: (message) => post({ type: "event", message: `warning: ${message}` }),
+    });
+    const samples = suite.evaluation?.samples ?? 6;
+    const report = await runSuite(suite, {
       root: request.experimentsRoot,
       repositoryRoot: request.repositoryRoot,
       runsRoot: request.runsRoot,
-      data: { train: trainerSource(train), validation: trainerSource(validation), test: trainerSource(test) },
+      data: { train, validation, test },
+      dataSource: source.name,
       variants: [request.variant],
-      sampleIndices: sampleIndicesByClass(test.labels, suite.evaluation?.samples ?? 6),
+      sampleIndices: test.labels
+        ? sampleIndicesByClass(test.labels, samples)
+        : Array.from({ length: Math.min(samples, test.count) }, (_, i) => i),
       features: () => classifierFeatures(),
       onEvent: (message) => post({ type: "event", message }),
       onStep: (_variant, step, steps, losses) => post({ type: "step", step, steps, loss: losses.loss }),
