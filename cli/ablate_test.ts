@@ -56,6 +56,10 @@ export const waves = {
 };
 `;
 
+/** A fusion-operator plug-in: the mean of the two feature maps. */
+const FUSION_PLUGIN =
+  `export const mean = { name: "mean", description: "(Fw + Fx) / 2", build: (g, fw, fx) => g.scale(g.add(fw, fx), 0.5) };\n`;
+
 /** An experiments folder outside the repository: a tiny base model, a data plug-in and a suite naming both. */
 async function experimentsFolder(training: Record<string, unknown> = {}): Promise<string> {
   const folder = await Deno.makeTempDir({ prefix: "ablate_anywhere_" });
@@ -63,6 +67,7 @@ async function experimentsFolder(training: Record<string, unknown> = {}): Promis
   await Deno.mkdir(`${folder}/suites`);
   await Deno.mkdir(`${folder}/code`);
   await Deno.writeTextFile(`${folder}/code/waves.js`, DATA_PLUGIN);
+  await Deno.writeTextFile(`${folder}/code/mean.js`, FUSION_PLUGIN);
   await Deno.writeTextFile(
     `${folder}/suites/anywhere.json`,
     JSON.stringify({
@@ -84,6 +89,7 @@ async function experimentsFolder(training: Record<string, unknown> = {}): Promis
       variants: [
         { name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } },
         { name: "phase_one", label: "phase I", mode: "phaseOne" },
+        { name: "mean", label: "mean fusion", changes: { hypernet: { fusion: "../code/mean.js#mean" } } },
       ],
     }),
   );
@@ -101,6 +107,11 @@ async function quietly<T>(run: () => Promise<T>): Promise<{ result: T; errors: s
   } finally {
     Object.assign(console, { log, error, warn });
   }
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 const REPOSITORY = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -128,15 +139,24 @@ Deno.test("ablate --experiments DIR trains and evaluates a suite of DIR, writing
     assert.equal(variant.data, "../code/waves.js#waves");
     const specifier = `${new URL(`file://${folder}/code/waves.js`).href}#waves`;
     assert.equal(variant.dataSource, specifier);
-    const sha256 = Array.from(
-      new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(DATA_PLUGIN))),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join("");
+    const sha256 = await sha256Hex(DATA_PLUGIN);
     assert.deepEqual(variant.plugins, [{ field: "data", specifier, sha256 }]);
     assert.match(variant.git.commit, /^[0-9a-f]{40}$/); // this test runs in the project's git checkout
     assert.equal(typeof variant.git.dirty, "boolean");
     assert.equal(variant.training.steps, 2);
     assert.ok(JSON.parse(await Deno.readTextFile(`${results}/phase_one/variant.json`)).plugins.length === 1);
+    // A fusion operator of the user's, named relative to the suite: recorded absolute, with its source's hash.
+    const mean = JSON.parse(await Deno.readTextFile(`${results}/mean/variant.json`));
+    const fusion = `${new URL(`file://${folder}/code/mean.js`).href}#mean`;
+    assert.equal(mean.architecture.hypernet.fusion, fusion);
+    assert.deepEqual(mean.plugins[1], {
+      field: "hypernet.fusion",
+      specifier: fusion,
+      sha256: await sha256Hex(FUSION_PLUGIN),
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(`${results}/mean/model/model.json`));
+    assert.equal(manifest.plugins[fusion], await sha256Hex(FUSION_PLUGIN));
+    assert.ok((await Deno.stat(`${results}/mean/metrics.json`)).isFile);
 
     // A second run finds everything done; a suite given by its path writes to the same results.
     const again = await quietly(() => main([`${folder}/suites/anywhere.json`, "--experiments", folder]));

@@ -27,6 +27,7 @@ import {
 } from "./store.ts";
 import { type ResolvedVariant, resolveVariant } from "./variant.ts";
 import { type GitState, gitState, type PluginProvenance, pluginProvenance } from "./provenance.ts";
+import { resolveHypernetPlugins } from "../hypernet/plugins.ts";
 
 /** Options of {@linkcode runSuite}. */
 export interface RunSuiteOptions {
@@ -230,6 +231,8 @@ export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptio
     say(`training ${variant.name} (${variant.label}), ${variant.training.steps} steps`);
     const runDirectory = `${runsRoot}/${suite.name}/${variant.name}`;
     const provenance = await provenanceOf(variant);
+    // The suite names its plug-ins (the user chose the code): loaded here so the graph builders find them.
+    await resolveHypernetPlugins(variant.architecture.hypernet, { onPluginLoad: say });
     const finished = await trainVariant(
       variant,
       provenance,
@@ -266,7 +269,11 @@ export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptio
         report.skippedEvaluation.push(variant.name);
         continue;
       }
-      model = await loadHyperInverter(`${directory}/model/model.json`);
+      // The variant's own plug-ins, checked against the sha256 its model.json recorded at training time.
+      model = await loadHyperInverter(`${directory}/model/model.json`, {
+        allowPlugins: true,
+        onPluginLoad: say,
+      });
       const resolved = JSON.parse(await Deno.readTextFile(`${directory}/variant.json`));
       trainSeconds = resolved.trainSeconds ?? 0;
       steps = variant.training.steps;
