@@ -38,6 +38,43 @@ export interface ConvTransposeOptions extends ConvOptions {
   outputPadding?: readonly number[];
 }
 
+/**
+ * How a parameter starts when a trainer seeds it (a module declares it; the trainer draws the values):
+ * - `fanIn`: uniform in ±gain·√(3 / fanIn), fanIn = size / shape[0] (LeCun-uniform at gain 1);
+ * - `uniform`: uniform in ±scale;
+ * - `constant`: every element `value` (0 for biases).
+ *
+ * A parameter without a declared init (and outside {@linkcode GraphBuilder.initScope}) gets the trainer's
+ * default: `fanIn` with gain 1 for weights, 0 for biases, 1 for normalisation scales (see the trainer).
+ */
+export type ParameterInit =
+  | { readonly kind: "fanIn"; readonly gain: number }
+  | { readonly kind: "uniform"; readonly scale: number }
+  | { readonly kind: "constant"; readonly value: number };
+
+/** Options of {@linkcode GraphBuilder.parameter}. */
+export interface ParameterOptions {
+  /** How the parameter starts (default: the enclosing {@linkcode GraphBuilder.initScope}'s, else the trainer's). */
+  init?: ParameterInit;
+}
+
+function checkInit(init: ParameterInit, name: string): ParameterInit {
+  const number = init.kind === "fanIn"
+    ? init.gain
+    : init.kind === "uniform"
+    ? init.scale
+    : init.kind === "constant"
+    ? init.value
+    : undefined;
+  if (typeof number !== "number" || !Number.isFinite(number)) {
+    throw new TypeError(
+      `Parameter "${name}" has an invalid init ${JSON.stringify(init)}; expected { kind: "fanIn", gain }, ` +
+        `{ kind: "uniform", scale } or { kind: "constant", value } with a finite number`,
+    );
+  }
+  return Object.freeze({ ...init });
+}
+
 let nextGraphId = 1;
 
 /**
@@ -72,6 +109,8 @@ export class GraphBuilder {
   readonly outputs: Tensor[] = [];
   private readonly names = new Set<string>();
   private readonly scopes: string[] = [];
+  private readonly initScopes: ParameterInit[] = [];
+  private readonly inits = new Map<string, ParameterInit>();
   private readonly producers = new Map<Tensor, GraphNode>();
   private counter = 0;
 
@@ -102,9 +141,16 @@ export class GraphBuilder {
    * @param name parameter name, relative to the current scope
    * @param shape static shape
    * @param dtype element type (default float32)
+   * @param options how it starts (`init`; recorded for trainers, see {@linkcode GraphBuilder.parameterInit})
    * @returns the parameter tensor
+   * @throws {TypeError} for a shape that differs from an earlier declaration, or an invalid init
    */
-  parameter(name: string, shape: readonly number[], dtype: DType = "float32"): Tensor {
+  parameter(
+    name: string,
+    shape: readonly number[],
+    dtype: DType = "float32",
+    options: ParameterOptions = {},
+  ): Tensor {
     const full = this.scoped(name, ".");
     const existing = this.parameters.find((p) => p.name === full);
     if (existing) {
@@ -119,7 +165,47 @@ export class GraphBuilder {
     }
     const t = this.newTensor(full, shape, dtype, "parameter", false);
     this.parameters.push(t);
+    const init = options.init ?? this.initScopes.at(-1);
+    if (init) this.inits.set(full, checkInit(init, full));
     return t;
+  }
+
+  /**
+   * The declared init of a parameter: its own, else that of the {@linkcode GraphBuilder.initScope} it was
+   * declared in; undefined when it declared none (the trainer's default applies).
+   *
+   * @param parameter a parameter tensor of this graph, or its full name
+   * @returns the init, or undefined
+   *
+   * @example
+   * ```ts
+   * import { GraphBuilder } from "./builder.ts";
+   * const g = new GraphBuilder("init");
+   * const w = g.initScope({ kind: "fanIn", gain: 0.1 }, () => g.parameter("w", [4, 3]));
+   * const b = g.parameter("b", [4], "float32", { init: { kind: "constant", value: 0 } });
+   * console.log(g.parameterInit(w), g.parameterInit(b)!.kind, g.parameterInit("c")); // { kind: "fanIn", gain: 0.1 } "constant" undefined
+   * ```
+   */
+  parameterInit(parameter: Tensor | string): ParameterInit | undefined {
+    return this.inits.get(typeof parameter === "string" ? parameter : parameter.name);
+  }
+
+  /**
+   * Runs `build` with a default init for the parameters it declares without their own (e.g. a sharing
+   * strategy makes its regressors start small; a fusion operator built inside inherits it).
+   *
+   * @param init the default init inside
+   * @param build adds nodes and parameters
+   * @returns what `build` returns
+   * @throws {TypeError} for an invalid init
+   */
+  initScope<T>(init: ParameterInit, build: () => T): T {
+    this.initScopes.push(checkInit(init, "(init scope)"));
+    try {
+      return build();
+    } finally {
+      this.initScopes.pop();
+    }
   }
 
   /**

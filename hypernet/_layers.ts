@@ -7,6 +7,7 @@
 
 import type { GraphBuilder } from "../graph/builder.ts";
 import { formatShape, type Tensor } from "../graph/tensor.ts";
+import { ZERO_INIT } from "./init.ts";
 
 /** Options of {@linkcode conv2d}. */
 export interface Conv2dOptions {
@@ -33,7 +34,7 @@ export interface Conv2dOptions {
 export function conv2d(g: GraphBuilder, x: Tensor, name: string, options: Conv2dOptions): Tensor {
   const { outChannels, kernel } = options;
   const weight = g.parameter(`${name}.weight`, [outChannels, x.shape[1], kernel, kernel]); // [O, I, k, k]
-  const bias = g.parameter(`${name}.bias`, [outChannels]); // [O]
+  const bias = g.parameter(`${name}.bias`, [outChannels], "float32", { init: ZERO_INIT }); // [O]
   const stride = options.stride ?? 1;
   const y = g.conv(x, weight, { strides: [stride, stride], pads: options.pad ?? 0 }); // [B, O, H', W']
   return g.add(y, g.reshape(bias, [1, outChannels, 1, 1])); // [B, O, H', W']

@@ -7,8 +7,8 @@
 
 import { TARGET_SET_NAMES, type TargetSetName } from "../generator/registry.ts";
 import { extractorDownsamplings } from "./feature_extractor.ts";
-import { FUSION_NAMES, type FusionName } from "./fusion/registry.ts";
-import { SHARING_NAMES, type SharingName } from "./sharing/registry.ts";
+import { FUSION_REGISTRY, type FusionName } from "./fusion/registry.ts";
+import { SHARING_REGISTRY, type SharingName } from "./sharing/registry.ts";
 
 /** Hyper-parameters of the hypernetwork. The defaults give the released "Lightweight" models' hypernet. */
 export interface HypernetConfig {
@@ -19,10 +19,16 @@ export interface HypernetConfig {
   readonly hiddenDim: number;
   /** Which generator tensors get a residual (`--target_shape_name`). Default "conv_without_bias". */
   readonly targetSet: TargetSetName;
-  /** Fusion operator of Fw and Fx (`fusion/registry.ts`). Default "concatConv" (official). */
-  readonly fusion: FusionName;
-  /** Which regressor parameters the targets share (`sharing/registry.ts`). Default "perLayer" (official). */
-  readonly sharing: SharingName;
+  /**
+   * Fusion operator of Fw and Fx: a built-in name (`fusion/registry.ts`) or a plug-in
+   * `"<module specifier>#<export>"` (hypernet/plugins.ts resolves it). Default "concatConv" (official).
+   */
+  readonly fusion: FusionName | PluginSpecifierString;
+  /**
+   * Which regressor parameters the targets share: a built-in name (`sharing/registry.ts`) or a plug-in
+   * `"<module specifier>#<export>"`. Default "perLayer" (official).
+   */
+  readonly sharing: SharingName | PluginSpecifierString;
   /** Channels C of each E2 feature map (`input_dim`). Default 512. */
   readonly featureChannels: number;
   /**
@@ -33,6 +39,12 @@ export interface HypernetConfig {
   /** Channels E of the feature extractor's intermediate convs. Default 64 (official). */
   readonly extractorWidth: number;
 }
+
+/**
+ * A plug-in specifier, `"<module specifier>#<export>"` (io/plugin_loader.ts); typed as any string so that
+ * names read from JSON fit, while editors still suggest the built-in names.
+ */
+export type PluginSpecifierString = string & Record<never, never>;
 
 /** {@linkcode HypernetConfig} at its documented defaults. */
 export const HYPERNET_DEFAULTS: HypernetConfig = Object.freeze({
@@ -55,7 +67,8 @@ const INTEGER_FIELDS = ["hiddenDim", "featureChannels", "featureSize", "extracto
  * @returns the frozen configuration
  * @throws {TypeError} for a field that is not one of {@linkcode HypernetConfig}'s (listing them) or has the
  *   wrong type
- * @throws {RangeError} for an unknown fusion, sharing or target-set name (listing the valid names), a size
+ * @throws {RangeError} for an unknown fusion, sharing or target-set name (listing the valid names; fusion and
+ *   sharing also accept a plug-in `"<module specifier>#<export>"`, checked here only for its form), a size
  *   that is not a positive integer, or a feature size that is not a power of two ≥ 2
  *
  * @example
@@ -84,8 +97,13 @@ export function resolveHypernetConfig(
       throw new RangeError(`HypernetConfig.${key} must be a positive integer, got ${value}`);
     }
   }
-  checkName(config, "fusion", FUSION_NAMES);
-  checkName(config, "sharing", SHARING_NAMES);
+  for (const [key, registry] of [["fusion", FUSION_REGISTRY], ["sharing", SHARING_REGISTRY]] as const) {
+    const value = config[key];
+    if (typeof value !== "string") {
+      throw new TypeError(`HypernetConfig.${key} must be a string, got ${JSON.stringify(value)}`);
+    }
+    registry.checkName(value, `HypernetConfig.${key}`);
+  }
   checkName(config, "targetSet", TARGET_SET_NAMES);
   try {
     extractorDownsamplings(config.featureSize as number);

@@ -8,7 +8,8 @@
 
 import { GraphBuilder } from "../graph/builder.ts";
 import { formatShape, type Tensor } from "../graph/tensor.ts";
-import { type LayerSpec, targetLayers } from "../generator/registry.ts";
+import { type LayerSpec, type TargetLayer, targetLayers } from "../generator/registry.ts";
+import { isPluginSpecifier, namingPlugin } from "../io/plugin_loader.ts";
 import { slotSlicer } from "./_layers.ts";
 import { type HypernetConfig, resolveHypernetConfig } from "./config.ts";
 import { fusionOperator } from "./fusion/registry.ts";
@@ -83,15 +84,46 @@ export function buildHypernet(
     );
   }
   const strategy = sharingStrategy(resolved.sharing);
-  return strategy.build(g, targets, {
-    settings: {
-      fusion: fusionOperator(resolved.fusion),
-      hiddenDim: resolved.hiddenDim,
-      extractorWidth: resolved.extractorWidth,
-    },
-    features: { fwStack: fw, fxStack: fx, fw: slotSlicer(g, fw), fx: slotSlicer(g, fx) },
-    onIntermediate: options.onIntermediate,
-  });
+  let fusion = fusionOperator(resolved.fusion);
+  if (isPluginSpecifier(resolved.fusion)) {
+    const plugin = fusion;
+    fusion = {
+      name: plugin.name,
+      description: plugin.description,
+      build: (...args) => namingPlugin(resolved.fusion, "fusion operator", () => plugin.build(...args)),
+    };
+  }
+  const build = () =>
+    strategy.build(g, targets, {
+      settings: { fusion, hiddenDim: resolved.hiddenDim, extractorWidth: resolved.extractorWidth },
+      features: { fwStack: fw, fxStack: fx, fw: slotSlicer(g, fw), fx: slotSlicer(g, fx) },
+      onIntermediate: options.onIntermediate,
+    });
+  const residuals = isPluginSpecifier(resolved.sharing)
+    ? namingPlugin(resolved.sharing, "sharing strategy", build)
+    : build();
+  checkResiduals(residuals, targets, resolved.sharing);
+  return residuals;
+}
+
+/** A strategy must return one residual [B, ...target.shape] per target (a plug-in's mistake named here). */
+function checkResiduals(residuals: unknown, targets: readonly TargetLayer[], sharing: string): void {
+  const who = `Sharing strategy "${sharing}"`;
+  if (!(residuals instanceof Map)) {
+    throw new TypeError(`${who} must return a Map of residuals by target name`);
+  }
+  for (const target of targets) {
+    const delta = residuals.get(target.name) as Tensor | undefined;
+    if (!delta) throw new TypeError(`${who} returned no residual for target "${target.name}"`);
+    const expected = target.shape;
+    if (delta.rank !== expected.length + 1 || expected.some((d, i) => d !== delta.shape[i + 1])) {
+      throw new TypeError(
+        `${who} returned ${formatShape(delta.shape)} for "${target.name}", expected [B, ${
+          expected.join(", ")
+        }]`,
+      );
+    }
+  }
 }
 
 /** A parameter of the hypernet: its name (relative to the hypernet) and shape. */

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { ZERO_INIT } from "./init.ts";
 import type { GraphBuilder } from "../graph/builder.ts";
 import { formatShape, type Tensor } from "../graph/tensor.ts";
 
@@ -85,9 +86,9 @@ export function declareLinearMapper(
   const columns = outChannels * kernel * kernel;
   return {
     w1: g.parameter("w1", [hiddenDim, inChannels * hiddenDim]), // [D, I·D]
-    b1: g.parameter("b1", [inChannels * hiddenDim]), // [I·D]
+    b1: g.parameter("b1", [inChannels * hiddenDim], "float32", { init: ZERO_INIT }), // [I·D]
     w2: g.parameter("w2", [hiddenDim, columns]), // [D, O·k²]
-    b2: g.parameter("b2", [columns]), // [O·k²]
+    b2: g.parameter("b2", [columns], "float32", { init: ZERO_INIT }), // [O·k²]
     targetShape: Object.freeze([...targetShape]),
     dims: Object.freeze(dims),
   };

@@ -12,7 +12,20 @@
  *
  * @module
  */
-export { HYPERNET_DEFAULTS, type HypernetConfig, resolveHypernetConfig } from "./config.ts";
+export {
+  HYPERNET_DEFAULTS,
+  type HypernetConfig,
+  type PluginSpecifierString,
+  resolveHypernetConfig,
+} from "./config.ts";
+export {
+  hypernetPlugins,
+  type NamedPlugin,
+  type ResolvedHypernetPlugins,
+  resolveHypernetPlugins,
+  type ResolveHypernetPluginsOptions,
+} from "./plugins.ts";
+export { REGRESSOR_INIT, ZERO_INIT } from "./init.ts";
 export {
   buildHypernet,
   type BuildHypernetOptions,
@@ -30,14 +43,37 @@ export {
 } from "./feature_extractor.ts";
 export { applyLinearMapper, declareLinearMapper, type LinearMapper, mapperDims } from "./linear_mapper.ts";
 export type { FusionOperator, FusionOptions } from "./fusion/operator.ts";
-export { FUSION_NAMES, FUSION_OPERATORS, type FusionName, fusionOperator } from "./fusion/registry.ts";
+export {
+  FUSION_NAMES,
+  FUSION_OPERATORS,
+  FUSION_REGISTRY,
+  type FusionName,
+  fusionOperator,
+  fusionOperatorProblem,
+  isFusionOperator,
+  resolveFusionOperator,
+} from "./fusion/registry.ts";
 export { concatConv } from "./fusion/concat_conv.ts";
 export { inputOnly } from "./fusion/input_only.ts";
 export { sum } from "./fusion/sum.ts";
 export { difference } from "./fusion/difference.ts";
 export { gated } from "./fusion/gated.ts";
-export type { SharingContext, SharingFeatures, SharingStrategy } from "./sharing/strategy.ts";
-export { SHARING_NAMES, SHARING_STRATEGIES, type SharingName, sharingStrategy } from "./sharing/registry.ts";
+export {
+  reportIntermediates,
+  type SharingContext,
+  type SharingFeatures,
+  type SharingStrategy,
+} from "./sharing/strategy.ts";
+export {
+  isSharingStrategy,
+  resolveSharingStrategy,
+  SHARING_NAMES,
+  SHARING_REGISTRY,
+  SHARING_STRATEGIES,
+  type SharingName,
+  sharingStrategy,
+  sharingStrategyProblem,
+} from "./sharing/registry.ts";
 export { perLayer } from "./sharing/per_layer.ts";
 export { sharedCode } from "./sharing/shared_code.ts";
 export { sharedWeights } from "./sharing/shared_weights.ts";

@@ -16,6 +16,7 @@ import { pipelineWeightsFromFixture } from "./reference_weights.ts";
 import { verifySha256 } from "./weights_digest.ts";
 import { checkWeightValues } from "./weight_checks.ts";
 import { readRegularFile } from "../io/regular_file.ts";
+import { loadArchitecturePlugins, type PluginTrustOptions } from "./plugins.ts";
 
 /** Seeded reference models: the official architectures with the fixture PRNG's weights (not trained). */
 export const REFERENCE_MODELS = {
@@ -29,7 +30,9 @@ export const REFERENCE_MODELS = {
  * pipeline end to end; their images are not meaningful).
  *
  * @param manifestPath path of the manifest, or a reference model name
- * @param options device
+ * @param options device, mode; `allowPlugins` to import the plug-in code a model names (model/plugins.ts:
+ *   refused without it, naming the plug-ins; each import is told to `onPluginLoad`, default stderr; a source
+ *   whose sha256 differs from the recorded one is refused naming both hashes)
  * Each weights file is checked before it is used: against the sha256 the manifest records (when it records
  * one: model/weights_digest.ts), and every value finite and of a plausible magnitude (model/weight_checks.ts).
  *
@@ -41,7 +44,7 @@ export const REFERENCE_MODELS = {
  */
 export async function loadHyperInverter(
   manifestPath: string,
-  options: HyperInverterOptions = {},
+  options: HyperInverterOptions & PluginTrustOptions = {},
 ): Promise<HyperInverter> {
   if (manifestPath.startsWith("reference:")) {
     const reference = REFERENCE_MODELS[manifestPath as keyof typeof REFERENCE_MODELS];
@@ -58,7 +61,9 @@ export async function loadHyperInverter(
     );
   }
   const { manifest, directory } = await readManifest(manifestPath);
-  const architecture = resolveArchitecture(manifest.architecture);
+  const architecture = resolveArchitecture(
+    await loadArchitecturePlugins(manifest.architecture, manifest.plugins, manifestPath, options),
+  );
   const weights = new Map<string, Weight>();
   for (const module of MODULE_NAMES) {
     const file = manifest.weights[module];
@@ -73,7 +78,8 @@ export async function loadHyperInverter(
     }
     for (const [name, weight] of read) weights.set(`${MODULE_PREFIX[module]}${name}`, weight);
   }
-  const model = new HyperInverter(architecture, weights, options);
+  const { allowPlugins: _allow, onPluginLoad: _hook, ...modelOptions } = options;
+  const model = new HyperInverter(architecture, weights, modelOptions);
   model.graph(1); // checks every weight now, listing all that are missing or mis-shaped
   return model;
 }

@@ -14,6 +14,8 @@
  * }
  * ```
  * `sha256` (optional, written by model/model_folder.ts) holds the digest of each weights file, checked on load.
+ * `plugins` (present when the hypernet names plug-in code, `"<module specifier>#<export>"`) holds the sha256
+ * of each plug-in's source by its absolute specifier; loading imports them only when allowed (model/plugins.ts).
  * Each weights file holds its module's state dict under the official names without the module prefix
  * (`synthesis.b4.const`, `input_layer.0.weight`, `weight_regressors.b4_conv1_weight.w1`); paths are relative
  * to the manifest.
@@ -23,6 +25,7 @@
 
 import { isSha256Hex } from "./weights_digest.ts";
 import { readRegularFile } from "../io/regular_file.ts";
+import { isPluginSpecifier } from "../io/plugin_loader.ts";
 
 /** The identifier every manifest starts with. */
 export const MANIFEST_FORMAT = "hyperinverter-deno/model";
@@ -59,6 +62,8 @@ export interface ModelManifest {
   weights: Record<ModuleName, string>;
   /** Hex sha256 of each weights file (model/weights_digest.ts), verified on load; absent in older manifests. */
   sha256?: Partial<Record<ModuleName, string>>;
+  /** Hex sha256 of each plug-in's source by absolute specifier (model/plugins.ts); absent without plug-ins. */
+  plugins?: Record<string, string>;
   provenance?: Record<string, unknown>;
 }
 
@@ -126,6 +131,22 @@ export function parseManifest(json: unknown, source: string): ModelManifest {
         if (!(MODULE_NAMES as readonly string[]).includes(module)) {
           problems.push(`"sha256.${module}" is not a module (${MODULE_NAMES.join(", ")})`);
         } else if (!isSha256Hex(digest)) problems.push(`"sha256.${module}" must be 64 lower-case hex digits`);
+      }
+    }
+  }
+  const plugins = json.plugins;
+  if (plugins !== undefined) {
+    if (!isObject(plugins)) {
+      problems.push(`"plugins" must be an object of sha256 digests per plug-in specifier`);
+    } else {
+      for (const [specifier, digest] of Object.entries(plugins)) {
+        if (!isPluginSpecifier(specifier) || !/^(file|https?):/.test(specifier)) {
+          problems.push(
+            `"plugins" key ${JSON.stringify(specifier)} must be an absolute "<module URL>#<export>"`,
+          );
+        } else if (!isSha256Hex(digest)) {
+          problems.push(`"plugins.${specifier}" must be 64 lower-case hex digits`);
+        }
       }
     }
   }

@@ -27,6 +27,7 @@ export { loadHyperInverter } from "./load.ts";
 export { checkFiniteOutput, NonFiniteOutputError, type OutputStage } from "./output_checks.ts";
 export { checkWeightValues } from "./weight_checks.ts";
 export { writeModelFolder } from "./model_folder.ts";
+export { architecturePluginHashes, loadArchitecturePlugins, type PluginTrustOptions } from "./plugins.ts";
 export {
   MANIFEST_FORMAT,
   MANIFEST_VERSION,

@@ -17,13 +17,14 @@ import {
 } from "./manifest.ts";
 import { relative, resolve } from "node:path";
 import { sha256Hex } from "./weights_digest.ts";
+import { architecturePluginHashes } from "./plugins.ts";
 
 /**
  * Writes `out/model.json` and `out/<module>.safetensors` (float16 unless `fp16` is false). Modules named in
  * `shared` are not copied: the manifest points at that existing file by a relative path (so variants that share
  * a frozen generator and W encoder store only their own phase-II weights). The manifest records the sha256 of
- * every weights file, shared ones included, which model/load.ts verifies; it is written last, so a folder with a
- * `model.json` is complete.
+ * every weights file, shared ones included, which model/load.ts verifies, and the sha256 of each plug-in the
+ * hypernet names (`plugins`; model/plugins.ts); it is written last, so a folder with a `model.json` is complete.
  *
  * @param out the folder (created)
  * @param model architecture, weights by pipeline name (`synthesis.*`, `w_encoder.*`, …), name, provenance
@@ -52,6 +53,7 @@ export async function writeModelFolder(
     shared?: Partial<Record<ModuleName, string>>;
   },
 ): Promise<string> {
+  const plugins = await architecturePluginHashes(model.architecture); // a relative specifier fails first
   await Deno.mkdir(out, { recursive: true });
   const files: Record<string, string> = {};
   const sha256: Record<string, string> = {};
@@ -85,6 +87,7 @@ export async function writeModelFolder(
     architecture: model.architecture,
     weights: files,
     sha256,
+    ...(Object.keys(plugins).length ? { plugins } : {}),
     provenance: { ...model.provenance, storage: model.fp16 === false ? "float32" : "float16" },
   };
   const path = `${out}/model.json`;

@@ -5,11 +5,13 @@
  * @module
  */
 
+import type { ParameterInit } from "../graph/builder.ts";
 import { writeWeights } from "../io/weights_file.ts";
 import { prngFill } from "../io/prng.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
 import type { ArchitectureJson } from "../model/architecture.ts";
 import { hyperInverterGraph } from "../model/pipeline_graph.ts";
+import { architecturePluginHashes } from "../model/plugins.ts";
 import { MANIFEST_FORMAT, MANIFEST_VERSION, MODULE_NAMES, MODULE_PREFIX } from "../model/manifest.ts";
 
 /** The tiny architecture. */
@@ -21,7 +23,12 @@ export const TINY_ARCHITECTURE: ArchitectureJson = {
   refinementPasses: 1,
 };
 
-function seededValues(name: string, size: number, k: number): Float32Array {
+/**
+ * Seeded test values (noise, so that no path is trivially zero). Parameters that declare an init other than
+ * full-scale `fanIn` (the hypernet's regressors: `hypernet/init.ts`) get a tenth of the scale, so ΔW is small.
+ */
+function seededValues(name: string, size: number, k: number, init: ParameterInit | undefined): Float32Array {
+  const small = init !== undefined && !(init.kind === "fanIn" && init.gain >= 1);
   if (name.endsWith("running_var")) return prngFill(0x7e57, k, size, 1.25, 0.25);
   if (
     name.endsWith("affine.bias") ||
@@ -32,18 +39,27 @@ function seededValues(name: string, size: number, k: number): Float32Array {
   if (name.endsWith(".bias") || name.endsWith("running_mean") || name.endsWith("noise_strength")) {
     return prngFill(0x7e57, k, size, 0, 0.1);
   }
-  return prngFill(0x7e57, k, size, 0, name.includes("weight_regressors") ? 0.05 : 0.5);
+  return prngFill(0x7e57, k, size, 0, small ? 0.05 : 0.5);
 }
 
 /**
  * Writes the tiny model into a folder.
  *
  * @param directory target folder (created)
+ * @param options `hypernet`: fields over the tiny hypernet's (e.g. a plug-in fusion, already resolved to an
+ *   absolute specifier; the manifest then records its sha256 in `plugins`)
  * @returns the manifest path
  */
-export async function writeTinyModel(directory: string): Promise<string> {
+export async function writeTinyModel(
+  directory: string,
+  options: { hypernet?: Record<string, unknown> } = {},
+): Promise<string> {
   await Deno.mkdir(directory, { recursive: true });
-  const graph = hyperInverterGraph(resolveArchitecture(TINY_ARCHITECTURE));
+  const architecture = {
+    ...TINY_ARCHITECTURE,
+    hypernet: { ...TINY_ARCHITECTURE.hypernet, ...options.hypernet },
+  };
+  const graph = hyperInverterGraph(resolveArchitecture(architecture));
   const files: Record<string, string> = {};
   for (const module of MODULE_NAMES) {
     const prefix = MODULE_PREFIX[module];
@@ -54,7 +70,7 @@ export async function writeTinyModel(directory: string): Promise<string> {
         : !Object.values(MODULE_PREFIX).some((x) => x && p.name.startsWith(x));
       if (belongs) {
         weights.set(p.name.slice(prefix.length), {
-          data: seededValues(p.name, p.size, k),
+          data: seededValues(p.name, p.size, k, graph.parameterInit(p)),
           shape: [...p.shape],
         });
       }
@@ -67,8 +83,9 @@ export async function writeTinyModel(directory: string): Promise<string> {
     version: MANIFEST_VERSION,
     name: "tiny-seeded",
     description: "Seeded (untrained) tiny model for tests",
-    architecture: TINY_ARCHITECTURE,
+    architecture,
     weights: files,
+    ...(options.hypernet ? { plugins: await architecturePluginHashes(architecture) } : {}),
     provenance: { source: "tests/_tiny_model.ts" },
   };
   const path = `${directory}/model.json`;

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { GraphBuilder } from "../graph/builder.ts";
+import { GraphBuilder, type ParameterInit } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { type ArchitectureJson, resolveArchitecture } from "../model/architecture.ts";
 import { type HyperInverterArchitecture, hyperInverterGraph } from "../model/pipeline_graph.ts";
@@ -235,11 +235,24 @@ export function phaseTwoTrainingGraphs(
 }
 
 /**
- * Seeded E2 / hypernet / D values: BN weight 1, running_var 1; biases 0; PReLU 0.25; weights LeCun-uniform
- * over `size / shape[0]` inputs, ×0.1 in the weight regressors (ΔW starts small); D as the generator trainer.
+ * Seeded E2 / hypernet / D values. A parameter's declared init (`GraphBuilder.parameterInit`: the hypernet's
+ * components declare theirs, e.g. the weight regressors a tenth of LeCun-uniform so that ΔW starts small)
+ * comes first. Otherwise the documented default: BN weight 1, running_var 1; biases 0; PReLU 0.25; weights
+ * LeCun-uniform over `size / shape[0]` inputs; D as the generator trainer.
  */
-function seededValue(name: string, shape: readonly number[], seed: number, k: number): Float32Array {
+function seededValue(
+  name: string,
+  shape: readonly number[],
+  seed: number,
+  k: number,
+  init: ParameterInit | undefined,
+): Float32Array {
   const size = shape.reduce((a, b) => a * b, 1);
+  if (init?.kind === "constant") return new Float32Array(size).fill(init.value);
+  if (init?.kind === "uniform") return prngFill(seed + 23, k, size, 0, init.scale);
+  if (init?.kind === "fanIn") {
+    return prngFill(seed + 23, k, size, 0, Math.sqrt(3 / (size / shape[0])) * init.gain);
+  }
   if (name.endsWith("running_var")) return new Float32Array(size).fill(1);
   if (name.endsWith("running_mean") || name.endsWith("num_batches_tracked")) return new Float32Array(size);
   if (/(bn\d?|input_layer\.1|res_layer\.[04]|shortcut_layer\.1)\.weight$/.test(name)) {
@@ -250,8 +263,7 @@ function seededValue(name: string, shape: readonly number[], seed: number, k: nu
   if (shape.length === 1) return new Float32Array(size).fill(0.25); // PReLU slopes
   if (isDiscriminator(name)) return prngFill(seed + 29, k, size, 0, Math.sqrt(3)); // equalized-lr layers
   const fanIn = size / shape[0];
-  const scale = Math.sqrt(3 / fanIn) * (name.includes("weight_regressors") ? 0.1 : 1);
-  return prngFill(seed + 23, k, size, 0, scale);
+  return prngFill(seed + 23, k, size, 0, Math.sqrt(3 / fanIn));
 }
 
 type RunState = {
@@ -319,10 +331,11 @@ export async function trainPhaseTwo(
       const name = p.name;
       let value: Float32Array | undefined;
       if (isTrainable(name)) {
-        value = options.initialTrainable?.get(name)?.slice() ?? seededValue(name, p.shape, seed, k);
+        value = options.initialTrainable?.get(name)?.slice() ??
+          seededValue(name, p.shape, seed, k, graph.parameterInit(p));
       } else if (isDiscriminator(name)) {
         value = (options.initialDiscriminator?.get(name) ?? options.initialDiscriminator?.get(name.slice(2)))
-          ?.slice() ?? seededValue(name, p.shape, seed, k);
+          ?.slice() ?? seededValue(name, p.shape, seed, k, graph.parameterInit(p));
       } else {
         value = options.frozenWeights.get(name);
         if (!value) {

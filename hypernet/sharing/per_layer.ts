@@ -7,6 +7,7 @@
  */
 
 import type { Tensor } from "../../graph/tensor.ts";
+import { REGRESSOR_INIT } from "../init.ts";
 import { weightRegressor } from "../weight_regressor.ts";
 import { reportIntermediates, type SharingStrategy } from "./strategy.ts";
 
@@ -42,7 +43,11 @@ export const perLayer: SharingStrategy = Object.freeze<SharingStrategy>({
       const slot = target.featureSlot;
       const { fused, code, delta } = g.scope(
         `weight_regressors.${target.regressorKey}`,
-        () => weightRegressor(g, features.fw(slot), features.fx(slot), target.shape, settings),
+        () =>
+          g.initScope(
+            REGRESSOR_INIT,
+            () => weightRegressor(g, features.fw(slot), features.fx(slot), target.shape, settings),
+          ),
       );
       reportIntermediates(context, target, fused, code);
       deltas.set(target.name, delta); // [B, ...target.shape]

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { REGRESSOR_INIT } from "../init.ts";
 import type { Tensor } from "../../graph/tensor.ts";
 import { applyLinearMapper, declareLinearMapper } from "../linear_mapper.ts";
 import { regressorTrunk } from "../trunk.ts";
@@ -49,7 +50,7 @@ export const sharedCode: SharingStrategy = Object.freeze<SharingStrategy>({
     for (const target of targets) {
       const mapper = g.scope(
         `weight_regressors.${target.regressorKey}`,
-        () => declareLinearMapper(g, target.shape, settings.hiddenDim),
+        () => g.initScope(REGRESSOR_INIT, () => declareLinearMapper(g, target.shape, settings.hiddenDim)),
       );
       reportIntermediates(context, target, fused, code);
       deltas.set(target.name, applyLinearMapper(g, mapper, code)); // [B, ...target.shape]

@@ -16,6 +16,7 @@ import type { GraphBuilder } from "../../graph/builder.ts";
 import type { Tensor } from "../../graph/tensor.ts";
 import type { TargetLayer } from "../../generator/registry.ts";
 import { shapeKey } from "../_layers.ts";
+import { REGRESSOR_INIT, ZERO_INIT } from "../init.ts";
 import { applyLinearMapper, declareLinearMapper } from "../linear_mapper.ts";
 import { regressorTrunk, type TrunkOutput } from "../trunk.ts";
 import { reportIntermediates, type SharingStrategy } from "./strategy.ts";
@@ -66,7 +67,10 @@ export const sharedWeights: SharingStrategy = Object.freeze<SharingStrategy>({
           trunk = g.scope(scope, () => regressorTrunk(g, features.fw(slot), features.fx(slot), settings));
           trunks.set(slot, trunk);
         }
-        const code = g.scope(`weight_regressors.${target.regressorKey}.head`, () => codeHead(g, trunk.code));
+        const code = g.scope(
+          `weight_regressors.${target.regressorKey}.head`,
+          () => g.initScope(REGRESSOR_INIT, () => codeHead(g, trunk.code)),
+        );
         reportIntermediates(context, target, trunk.fused, code);
         deltas.set(target.name, applyLinearMapper(g, mapper, code)); // [B, ...target.shape]
       }
@@ -79,6 +83,6 @@ export const sharedWeights: SharingStrategy = Object.freeze<SharingStrategy>({
 function codeHead(g: GraphBuilder, code: Tensor): Tensor {
   const d = code.shape[1];
   const weight = g.parameter("weight", [d, d]); // [D, D]
-  const bias = g.parameter("bias", [d]); // [D]
+  const bias = g.parameter("bias", [d], "float32", { init: ZERO_INIT }); // [D]
   return g.add(g.matMul(code, weight), bias); // [B, D]
 }
