@@ -13,6 +13,7 @@ import { formatShape, numel, type Tensor } from "../graph/tensor.ts";
 import { type DeviceName, parseDevice, providerCandidates, type ProviderName } from "./devices.ts";
 import { dtypeOf, type HostData, type HostTensor } from "./host_tensor.ts";
 import { providerUnavailableReason } from "./provider_probe.ts";
+import { autoWebGpuRefusal, probeWebGpuAdapter } from "./gpu_adapter_probe.ts";
 
 /** Options of {@linkcode GraphSession.create}. */
 export interface GraphSessionOptions {
@@ -45,6 +46,13 @@ export interface RunResult {
 
 /** A feed: a host tensor, or a bare typed array whose length must match the declared shape. */
 export type Feed = HostTensor | HostData;
+
+/** Why `auto` skips a provider here (quietly: a missing library, no or only a software GPU), or null. */
+async function autoUnavailableReason(provider: ProviderName): Promise<string | null> {
+  const reason = providerUnavailableReason(provider);
+  if (reason !== null || provider !== "webgpu") return reason;
+  return autoWebGpuRefusal(await probeWebGpuAdapter());
+}
 
 /**
  * One ONNX Runtime session for one graph.
@@ -90,7 +98,7 @@ export class GraphSession {
     const failures: string[] = [];
     for (const provider of providerCandidates(device)) {
       const absent = unavailableProviders.get(provider) ??
-        (device === "auto" ? providerUnavailableReason(provider) ?? undefined : undefined);
+        (device === "auto" ? await autoUnavailableReason(provider) ?? undefined : undefined);
       if (absent && device === "auto") {
         failures.push(`${provider}: ${absent}`);
         continue;
