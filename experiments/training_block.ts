@@ -9,6 +9,7 @@
  */
 
 import type { PhaseTwoTrainingConfig } from "../train/phase_two_trainer.ts";
+import { closestName } from "../io/closest_name.ts";
 
 /** Checks one value: null when valid, else what it must be. */
 type Check = (value: unknown) => string | null;
@@ -47,20 +48,6 @@ export const TRAINING_KEYS: { readonly [K in TrainingKey]-?: Check | NestedKeys 
   seed: integer(0),
 };
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
 /**
  * The message for unknown keys of an object: each named, the closest valid key suggested, every valid key listed.
  *
@@ -77,11 +64,8 @@ function editDistance(a: string, b: string): number {
  */
 export function unknownKeys(where: string, unknown: readonly string[], valid: readonly string[]): string {
   const named = unknown.map((key) => {
-    const guess = valid.map((v) => ({ v, d: editDistance(key.toLowerCase(), v.toLowerCase()) }))
-      .sort((a, b) => a.d - b.d)[0];
-    const hint = guess && guess.d <= Math.max(2, Math.floor(key.length / 3))
-      ? ` (did you mean "${guess.v}"?)`
-      : "";
+    const guess = closestName(key, valid);
+    const hint = guess ? ` (did you mean "${guess}"?)` : "";
     return `"${key}"${hint}`;
   });
   return `${where} has unknown key${unknown.length > 1 ? "s" : ""} ${named.join(", ")}; valid keys: ${

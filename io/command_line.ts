@@ -23,6 +23,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { closestName } from "./closest_name.ts";
 
 /** Everything asked was done. */
 export const EXIT_OK = 0;
@@ -202,37 +203,13 @@ function joinNegativeValues(spec: CommandSpec, args: readonly string[]): string[
   return joined;
 }
 
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(name, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
 function describeParseError(spec: CommandSpec, error: Error & { code?: string }): string {
   const names = Object.keys(spec.flags);
   const valid = `valid options: ${names.map((n) => `--${n}`).join(" ")} --help`;
   const unknown = /Unknown option '([^']+)'/.exec(error.message);
   if (unknown) {
     const flag = unknown[1];
-    const guess = flag.startsWith("--") ? closest(flag.slice(2), names) : undefined;
+    const guess = flag.startsWith("--") ? closestName(flag.slice(2), names) : undefined;
     return `Unknown option ${flag}${guess ? ` (did you mean --${guess}?)` : ""}; ${valid}`;
   }
   const missing = /Option '(?:-\w, )?--([^ ]+) <value>' argument missing/.exec(error.message);
