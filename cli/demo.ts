@@ -1,6 +1,6 @@
 /**
  * `deno task demo [--model models/default/model.json] [--samples DIR] [--out demo.png] [--edit γ] [--device auto]
- * [--force]`
+ * [--force] [--allow-plugins]`
  *
  * Inverts the sample images with phase I and phase II, writes a contact sheet (input | phase I | phase II | an
  * edit that moves w along the model's most reliable learned attribute direction — `footwear` for the default model, see
@@ -64,6 +64,10 @@ export const DEMO_COMMAND = {
     },
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where the model runs" },
     force: { type: "boolean", description: "replace an existing --out" },
+    "allow-plugins": {
+      type: "boolean",
+      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
+    },
   },
 } as const;
 
@@ -169,7 +173,10 @@ export function main(args: readonly string[]): Promise<number> {
       );
     }
     if (!files.length) throw new UsageError(`No sample images in "${samplesDirectory}"`);
-    const model = await loadHyperInverter(modelPath, { device: values.device });
+    const model = await loadHyperInverter(modelPath, {
+      device: values.device,
+      allowPlugins: values["allow-plugins"],
+    });
     const size = model.resolution;
     const perImage = 3 * size * size;
     const inputs = new Float32Array(files.length * perImage);

@@ -1,6 +1,6 @@
 /**
  * `deno task edit <image> (--direction SPEC | --ganspace PCA --component K --layers A-B) [--gammas -3,-1.5,0,1.5,3]
- *  [--model models/default/model.json] [--out edit.png] [--device auto] [--force]`
+ *  [--model models/default/model.json] [--out edit.png] [--device auto] [--force] [--allow-plugins]`
  *
  * Inverts one image and writes a strip: the input, then one column per γ; the top row edits the phase-I inversion
  * (G(w'), the W encoder alone), the bottom row the full model (G(w', θ + ΔW) with the predicted ΔW reused
@@ -39,7 +39,7 @@ const MAX_GAMMA = 100;
 const SPEC = {
   name: "edit",
   usage: "deno task edit <image> (--direction SPEC | --ganspace PCA --component K --layers A-B) " +
-    "[--gammas -3,-1.5,0,1.5,3] [--model M] [--out edit.png] [--device auto] [--force]",
+    "[--gammas -3,-1.5,0,1.5,3] [--model M] [--out edit.png] [--device auto] [--force] [--allow-plugins]",
   description:
     "Inverts one image and writes an edit strip: the input, then one column per γ; top row phase I, " +
     "bottom row the full model (ΔW reused).",
@@ -77,6 +77,10 @@ const SPEC = {
     out: { type: "string", valueName: "FILE", default: "edit.png", description: "the strip (PNG)" },
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where to run" },
     force: { type: "boolean", description: "replace an existing --out" },
+    "allow-plugins": {
+      type: "boolean",
+      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
+    },
   },
   positionals: { min: 1, max: 1, names: "image" },
 } as const;
@@ -143,7 +147,10 @@ export function main(args: readonly string[]): Promise<number> {
     checkDevice(flags.device);
     await checkInputFile(image, "image");
     await checkOutputFile(out, { force: flags.force });
-    const model = await loadHyperInverter(modelPath, { device: flags.device });
+    const model = await loadHyperInverter(modelPath, {
+      device: flags.device,
+      allowPlugins: flags["allow-plugins"],
+    });
     const config = model.architecture.generator;
     const rows = numWs(config);
     const modelFolder = modelPath.slice(0, Math.max(0, modelPath.lastIndexOf("/"))) || ".";

@@ -1,6 +1,6 @@
 /**
  * `deno task interpolate <imageA> <imageB> [--steps 8] [--model models/default/model.json] [--out interpolation.png]
- *  [--animation interpolation.gif|.webp] [--device auto] [--force]`
+ *  [--animation interpolation.gif|.webp] [--device auto] [--force] [--allow-plugins]`
  *
  * Real-image interpolation (paper §4.6, spec §7): inverts both images, then for t = 0 … 1 renders
  * G(lerp(w_A, w_B, t), θ + lerp(ΔW_A, ΔW_B, t)) — both the latent and every layer's weight residual interpolated —
@@ -26,7 +26,7 @@ import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
 const SPEC = {
   name: "interpolate",
   usage: "deno task interpolate <imageA> <imageB> [--steps 8] [--model M] [--out interpolation.png] " +
-    "[--animation a.gif|a.webp] [--device auto] [--force]",
+    "[--animation a.gif|a.webp] [--device auto] [--force] [--allow-plugins]",
   description:
     "Real-image interpolation of w and every ΔW (ours, top) above the latent-only baseline (bottom).",
   flags: {
@@ -41,6 +41,10 @@ const SPEC = {
     animation: { type: "string", valueName: "FILE", description: "also a looping .gif or .webp of ours" },
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where to run" },
     force: { type: "boolean", description: "replace existing outputs" },
+    "allow-plugins": {
+      type: "boolean",
+      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
+    },
   },
   positionals: { min: 2, max: 2, names: "imageA, imageB" },
 } as const;
@@ -61,7 +65,10 @@ export function main(args: readonly string[]): Promise<number> {
     checkDevice(flags.device);
     for (const image of positional) await checkInputFile(image, "image");
     for (const path of [out, animation]) if (path) await checkOutputFile(path, { force });
-    const model = await loadHyperInverter(flags.model, { device: flags.device });
+    const model = await loadHyperInverter(flags.model, {
+      device: flags.device,
+      allowPlugins: flags["allow-plugins"],
+    });
     const size = model.resolution;
     // One after the other: with Promise.all, a failing read would leave the other decode running in sharp's
     // threads after the command returned, and a process that goes on (a test runner) could crash when it lands.

@@ -1,5 +1,5 @@
 /**
- * `deno task invert <image-or-folder> --model model.json --out DIR [--batch N] [--device D] [--low-memory] [--force]
+ * `deno task invert <image-or-folder> --model model.json --out DIR [--batch N] [--device D] [--low-memory] [--force] [--allow-plugins]
  * [--align]`
  *
  * `--model` is a manifest path, or `reference:church256` / `reference:ffhq1024` (the official architectures with
@@ -53,6 +53,10 @@ export const INVERT_COMMAND = {
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where the model runs" },
     "low-memory": { type: "boolean", description: "load the model's parts one at a time" },
     force: { type: "boolean", description: "replace existing outputs (never inputs)" },
+    "allow-plugins": {
+      type: "boolean",
+      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
+    },
     align: {
       type: "boolean",
       description: "FFHQ-align each photo's largest face first (<name>.aligned.png)",
@@ -235,6 +239,7 @@ export function main(args: readonly string[]): Promise<number> {
       model = await loadHyperInverter(values.model, {
         device: values.device,
         lowMemory: values["low-memory"],
+        allowPlugins: values["allow-plugins"],
       });
     } catch (error) {
       throw new Error(`Cannot load model "${values.model}": ${(error as Error).message}`);
