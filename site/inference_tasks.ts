@@ -131,9 +131,10 @@ export class InferenceRunner {
   private readonly directions = new Map<string, Promise<{ comp: Float32Array; std: Float32Array }>>();
 
   /**
-   * @param options `device` of the models (default `cpu`)
+   * @param options `device` of the models (default `cpu`); `allowPlugins` to import the plug-in code a model
+   *   names (hash-checked; refused without it, naming the plug-in)
    */
-  constructor(private readonly options: { device?: string } = {}) {}
+  constructor(private readonly options: { device?: string; allowPlugins?: boolean } = {}) {}
 
   /**
    * Runs one task.
@@ -232,7 +233,10 @@ export class InferenceRunner {
   private model(path: string): Promise<HyperInverter> {
     let model = this.models.get(path);
     if (!model) {
-      model = loadHyperInverter(path, { device: this.options.device ?? "cpu" });
+      model = loadHyperInverter(path, {
+        device: this.options.device ?? "cpu",
+        allowPlugins: this.options.allowPlugins,
+      });
       model.catch(() => this.models.delete(path)); // a failed load is retried next time
       this.models.set(path, model);
     }

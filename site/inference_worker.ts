@@ -14,6 +14,8 @@ export interface WorkerRequest {
   task: InferenceTask;
   /** Device of the worker's models (set on the first request). */
   device?: string;
+  /** Import the plug-in code a model names (`--allow-plugins`; set on the first request). */
+  allowPlugins?: boolean;
 }
 
 /** A message from the worker. */
@@ -40,7 +42,7 @@ if (import.meta.main || "WorkerGlobalScope" in globalThis) {
   let runner: InferenceRunner | null = null;
   let chain = Promise.resolve();
   scope.onmessage = ({ data }) => {
-    runner ??= new InferenceRunner({ device: data.device });
+    runner ??= new InferenceRunner({ device: data.device, allowPlugins: data.allowPlugins });
     // One task at a time: the pool sends one per worker, and the order of answers follows the requests.
     chain = chain.then(async () => {
       try {

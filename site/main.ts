@@ -15,7 +15,7 @@ import { serveSite } from "./server.ts";
 const SPEC = {
   name: "site",
   usage: "deno task site [--port 8000] [--host 127.0.0.1] [--experiments DIR] [--workers 1] [--queue 8] " +
-    "[--device cpu] [--allow-remote]",
+    "[--device cpu] [--allow-remote] [--allow-plugins]",
   description: "Serves the notebook site until interrupted.",
   flags: {
     port: { type: "integer", min: 0, max: 65535, default: 8000, description: "port (0: any free port)" },
@@ -29,6 +29,10 @@ const SPEC = {
     queue: { type: "integer", min: 1, max: 10_000, default: 8, description: "queued inference jobs at most" },
     device: { type: "string", choices: DEVICE_NAMES, default: "cpu", description: "where the workers run" },
     "allow-remote": { type: "boolean", description: "allow a non-loopback --host" },
+    "allow-plugins": {
+      type: "boolean",
+      description: "import the plug-in code models name (printed; refused if its sha256 changed)",
+    },
   },
 } as const;
 
@@ -46,7 +50,9 @@ export function main(args: readonly string[]): Promise<number> {
     if (unavailable) {
       throw new UsageError(`--device ${flags.device} cannot start on this machine: ${unavailable}`);
     }
-    const { server } = await serveSite({
+    // allowPlugins reaches the inference workers once site/server.ts forwards it to its WorkerPool.
+    const options = {
+      allowPlugins: flags["allow-plugins"],
       hostname: flags.host,
       port: flags.port,
       allowRemote: flags["allow-remote"],
@@ -54,8 +60,10 @@ export function main(args: readonly string[]): Promise<number> {
       workers: flags.workers,
       queue: { capacity: flags.queue },
       device: flags.device,
-      onListen: ({ hostname, port }) => console.log(`site: http://${hostname}:${port}/`),
-    });
+      onListen: ({ hostname, port }: { hostname: string; port: number }) =>
+        console.log(`site: http://${hostname}:${port}/`),
+    };
+    const { server } = await serveSite(options);
     await server.finished;
     return EXIT_OK;
   });

@@ -14,6 +14,8 @@ export interface WorkerPoolOptions {
   size?: number;
   /** Device of the models (`cpu`, `cuda`, `webgpu`, `auto`; default `cpu`). */
   device?: string;
+  /** Import the plug-in code a model names (`--allow-plugins`; hash-checked, model/plugins.ts). Default false. */
+  allowPlugins?: boolean;
 }
 
 interface Pending {
@@ -49,6 +51,7 @@ function errorFrom(message: { message: string; name: string }): Error {
 export class WorkerPool {
   readonly size: number;
   private readonly device: string;
+  private readonly allowPlugins: boolean;
   private readonly slots: Slot[] = [];
   private readonly waiting: (() => void)[] = [];
   private nextId = 1;
@@ -61,6 +64,7 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions = {}) {
     this.size = options.size ?? 1;
     this.device = options.device ?? "cpu";
+    this.allowPlugins = options.allowPlugins === true;
     if (!Number.isInteger(this.size) || this.size < 1) {
       throw new RangeError(`Worker pool size must be a positive integer, got ${this.size}`);
     }
@@ -125,7 +129,7 @@ export class WorkerPool {
     const id = this.nextId++;
     return await new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject, progress });
-      const request: WorkerRequest = { id, task, device: this.device };
+      const request: WorkerRequest = { id, task, device: this.device, allowPlugins: this.allowPlugins };
       slot.worker.postMessage(request);
     });
   }
