@@ -14,6 +14,7 @@ import { type DeviceName, parseDevice, providerCandidates, type ProviderName } f
 import { dtypeOf, type HostData, type HostTensor } from "./host_tensor.ts";
 import { providerUnavailableReason } from "./provider_probe.ts";
 import { autoWebGpuRefusal, probeWebGpuAdapter } from "./gpu_adapter_probe.ts";
+import { withWebGpuLock } from "./webgpu_lock.ts";
 
 /** Options of {@linkcode GraphSession.create}. */
 export interface GraphSessionOptions {
@@ -105,14 +106,17 @@ export class GraphSession {
       }
       try {
         const sessionOptions: ort.InferenceSession.SessionOptions = {
-          executionProviders: [provider],
+          executionProviders: [executionProvider(provider)],
           graphOptimizationLevel: "all",
           logSeverityLevel: 3,
           enableCpuMemArena: options.memoryArena ?? true,
           enableMemPattern: options.memoryPattern ?? true,
         };
         if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
-        const session = await ort.InferenceSession.create(model, sessionOptions);
+        const session = await exclusiveOnWebGpu(
+          provider,
+          () => ort.InferenceSession.create(model, sessionOptions),
+        );
         const feeds = [...graph.inputs, ...graph.parameters.filter((p) => !initializers.has(p.name))];
         return new GraphSession(session, provider, feeds, [...graph.outputs], graph.name);
       } catch (error) {
@@ -175,9 +179,13 @@ export class GraphSession {
       }
       ortFeeds[t.name] = new ort.Tensor(dtype, data, [...t.shape]);
     }
-    const start = performance.now();
-    const results = await this.session.run(ortFeeds);
-    const milliseconds = performance.now() - start;
+    let milliseconds = 0;
+    const results = await exclusiveOnWebGpu(this.provider, async () => {
+      const start = performance.now();
+      const results = await this.session.run(ortFeeds);
+      milliseconds = performance.now() - start;
+      return results;
+    });
     const outputs: Record<string, HostTensor> = {};
     for (const t of this.outputs) {
       const value = results[t.name];
@@ -188,8 +196,23 @@ export class GraphSession {
 
   /** Releases the native session. */
   async release(): Promise<void> {
-    await this.session.release();
+    await exclusiveOnWebGpu(this.provider, () => this.session.release());
   }
+}
+
+/** Runs a WebGPU session step under the process's WebGPU lock (runtime/webgpu_lock.ts); others run at once. */
+function exclusiveOnWebGpu<T>(provider: ProviderName, work: () => Promise<T>): Promise<T> {
+  return provider === "webgpu" ? withWebGpuLock(work) : work();
+}
+
+/**
+ * The execution-provider entry for a provider. WebGPU gets the NCHW layout: with ONNX Runtime's default (NHWC), a
+ * 3×3 Conv whose input channels are a multiple of 3 but not of 4 (6, 9, 15, …) and whose output channels are a
+ * multiple of 4 computes wrong values everywhere (measured in onnxruntime-node 1.30 and onnxruntime-web, on
+ * SwiftShader and lavapipe); NCHW is also our graphs' own layout, so no transposes are inserted.
+ */
+function executionProvider(provider: ProviderName): ort.InferenceSession.ExecutionProviderConfig {
+  return provider === "webgpu" ? { name: "webgpu", preferredLayout: "NCHW" } : provider;
 }
 
 function isHostTensor(feed: Feed): feed is HostTensor {
