@@ -21,20 +21,20 @@ import {
 } from "../generator/config.ts";
 import { buildMapping } from "../generator/mapping.ts";
 import { buildSynthesis } from "../generator/synthesis.ts";
-import {
-  buildDiscriminator,
-  type DiscriminatorConfig,
-  resolveDiscriminatorConfig,
-} from "../generator/discriminator.ts";
-import { discriminatorLogisticLoss, nonSaturatingLoss } from "../losses/adversarial.ts";
-import { r1Penalty } from "../losses/r1.ts";
+import { type DiscriminatorConfig, resolveDiscriminatorConfig } from "../generator/discriminator.ts";
+import { nonSaturatingLoss } from "../losses/adversarial.ts";
 import { prngFill } from "../io/prng.ts";
 import { Adam, combineOptimizers, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
-import { applyCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { openRun, runSettings, stepFailure } from "./resume.ts";
-import { RunLog } from "./run_log.ts";
+import { runSettings } from "./resume.ts";
 import { BatchSampler } from "./data/batches.ts";
+import {
+  addDiscriminatorStep,
+  lazyRegularizedAdam,
+  r1StepGraph,
+  scopedDiscriminator,
+} from "./discriminator_steps.ts";
+import { runTrainingLoop } from "./training_loop.ts";
 
 /**
  * The one place the generator trainer's defaults live: `trainGenerator` fills a config's missing fields from it,
@@ -156,14 +156,12 @@ export function generatorTrainingGraphs(
     const ws = buildMapping(g, generator, z); // [B, numWs, wDim]
     return { ws, img: buildSynthesis(g, generator, ws) }; // [B, C, R, R]
   };
-  const d = (g: GraphBuilder, img: ReturnType<GraphBuilder["input"]>) =>
-    g.scope("D", () => buildDiscriminator(g, img, discriminator)); // [B, 1]
 
   const gStep = new GraphBuilder("train_g");
   {
     const z = gStep.input("z", [batch, generator.zDim]);
     const { ws, img } = fake(gStep, z);
-    const loss = nonSaturatingLoss(gStep, d(gStep, img));
+    const loss = nonSaturatingLoss(gStep, scopedDiscriminator(gStep, img, discriminator));
     addTrainingOutputs(gStep, loss, { trainable: (n) => isGeneratorParameter(n) && n !== "mapping.w_avg" });
     const firstRow = gStep.reshape(gStep.slice(ws, [1], [0], [1]), [batch, generator.wDim]); // [B, wDim]
     gStep.output(gStep.reduceMean(firstRow, [0], false), "w_mean"); // for the running w_avg
@@ -172,16 +170,21 @@ export function generatorTrainingGraphs(
   {
     const real = dStep.input("real", [batch, channels, size, size]);
     const z = dStep.input("z", [batch, generator.zDim]);
-    const loss = discriminatorLogisticLoss(dStep, d(dStep, real), d(dStep, fake(dStep, z).img));
-    addTrainingOutputs(dStep, loss, { trainable: (n) => n.startsWith("D.") });
+    addDiscriminatorStep(dStep, real, () => fake(dStep, z).img, discriminator);
   }
-  const r1Step = new GraphBuilder("train_r1");
-  {
-    const real = r1Step.input("real", [batch, channels, size, size]);
-    const { loss } = r1Penalty(r1Step, d(r1Step, real), real, { gamma: r1.gamma, dRegEvery: r1.every });
-    addTrainingOutputs(r1Step, loss, { trainable: (n) => n.startsWith("D.") });
-  }
+  const r1Step = r1StepGraph("train_r1", [batch, channels, size, size], discriminator, r1);
   return { gStep, dStep, r1Step };
+}
+
+/** Losses of one step. */
+export interface GeneratorStepLosses {
+  step: number;
+  /** G's non-saturating loss. */
+  g: number;
+  /** D's logistic loss. */
+  d: number;
+  /** The R1 loss, on lazy-R1 steps. */
+  r1?: number;
 }
 
 /** What a training run reports. */
@@ -189,7 +192,7 @@ export interface GeneratorTrainingReport {
   /** Step reached. */
   step: number;
   /** Losses of each step run in this call. */
-  losses: { step: number; g: number; d: number; r1?: number }[];
+  losses: GeneratorStepLosses[];
   /** The EMA generator weights (what to ship). */
   ema: Map<string, Float32Array>;
   /** Every parameter (G and D), live. */
@@ -197,7 +200,8 @@ export interface GeneratorTrainingReport {
 }
 
 /**
- * Trains (or resumes training) a generator.
+ * Trains (or resumes training) a generator: one phase whose step is a G step, a D step, every `r1Every` steps a
+ * lazy R1 step, and the `w_avg` and EMA updates, run by train/training_loop.ts.
  *
  * @param config training configuration
  * @param data `(indices) → Float32Array [B, C, R, R]` in [−1, 1] (C = `generator.imgChannels`), and the number of
@@ -240,9 +244,8 @@ export async function trainGenerator(
   });
   const seed = config.seed ?? defaults.seed;
   const lr = config.learningRate ?? defaults.learningRate;
-  const ratio = r1Every / (r1Every + 1); // ADA's lazy-regularisation correction of lr and β
   const gOptimizer = new Adam({ lr, beta1: 0, beta2: 0.99, eps: 1e-8 });
-  const dOptimizer = new Adam({ lr: lr * ratio, beta1: 0, beta2: 0.99 ** ratio, eps: 1e-8 });
+  const dOptimizer = lazyRegularizedAdam(lr, r1Every);
 
   // Parameters: every tensor of the three graphs, seeded as StyleGAN2 initialises them (N(0,1)-like raw weights,
   // biases 0, affine biases 1, mapping weights 1/lr_mul scale).
@@ -267,85 +270,77 @@ export async function trainGenerator(
     }
   }
   const sampler = new BatchSampler(data.count, batch, seed, { dropLast: true });
+  // The EMA of G starts at the live weights (a resume replaces it with the checkpoint's).
   const ema = new Map<string, Float32Array>();
-  let step = 0;
-
-  const optimizers = combineOptimizers({ G: gOptimizer, D: dOptimizer });
-  // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
-  const settings = runSettings({
-    generator,
-    discriminator: config.discriminator,
-    batch,
-    learningRate: lr,
-    r1Gamma,
-    r1Every,
-    emaHalfLifeImages,
-    seed,
-    trainImages: data.count,
-  });
-  const loaded = await openRun(options.directory, { settings, onWarning: options.onWarning });
-  if (loaded) {
-    applyCheckpoint(parameters, loaded, { optimizer: optimizers });
-    for (const [name, value] of loaded.extra) ema.set(name.replace(/^ema\//, ""), value.slice());
-    const state = loaded.state as { step: number; sampler: { epoch: number; position: number } };
-    step = state.step;
-    sampler.restore(state.sampler);
-  }
-  for (const [name, p] of parameters) {
-    if (isGeneratorParameter(name) && !ema.has(name)) ema.set(name, p.data.slice());
-  }
+  const emaFromLive = () => {
+    for (const [name, p] of parameters) {
+      if (isGeneratorParameter(name) && !ema.has(name)) ema.set(name, p.data.slice());
+    }
+  };
+  emaFromLive();
 
   const gTrainer = new Trainer(graphs.gStep, parameters, gOptimizer);
   const dTrainer = new Trainer(graphs.dStep, parameters, dOptimizer);
   const r1Trainer = new Trainer(graphs.r1Step, parameters, dOptimizer);
   const emaBeta = 0.5 ** (batch / emaHalfLifeImages);
   const wAvg = parameters.get("mapping.w_avg")!.data;
-  const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
-  const report: GeneratorTrainingReport = { step, losses: [], ema, parameters };
-  let taken = 0;
-  options.onStart?.(step);
-  try {
-    while (step < config.steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
-      step++;
-      taken++;
-      const z = (salt: number) => prngFill(seed, 2 * step + salt, batch * generator.zDim, 0, Math.sqrt(3));
-      let losses: { step: number; g: number; d: number; r1?: number };
-      try {
-        const g = await gTrainer.step({ z: z(0) });
-        const wMean = g.outputs.w_mean.data as Float32Array;
-        for (let i = 0; i < wAvg.length; i++) wAvg[i] = wMean[i] + generator.wAvgBeta * (wAvg[i] - wMean[i]);
-        const real = data.batch(sampler.next());
-        const d = await dTrainer.step({ real, z: z(1) });
-        losses = { step, g: g.loss, d: d.loss };
-        if (step % r1Every === 0) losses.r1 = (await r1Trainer.step({ real })).loss;
-      } catch (error) {
-        throw stepFailure(error, step, loaded);
-      }
+  const z = (step: number, salt: number) =>
+    prngFill(seed, 2 * step + salt, batch * generator.zDim, 0, Math.sqrt(3));
+  const ganStep = async (step: number): Promise<GeneratorStepLosses> => {
+    const g = await gTrainer.step({ z: z(step, 0) });
+    const wMean = g.outputs.w_mean.data as Float32Array;
+    for (let i = 0; i < wAvg.length; i++) wAvg[i] = wMean[i] + generator.wAvgBeta * (wAvg[i] - wMean[i]);
+    const real = data.batch(sampler.next());
+    const d = await dTrainer.step({ real, z: z(step, 1) });
+    const losses: GeneratorStepLosses = { step, g: g.loss, d: d.loss };
+    if (step % r1Every === 0) losses.r1 = (await r1Trainer.step({ real })).loss;
+    return losses;
+  };
+
+  const run = await runTrainingLoop<GeneratorStepLosses, { loss: number }>({
+    directory: options.directory,
+    steps: config.steps,
+    // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
+    settings: runSettings({
+      generator,
+      discriminator: config.discriminator,
+      batch,
+      learningRate: lr,
+      r1Gamma,
+      r1Every,
+      emaHalfLifeImages,
+      seed,
+      trainImages: data.count,
+    }),
+    phases: [{ name: "adversarial", step: ganStep }],
+    checkpointEvery: config.checkpointEvery ?? defaults.checkpointEvery,
+    checkpoint: {
+      parameters,
+      optimizer: combineOptimizers({ G: gOptimizer, D: dOptimizer }),
+      state: () => ({ sampler: { ...sampler.state() } }),
+      extra: () => Object.fromEntries([...ema].map(([name, value]) => [`ema/${name}`, value])),
+      restore(loaded) {
+        ema.clear();
+        for (const [name, value] of loaded.extra) ema.set(name.replace(/^ema\//, ""), value.slice());
+        emaFromLive();
+        sampler.restore((loaded.state as { sampler: { epoch: number; position: number } }).sampler);
+      },
+    },
+    afterStep() {
       for (const [name, shadow] of ema) {
         const live = parameters.get(name)!.data;
         for (let i = 0; i < shadow.length; i++) shadow[i] = live[i] + emaBeta * (shadow[i] - live[i]);
       }
-      report.losses.push(losses);
-      await log.append({
-        step,
-        losses: { g: losses.g, d: losses.d, ...(losses.r1 === undefined ? {} : { r1: losses.r1 }) },
-      });
-      options.onStep?.(step, { g: losses.g, d: losses.d });
-      const checkpointEvery = config.checkpointEvery ?? defaults.checkpointEvery;
-      if (step % checkpointEvery === 0 || step === config.steps) {
-        const extra = Object.fromEntries([...ema].map(([name, value]) => [`ema/${name}`, value]));
-        await saveCheckpoint(options.directory, {
-          step,
-          parameters,
-          optimizer: optimizers,
-          extra,
-          state: { step, sampler: { ...sampler.state() }, settings },
-        });
-      }
-    }
-  } finally {
-    await log.close();
-  }
-  report.step = step;
-  return report;
+    },
+    logRecord: (losses) => ({
+      g: losses.g,
+      d: losses.d,
+      ...(losses.r1 === undefined ? {} : { r1: losses.r1 }),
+    }),
+    stopAfter: options.stopAfter,
+    onStart: options.onStart,
+    onStep: (step, losses) => options.onStep?.(step, { g: losses.g, d: losses.d }),
+    onWarning: options.onWarning,
+  });
+  return { step: run.step, losses: run.losses, ema, parameters };
 }

@@ -1,7 +1,8 @@
 /**
  * Phase-I trainer (spec §2): a W encoder E1 (`w_encoder.*`) learns to invert a frozen generator, so that
  * `G(E1(x) + w_avg)` (the w code repeated over every synthesis row) reconstructs `x`. Loss `λ_l2 · L2`, Ranger
- * (pSp's optimizer, lr 1e-4 by default). Resumable like train/generator_trainer.ts: checkpoints (encoder
+ * (pSp's optimizer, lr 1e-4 by default). Resumable, through the loop all trainers share
+ * (train/training_loop.ts): checkpoints (encoder
  * parameters, Ranger state, sampler state, best validation loss) are written atomically every
  * `checkpointEvery` steps and at every validation, a JSONL log records the losses, and a killed run continues
  * from the last checkpoint with the same batches, bit for bit. Every `validateEvery` steps the mean loss over
@@ -27,13 +28,12 @@ import { type EncoderConfig, type EncoderConfigInput, resolveEncoderConfig } fro
 import { buildWEncoder } from "../encoders/w_encoder.ts";
 import { l2Loss } from "../losses/l2.ts";
 import { prngFill } from "../io/prng.ts";
-import { sessionFor } from "../runtime/session.ts";
 import { Ranger, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
-import { applyCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { openRun, runSettings, stepFailure } from "./resume.ts";
-import { RunLog } from "./run_log.ts";
+import { runSettings } from "./resume.ts";
 import { BatchSampler } from "./data/batches.ts";
+import { runTrainingLoop } from "./training_loop.ts";
+import { type IndexedImages, validationBatchCount, validationBatches } from "./validation_batches.ts";
 
 /** Configuration of {@linkcode trainPhaseOne}. */
 export interface PhaseOneTrainingConfig {
@@ -64,10 +64,7 @@ export interface PhaseOneTrainingConfig {
 }
 
 /** Images by index: `(indices) → Float32Array [B, C, R, R]` in [−1, 1], and how many there are. */
-export interface ImageSource {
-  count: number;
-  batch: (indices: Int32Array) => Float32Array;
-}
+export type ImageSource = IndexedImages;
 
 /** What {@linkcode trainPhaseOne} reports. */
 export interface PhaseOneTrainingReport {
@@ -220,10 +217,8 @@ export async function trainPhaseOne(
   if (data.train.count < batch) {
     throw new RangeError(`The training set has ${data.train.count} images, fewer than one batch of ${batch}`);
   }
-  const validationBatches = Math.floor(
-    Math.min(data.validation.count, config.validationImages ?? Infinity) / batch,
-  );
-  if (validationBatches < 1) {
+  const validationBatchesUsed = validationBatchCount(data.validation, batch, config.validationImages);
+  if (validationBatchesUsed < 1) {
     throw new RangeError(
       `The validation set has fewer images (${data.validation.count}) than one batch of ${batch}`,
     );
@@ -263,91 +258,73 @@ export async function trainPhaseOne(
 
   const optimizer = new Ranger({ lr: config.learningRate ?? 1e-4 });
   const sampler = new BatchSampler(data.train.count, batch, seed, { dropLast: true });
-  let step = 0;
-  let bestValidation: number | null = null;
-  // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
-  const settings = runSettings({
-    generator,
-    encoder,
-    batch,
-    learningRate: config.learningRate ?? 1e-4,
-    lambdaL2,
-    validateEvery,
-    validationBatches,
-    seed,
-    trainImages: data.train.count,
-  });
-  const loaded = await openRun(options.directory, { settings, onWarning: options.onWarning });
-  if (loaded) {
-    applyCheckpoint(encoderParameters, loaded, { optimizer });
-    const state = loaded.state as {
-      step: number;
-      sampler: { epoch: number; position: number };
-      bestValidation: number | null;
-    };
-    step = state.step;
-    sampler.restore(state.sampler);
-    bestValidation = state.bestValidation;
-  }
-
   const trainer = new Trainer(trainGraph, all, optimizer);
-  const validate = async (): Promise<number> => {
-    const session = await sessionFor(validationGraph, { device: "cpu" });
-    const feeds: Record<string, Float32Array> = {};
-    for (const p of validationGraph.parameters) feeds[p.name] = all.get(p.name)!.data;
+  const validate = async (): Promise<{ loss: number }> => {
     let sum = 0;
-    for (let b = 0; b < validationBatches; b++) {
-      const indices = Int32Array.from({ length: batch }, (_, i) => b * batch + i);
-      const result = await session.run({ ...feeds, x: data.validation.batch(indices) });
-      sum += (result.outputs.loss.data as Float32Array)[0];
+    const options = { batch, batches: validationBatchesUsed, input: "x" };
+    for await (const { outputs } of validationBatches(validationGraph, all, data.validation, options)) {
+      sum += (outputs.loss.data as Float32Array)[0];
     }
-    return sum / validationBatches;
+    return { loss: sum / validationBatchesUsed };
   };
 
-  const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
-  const report: PhaseOneTrainingReport = {
-    step,
-    losses: [],
-    validations: [],
-    bestValidation,
+  const run = await runTrainingLoop<{ step: number; loss: number }, { loss: number }>({
+    directory: options.directory,
+    steps: config.steps,
+    // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
+    settings: runSettings({
+      generator,
+      encoder,
+      batch,
+      learningRate: config.learningRate ?? 1e-4,
+      lambdaL2,
+      validateEvery,
+      validationBatches: validationBatchesUsed,
+      seed,
+      trainImages: data.train.count,
+    }),
+    phases: [{
+      name: "reconstruction",
+      step: async (step) => ({
+        step,
+        loss: (await trainer.step({ x: data.train.batch(sampler.next()) })).loss,
+      }),
+    }],
+    checkpointEvery,
+    validation: { every: validateEvery, run: validate, checkpoint: "every" },
+    checkpoint: {
+      parameters: encoderParameters,
+      optimizer,
+      // `bestValidation` is what readers of phase-I checkpoints look for (the loop also records `best`).
+      state: (best) => ({ sampler: { ...sampler.state() }, bestValidation: best?.loss ?? null }),
+      restore(loaded) {
+        const state = loaded.state as {
+          step: number;
+          sampler: { epoch: number; position: number };
+          bestValidation: number | null;
+        };
+        sampler.restore(state.sampler);
+        return state.bestValidation === null ? null : { loss: state.bestValidation, step: state.step };
+      },
+    },
+    logRecord: (losses, validation) => ({
+      l2: losses.loss,
+      ...(validation ? { validation: validation.loss } : {}),
+    }),
+    stopAfter: options.stopAfter,
+    onStart: options.onStart,
+    onStep(step, losses, validation) {
+      options.onStep?.(step, losses.loss);
+      if (validation) options.onValidation?.(step, validation.loss, validation.best);
+    },
+    onWarning: options.onWarning,
+  });
+  return {
+    step: run.step,
+    losses: run.losses,
+    validations: run.validations.map(({ step, loss }) => ({ step, loss })),
+    bestValidation: run.best?.loss ?? null,
     parameters: encoderParameters,
     encoder,
   };
-  let taken = 0;
-  options.onStart?.(step);
-  try {
-    while (step < config.steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
-      step++;
-      taken++;
-      const { loss } = await trainer.step({ x: data.train.batch(sampler.next()) }).catch((error) => {
-        throw stepFailure(error, step, loaded);
-      });
-      report.losses.push({ step, loss });
-      options.onStep?.(step, loss);
-      const record: { step: number; losses: Record<string, number> } = { step, losses: { l2: loss } };
-      let markBest = false;
-      if (step % validateEvery === 0 || step === config.steps) {
-        const validation = await validate();
-        markBest = bestValidation === null || validation < bestValidation;
-        if (markBest) bestValidation = validation;
-        record.losses.validation = validation;
-        report.validations.push({ step, loss: validation });
-        options.onValidation?.(step, validation, markBest);
-      }
-      await log.append(record);
-      if (step % checkpointEvery === 0 || step % validateEvery === 0 || step === config.steps) {
-        await saveCheckpoint(options.directory, {
-          step,
-          parameters: encoderParameters,
-          optimizer,
-          state: { step, sampler: { ...sampler.state() }, bestValidation, settings },
-        }, { markBest });
-      }
-    }
-  } finally {
-    await log.close();
-  }
-  report.step = step;
-  report.bestValidation = bestValidation;
-  return report;
 }
