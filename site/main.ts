@@ -50,7 +50,6 @@ export function main(args: readonly string[]): Promise<number> {
     if (unavailable) {
       throw new UsageError(`--device ${flags.device} cannot start on this machine: ${unavailable}`);
     }
-    // allowPlugins reaches the inference workers once site/server.ts forwards it to its WorkerPool.
     const options = {
       allowPlugins: flags["allow-plugins"],
       hostname: flags.host,

@@ -34,6 +34,8 @@ export interface SiteOptions {
   workers?: number;
   /** Device of the models (default `cpu`). */
   device?: string;
+  /** Import the plug-in code that model folders name (`--allow-plugins`; hashes are still checked). */
+  allowPlugins?: boolean;
   limits?: Partial<SiteLimits>;
   /** Where island bundles go (default `site/.build/islands`, git-ignored). */
   bundleDirectory?: string;
@@ -100,7 +102,7 @@ export async function createSite(options: SiteOptions = {}): Promise<Site> {
   const bundles = await bundlesOnce(options.bundleDirectory ?? DEFAULT_BUNDLE_DIRECTORY);
   const staticFiles = await readStaticFiles();
   const queue = new JobQueue({ ...options.queue, concurrency: workers });
-  const pool = new WorkerPool({ size: workers, device: options.device });
+  const pool = new WorkerPool({ size: workers, device: options.device, allowPlugins: options.allowPlugins });
   const repositoryRoot = options.repositoryRoot ?? `${experimentsRoot}/..`;
   const state: SiteState = {
     experimentsRoot,
