@@ -16,6 +16,6 @@ export {
   maxPool3x3Stride2,
 } from "./lpips.ts";
 export { type R1Options, r1Penalty, type R1Result } from "./r1.ts";
-export { psnr, type PsnrOptions } from "./psnr.ts";
+export { psnr, psnrFromMse, type PsnrOptions } from "./psnr.ts";
 export { gaussianWindow, MS_SSIM_WEIGHTS, msSsim, type MsSsimOptions, msSsimOptionsFor } from "./ms_ssim.ts";
 export { adaptiveAverageMatrix, adaptiveAveragePool, arcFaceExtractor } from "./arcface.ts";

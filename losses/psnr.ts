@@ -56,3 +56,23 @@ export function psnr(g: GraphBuilder, prediction: Tensor, target: Tensor, option
   // 10·log10(R²/mse) = (10/ln 10)·(ln R² − ln mse)
   return g.scale(g.sub(g.scalar(Math.log(range * range)), g.log(mse)), 10 / Math.LN10); // [B]
 }
+
+/**
+ * PSNR of one image from its mean squared error, on the host (the validation passes and the evaluation reports
+ * compute the MSE themselves): 10·log10(R² / max(MSE, 1e-12)), so identical images give 120 dB, not +∞.
+ *
+ * @param mse the mean squared error over the image's elements
+ * @param options data range (default 2: images in [−1, 1])
+ * @returns PSNR in dB
+ * @throws {RangeError} when the data range is not positive
+ * @example
+ * ```ts
+ * import { psnrFromMse } from "./psnr.ts";
+ * console.log(psnrFromMse(0.04), psnrFromMse(0.01, { dataRange: 1 })); // 20 20
+ * ```
+ */
+export function psnrFromMse(mse: number, options: PsnrOptions = {}): number {
+  const range = options.dataRange ?? 2;
+  if (!(range > 0)) throw new RangeError(`PSNR data range must be positive, got ${range}`);
+  return 10 * Math.log10((range * range) / Math.max(mse, 1e-12));
+}

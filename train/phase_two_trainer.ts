@@ -10,7 +10,8 @@
  * II (`final_images`) are logged; the validation loss (phase-II L2, LPIPS left out) picks the best checkpoint
  * (`best.*`, via `markBest`); the best-loss tracker restarts at the adversarial switch, as in the official coach.
  *
- * Resumable exactly: checkpoints hold E2, the hypernet, D, both optimizers, both samplers and the best loss (E1
+ * Resumable exactly (train/training_loop.ts, the loop every trainer shares; the plain and adversarial parts are
+ * its two phases): checkpoints hold E2, the hypernet, D, both optimizers, both samplers and the best loss (E1
  * and G are not saved: they are inputs of the run), and a killed run continues with the same batches.
  *
  * Not implemented (yet): the ID / MoCo loss, random horizontal flips, the cold-steps reset of the best tracker.
@@ -22,24 +23,26 @@ import { GraphBuilder, type ParameterInit } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { type ArchitectureJson, resolveArchitecture } from "../model/architecture.ts";
 import { type HyperInverterArchitecture, hyperInverterGraph } from "../model/pipeline_graph.ts";
-import {
-  buildDiscriminator,
-  type DiscriminatorConfig,
-  resolveDiscriminatorConfig,
-} from "../generator/discriminator.ts";
-import { discriminatorLogisticLoss, nonSaturatingLoss } from "../losses/adversarial.ts";
-import { r1Penalty } from "../losses/r1.ts";
+import { type DiscriminatorConfig, resolveDiscriminatorConfig } from "../generator/discriminator.ts";
+import { nonSaturatingLoss } from "../losses/adversarial.ts";
 import { l2Loss } from "../losses/l2.ts";
 import { lpips } from "../losses/lpips.ts";
 import { faceAveragePool } from "../losses/face_pool.ts";
+import { psnrFromMse } from "../losses/psnr.ts";
 import { prngFill } from "../io/prng.ts";
-import { sessionFor } from "../runtime/session.ts";
 import { Adam, combineOptimizers, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
-import { applyCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { openRun, type RunSettings, runSettings, stepFailure } from "./resume.ts";
-import { RunLog } from "./run_log.ts";
+import { runSettings } from "./resume.ts";
 import { BatchSampler } from "./data/batches.ts";
+import {
+  addDiscriminatorStep,
+  isDiscriminatorParameter as isDiscriminator,
+  lazyRegularizedAdam,
+  r1StepGraph,
+  scopedDiscriminator,
+} from "./discriminator_steps.ts";
+import { runTrainingLoop } from "./training_loop.ts";
+import { type IndexedImages, validationBatchCount, validationBatches } from "./validation_batches.ts";
 
 /** Configuration of {@linkcode trainPhaseTwo}; defaults follow the official FFHQ recipe where it applies. */
 export interface PhaseTwoTrainingConfig {
@@ -76,10 +79,7 @@ export interface PhaseTwoTrainingConfig {
 }
 
 /** A data set: its size and `(indices) → Float32Array [B, 3, R, R]` in [−1, 1]. */
-export interface ImageSet {
-  count: number;
-  batch: (indices: Int32Array) => Float32Array;
-}
+export type ImageSet = IndexedImages;
 
 /** One validation pass. */
 export interface PhaseTwoValidation {
@@ -141,7 +141,6 @@ export interface PhaseTwoOptions {
 }
 
 const isTrainable = (name: string) => name.startsWith("w_bar_encoder.") || name.startsWith("hypernet.");
-const isDiscriminator = (name: string) => name.startsWith("D.");
 
 /** Resolved loss weights. */
 function lossWeights(config: PhaseTwoTrainingConfig, architecture: HyperInverterArchitecture) {
@@ -194,7 +193,6 @@ export function phaseTwoTrainingGraphs(
   },
 ): { plain: GraphBuilder; adversarial: GraphBuilder; dStep: GraphBuilder; r1Step: GraphBuilder } {
   const size = architecture.generator.resolution;
-  const d = (g: GraphBuilder, img: Tensor) => g.scope("D", () => buildDiscriminator(g, img, discriminator)); // [B, 1]
 
   const plain = hyperInverterGraph(architecture, { batch: options.batch });
   {
@@ -206,7 +204,7 @@ export function phaseTwoTrainingGraphs(
   {
     const g = adversarial;
     const { final, loss: reconstruction } = reconstructionLoss(g, architecture, options.weights);
-    const adv = nonSaturatingLoss(g, d(g, final)); // []
+    const adv = nonSaturatingLoss(g, scopedDiscriminator(g, final, discriminator)); // []
     g.output(g.identity(reconstruction), "reconstruction");
     g.output(g.identity(adv), "adversarial");
     addTrainingOutputs(g, g.add(reconstruction, g.scale(adv, options.weights.adversarial)), {
@@ -218,19 +216,9 @@ export function phaseTwoTrainingGraphs(
   {
     const real = dStep.input("real", shape);
     const fake = dStep.input("fake", shape);
-    addTrainingOutputs(dStep, discriminatorLogisticLoss(dStep, d(dStep, real), d(dStep, fake)), {
-      trainable: isDiscriminator,
-    });
+    addDiscriminatorStep(dStep, real, () => fake, discriminator);
   }
-  const r1Step = new GraphBuilder("train_phase_two_r1");
-  {
-    const real = r1Step.input("real", shape);
-    const { loss } = r1Penalty(r1Step, d(r1Step, real), real, {
-      gamma: options.r1.gamma,
-      dRegEvery: options.r1.every,
-    });
-    addTrainingOutputs(r1Step, loss, { trainable: isDiscriminator });
-  }
+  const r1Step = r1StepGraph("train_phase_two_r1", shape, discriminator, options.r1);
   return { plain, adversarial, dStep, r1Step };
 }
 
@@ -266,11 +254,9 @@ function seededValue(
   return prngFill(seed + 23, k, size, 0, Math.sqrt(3 / fanIn));
 }
 
-type RunState = {
-  step: number;
-  samplers: { plain: { epoch: number; position: number }; adversarial: { epoch: number; position: number } };
-  best: { loss: number; step: number } | null;
-  settings: RunSettings;
+type SamplerPositions = {
+  plain: { epoch: number; position: number };
+  adversarial: { epoch: number; position: number };
 };
 
 /**
@@ -356,65 +342,47 @@ export async function trainPhaseTwo(
   if (problems.length) throw new TypeError(`Phase-II weights: ${problems.join("; ")}`);
 
   const eOptimizer = new Adam({ lr: config.learningRate ?? 1e-4 });
-  const ratio = r1Every / (r1Every + 1);
-  const dOptimizer = new Adam({
-    lr: (config.discriminatorLearningRate ?? 1e-4) * ratio,
-    beta1: 0,
-    beta2: 0.99 ** ratio,
-    eps: 1e-8,
-  });
-  const optimizers = combineOptimizers({ E: eOptimizer, D: dOptimizer });
+  const dOptimizer = lazyRegularizedAdam(config.discriminatorLearningRate ?? 1e-4, r1Every);
   const samplers = {
     plain: new BatchSampler(data.train.count, batch, seed, { dropLast: true }),
     adversarial: new BatchSampler(data.train.count, adversarialBatch, seed + 1, { dropLast: true }),
   };
-  let step = 0;
-  let best: RunState["best"] = null;
-  // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
-  const settings = runSettings({
-    architecture: config.architecture,
-    discriminator: config.discriminator,
-    batch,
-    adversarialBatch,
-    learningRate: config.learningRate ?? 1e-4,
-    discriminatorLearningRate: config.discriminatorLearningRate ?? 1e-4,
-    weights,
-    adversarialFromStep: config.adversarialFromStep ?? null,
-    r1Gamma: config.r1Gamma ?? 10,
-    r1Every,
-    validateEvery: config.validateEvery ?? 1000,
-    validationImages: config.validationImages ?? null,
-    seed,
-    trainImages: data.train.count,
-  });
-  const loaded = await openRun(options.directory, { settings, onWarning: options.onWarning });
-  if (loaded) {
-    applyCheckpoint(saved, loaded, { optimizer: optimizers });
-    const state = loaded.state as unknown as RunState;
-    step = state.step;
-    samplers.plain.restore(state.samplers.plain);
-    samplers.adversarial.restore(state.samplers.adversarial);
-    best = state.best;
-  }
 
   const plainTrainer = new Trainer(graphs.plain, parameters, eOptimizer);
   const advTrainer = withAdversarial ? new Trainer(graphs.adversarial, parameters, eOptimizer) : undefined;
   const dTrainer = withAdversarial ? new Trainer(graphs.dStep, parameters, dOptimizer) : undefined;
   const r1Trainer = withAdversarial ? new Trainer(graphs.r1Step, parameters, dOptimizer) : undefined;
+  const plainStep = async (step: number): Promise<PhaseTwoStepLosses> => {
+    const result = await plainTrainer.step({ x: data.train.batch(samplers.plain.next()) });
+    return { step, loss: result.loss, reconstruction: result.loss };
+  };
+  const adversarialStep = async (step: number): Promise<PhaseTwoStepLosses> => {
+    const x = data.train.batch(samplers.adversarial.next());
+    const result = await advTrainer!.step({ x });
+    const losses: PhaseTwoStepLosses = {
+      step,
+      loss: result.loss,
+      reconstruction: (result.outputs.reconstruction.data as Float32Array)[0],
+      adversarial: (result.outputs.adversarial.data as Float32Array)[0],
+    };
+    const fake = result.outputs.final_images.data as Float32Array;
+    losses.d = (await dTrainer!.step({ real: x, fake })).loss;
+    if (step % r1Every === 0) losses.r1 = (await r1Trainer!.step({ real: x })).loss;
+    return losses;
+  };
 
-  const validate = async (): Promise<Omit<PhaseTwoValidation, "step" | "best">> => {
-    const session = await sessionFor(validationGraph, { device: "cpu" });
-    const feeds: Record<string, Float32Array> = {};
-    for (const p of validationGraph.parameters) feeds[p.name] = parameters.get(p.name)!.data;
+  type Validation = Omit<PhaseTwoValidation, "step" | "best">;
+  const validate = async (): Promise<Validation> => {
     const sums = { l2One: 0, l2Two: 0, psnrOne: 0, psnrTwo: 0 };
-    const batches = Math.floor(
-      Math.min(data.validation.count, config.validationImages ?? Infinity) / validationBatch,
-    );
+    const batches = validationBatchCount(data.validation, validationBatch, config.validationImages);
     const perImage = 3 * architecture.generator.resolution ** 2;
-    for (let b = 0; b < batches; b++) {
-      const indices = Int32Array.from({ length: validationBatch }, (_, i) => b * validationBatch + i);
-      const x = data.validation.batch(indices);
-      const { outputs } = await session.run({ ...feeds, [validationGraph.inputs[0].name]: x });
+    const input = validationGraph.inputs[0].name;
+    const runs = validationBatches(validationGraph, parameters, data.validation, {
+      batch: validationBatch,
+      batches,
+      input,
+    });
+    for await (const { x, outputs } of runs) {
       for (const [key, output] of [["One", "w_images"], ["Two", "final_images"]] as const) {
         const y = outputs[output].data as Float32Array;
         for (let i = 0; i < validationBatch; i++) {
@@ -422,7 +390,7 @@ export async function trainPhaseTwo(
           for (let j = i * perImage; j < (i + 1) * perImage; j++) sum += (y[j] - x[j]) ** 2;
           const mse = sum / perImage;
           sums[`l2${key}`] += mse;
-          sums[`psnr${key}`] += 10 * Math.log10(4 / Math.max(mse, 1e-12)); // [−1, 1] → [0, 1] divides MSE by 4
+          sums[`psnr${key}`] += psnrFromMse(mse); // images in [−1, 1]
         }
       }
     }
@@ -436,49 +404,46 @@ export async function trainPhaseTwo(
     };
   };
 
-  const log = await RunLog.open(`${options.directory}/log.jsonl`, { dropAfterStep: step });
-  const report: PhaseTwoReport = { step, losses: [], validations: [], parameters };
-  let taken = 0;
-  options.onStart?.(step);
-  try {
-    while (step < steps && (options.stopAfter === undefined || taken < options.stopAfter)) {
-      step++;
-      taken++;
-      let losses!: PhaseTwoStepLosses;
-      try {
-        if (step <= adversarialFrom) {
-          const x = data.train.batch(samplers.plain.next());
-          const result = await plainTrainer.step({ x });
-          losses = { step, loss: result.loss, reconstruction: result.loss };
-        } else {
-          const x = data.train.batch(samplers.adversarial.next());
-          const result = await advTrainer!.step({ x });
-          losses = {
-            step,
-            loss: result.loss,
-            reconstruction: (result.outputs.reconstruction.data as Float32Array)[0],
-            adversarial: (result.outputs.adversarial.data as Float32Array)[0],
-          };
-          const fake = result.outputs.final_images.data as Float32Array;
-          losses.d = (await dTrainer!.step({ real: x, fake })).loss;
-          if (step % r1Every === 0) losses.r1 = (await r1Trainer!.step({ real: x })).loss;
-        }
-      } catch (error) {
-        throw stepFailure(error, step, loaded);
-      }
-      report.losses.push(losses);
-
-      let validation: PhaseTwoValidation | undefined;
-      const validateEvery = config.validateEvery ?? 1000;
-      if (step % validateEvery === 0 || step === steps) {
-        const v = await validate();
-        // The best tracker restarts at the adversarial switch (the losses are not comparable across it).
-        if (best && best.step <= adversarialFrom && step > adversarialFrom) best = null;
-        const isBest = best === null || v.loss < best.loss;
-        if (isBest) best = { loss: v.loss, step };
-        validation = { step, ...v, best: isBest };
-        report.validations.push(validation);
-      }
+  const run = await runTrainingLoop<PhaseTwoStepLosses, Validation>({
+    directory: options.directory,
+    steps,
+    // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
+    settings: runSettings({
+      architecture: config.architecture,
+      discriminator: config.discriminator,
+      batch,
+      adversarialBatch,
+      learningRate: config.learningRate ?? 1e-4,
+      discriminatorLearningRate: config.discriminatorLearningRate ?? 1e-4,
+      weights,
+      adversarialFromStep: config.adversarialFromStep ?? null,
+      r1Gamma: config.r1Gamma ?? 10,
+      r1Every,
+      validateEvery: config.validateEvery ?? 1000,
+      validationImages: config.validationImages ?? null,
+      seed,
+      trainImages: data.train.count,
+    }),
+    // Step s is adversarial when s > adversarialFromStep; the best tracker restarts at the switch.
+    phases: [
+      { name: "plain", until: adversarialFrom, step: plainStep },
+      { name: "adversarial", step: adversarialStep },
+    ],
+    checkpointEvery: config.checkpointEvery ?? 1000,
+    validation: { every: config.validateEvery ?? 1000, run: validate, checkpoint: "best" },
+    checkpoint: {
+      parameters: saved,
+      optimizer: combineOptimizers({ E: eOptimizer, D: dOptimizer }),
+      state: () => ({
+        samplers: { plain: { ...samplers.plain.state() }, adversarial: { ...samplers.adversarial.state() } },
+      }),
+      restore(loaded) {
+        const state = loaded.state as { samplers: SamplerPositions };
+        samplers.plain.restore(state.samplers.plain);
+        samplers.adversarial.restore(state.samplers.adversarial);
+      },
+    },
+    logRecord(losses, validation) {
       const { step: _, ...rest } = losses;
       const record: Record<string, number> = { ...rest };
       if (validation) {
@@ -486,31 +451,12 @@ export async function trainPhaseTwo(
           record[`val_${key}`] = validation[key];
         }
       }
-      await log.append({ step, losses: record });
-      options.onStep?.(step, losses, validation);
-
-      const checkpointEvery = config.checkpointEvery ?? 1000;
-      if (step % checkpointEvery === 0 || step === steps || validation?.best) {
-        const state: RunState = {
-          step,
-          samplers: {
-            plain: { ...samplers.plain.state() },
-            adversarial: { ...samplers.adversarial.state() },
-          },
-          best,
-          settings,
-        };
-        await saveCheckpoint(options.directory, {
-          step,
-          parameters: saved,
-          optimizer: optimizers,
-          state,
-        }, { markBest: validation?.best ?? false });
-      }
-    }
-  } finally {
-    await log.close();
-  }
-  report.step = step;
-  return report;
+      return record;
+    },
+    stopAfter: options.stopAfter,
+    onStart: options.onStart,
+    onStep: options.onStep,
+    onWarning: options.onWarning,
+  });
+  return { step: run.step, losses: run.losses, validations: run.validations, parameters };
 }
