@@ -6,7 +6,13 @@
  * @module
  */
 
-import { checkName, listVariantResults, readSuite, type VariantResult } from "../experiments/store.ts";
+import {
+  checkName,
+  listVariantResults,
+  readSuite,
+  suiteModelPath,
+  type VariantResult,
+} from "../experiments/store.ts";
 import { readManifest } from "../model/manifest.ts";
 import type { SiteState } from "./state.ts";
 
@@ -38,13 +44,14 @@ export async function variantModels(
   for (const result of await listVariantResults(suite, state.experimentsRoot)) {
     const variantSpec = spec.variants.find((v) => v.name === result.variant)!;
     const phaseOneOnly = result.mode === "phaseOne";
+    // Relative model folders resolve against the suite file (and fall back to the repository root), as ablate does.
+    const baseModelPath = suiteModelPath(spec, spec.base, state.repositoryRoot);
     const modelPath = result.modelPath ??
       (result.mode === "pretrained" && variantSpec.model
-        ? `${state.repositoryRoot}/${variantSpec.model}/model.json`
+        ? suiteModelPath(spec, variantSpec.model, state.repositoryRoot)
         : phaseOneOnly
-        ? `${state.repositoryRoot}/${spec.base}/model.json`
+        ? baseModelPath
         : null);
-    const baseModelPath = `${state.repositoryRoot}/${spec.base}/model.json`;
     models.set(result.variant, modelPath ? { result, modelPath, phaseOneOnly, baseModelPath } : null);
   }
   return models;
