@@ -19,6 +19,8 @@
  * @module
  */
 
+import { checkDevice } from "./_device.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { runSuite } from "../experiments/runner.ts";
 import { readSuite, readSuiteFile, type Suite, suiteModelPath } from "../experiments/store.ts";
 import { resolveDataSource } from "../train/data/source.ts";
@@ -31,7 +33,7 @@ import { classifierFeatures } from "../experiments/features.ts";
 const SPEC = {
   name: "ablate",
   usage: "deno task ablate <suite | suite.json> [--experiments DIR] [--data SPEC] [--variants a,b] " +
-    "[--reevaluate] [--train-only] [--restore-models] [--samples N]",
+    "[--reevaluate] [--train-only] [--restore-models] [--samples N] [--device D]",
   description:
     "Trains and evaluates the variants of a suite (a name in <experiments>/suites/, or a suite file) that have no result yet.",
   flags: {
@@ -57,6 +59,12 @@ const SPEC = {
       min: 1,
       max: 100,
       description: "sample images per variant (default: the suite's, else 6)",
+    },
+    device: {
+      type: "string",
+      choices: DEVICE_NAMES,
+      default: "auto",
+      description: "where training and evaluation run (auto: a hardware GPU if one works, else the CPU)",
     },
   },
   positionals: { min: 1, max: 1, names: "suite" },
@@ -95,6 +103,7 @@ export function sampleIndicesByClass(labels: Uint8Array, count: number): number[
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags, [suiteArgument]) => {
+    checkDevice(flags.device);
     const cwd = Deno.cwd();
     const absolute = (path: string) => path.startsWith("/") ? path : `${cwd}/${path}`;
     const root = absolute(flags.experiments ?? "experiments").replace(/\/+$/, "");
@@ -135,6 +144,7 @@ export function main(args: readonly string[]): Promise<number> {
       runsRoot: flags.experiments !== undefined ? `${root}/runs` : `${cwd}/runs`,
       data: { train, validation, test },
       dataSource: source.name,
+      device: flags.device,
       variants,
       reevaluate: flags.reevaluate,
       trainOnly: flags["train-only"],

@@ -21,6 +21,8 @@ import {
 } from "../train/generator_trainer.ts";
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
+import { checkDevice } from "./_device.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -30,7 +32,7 @@ const DEFAULTS = { ...GENERATOR_TRAINING_DEFAULTS, data: null as unknown };
 
 const SPEC = {
   name: "train-generator",
-  usage: "deno task train-generator [--config F] [--run DIR] [--steps N] [--data DIR|NAME|SPEC]",
+  usage: "deno task train-generator [--config F] [--run DIR] [--steps N] [--data DIR|NAME|SPEC] [--device D]",
   description:
     "Trains our StyleGAN2 on Fashion-MNIST or your images, resuming from the run folder's last checkpoint.",
   flags: {
@@ -53,6 +55,12 @@ const SPEC = {
       description:
         'training images: "fashion-mnist", a folder, or "<module>#<export>" (default: the config\'s data)',
     },
+    device: {
+      type: "string",
+      choices: DEVICE_NAMES,
+      default: "auto",
+      description: "where the training steps run (auto: a hardware GPU if one works, else the CPU)",
+    },
   },
 } as const;
 
@@ -64,6 +72,7 @@ const SPEC = {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
+    checkDevice(flags.device);
     const config = await readTrainingConfig(flags.config, DEFAULTS, {
       validate: (c) => {
         checkGeneratorTrainingConfig(c as GeneratorTrainingConfig);
@@ -85,6 +94,7 @@ export function main(args: readonly string[]): Promise<number> {
     const { data: _data, ...training } = config;
     const report = await trainGenerator({ ...training, steps } as GeneratorTrainingConfig, train, {
       directory: flags.run,
+      device: flags.device,
       onStart(step) {
         // A resumed run counts from its checkpoint's step (46/60, not 1/60).
         progress = new ProgressBar(steps, "train G", { start: step });

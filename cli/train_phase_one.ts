@@ -19,6 +19,8 @@ import {
 } from "../train/phase_one_trainer.ts";
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
+import { checkDevice } from "./_device.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -57,7 +59,8 @@ export async function loadGeneratorEma(directory: string): Promise<Map<string, F
 
 const SPEC = {
   name: "train-phase-one",
-  usage: "deno task train-phase-one [--config F] [--generator RUN] [--run DIR] [--steps N] [--data SRC]",
+  usage:
+    "deno task train-phase-one [--config F] [--generator RUN] [--run DIR] [--steps N] [--data SRC] [--device D]",
   description: "Trains the phase-I W encoder against the frozen EMA generator of a generator run.",
   flags: {
     config: {
@@ -85,6 +88,12 @@ const SPEC = {
       description:
         'training images: "fashion-mnist", a folder, or "<module>#<export>" (default: the config\'s data)',
     },
+    device: {
+      type: "string",
+      choices: DEVICE_NAMES,
+      default: "auto",
+      description: "where the training steps run (auto: a hardware GPU if one works, else the CPU)",
+    },
   },
 } as const;
 
@@ -96,6 +105,7 @@ const SPEC = {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
+    checkDevice(flags.device);
     const { data, ...read } = await readTrainingConfig(flags.config, DEFAULTS, {
       validate: (c) => {
         resolvePhaseOneConfigs(c as PhaseOneTrainingConfig);
@@ -123,6 +133,7 @@ export function main(args: readonly string[]): Promise<number> {
     }, {
       directory: run,
       generatorWeights,
+      device: flags.device,
       onStart(step) {
         // A resumed run counts from its checkpoint's step (46/60, not 1/60).
         progress = new ProgressBar(steps, "train E1", { start: step });

@@ -18,6 +18,8 @@ import { resolveArchitecture } from "../model/architecture.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
+import { checkDevice } from "./_device.ts";
+import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -89,7 +91,7 @@ export async function loadPhaseTwoInputs(
 const SPEC = {
   name: "train-phase-two",
   usage:
-    "deno task train-phase-two [--config F] [--generator RUN] [--phase-one RUN] [--run DIR] [--steps N] [--data SRC]",
+    "deno task train-phase-two [--config F] [--generator RUN] [--phase-one RUN] [--run DIR] [--steps N] [--data SRC] [--device D]",
   description: "Trains phase II (E2 and the hypernetwork) with E1 and G frozen.",
   flags: {
     config: {
@@ -123,6 +125,12 @@ const SPEC = {
       description:
         'training images: "fashion-mnist", a folder, or "<module>#<export>" (default: the config\'s data)',
     },
+    device: {
+      type: "string",
+      choices: DEVICE_NAMES,
+      default: "auto",
+      description: "where the training steps run (auto: a hardware GPU if one works, else the CPU)",
+    },
   },
 } as const;
 
@@ -134,6 +142,7 @@ const SPEC = {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
+    checkDevice(flags.device);
     const { data, ...read } = await readTrainingConfig(flags.config, DEFAULTS, {
       validate: (c) => {
         resolveArchitecture((c as PhaseTwoTrainingConfig).architecture);
@@ -162,6 +171,7 @@ export function main(args: readonly string[]): Promise<number> {
     }, {
       directory: run,
       frozenWeights,
+      device: flags.device,
       initialDiscriminator: discriminator.size ? discriminator : undefined,
       onStart(step) {
         // A resumed run counts from its checkpoint's step (46/60, not 1/60).

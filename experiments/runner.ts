@@ -56,6 +56,8 @@ export interface RunSuiteOptions {
    * `reevaluate`.
    */
   restoreModels?: boolean;
+  /** Where training and evaluation run (`cpu`, `cuda`, `webgpu`, `auto`; default `cpu`). */
+  device?: string;
   /** Stop each variant's training after this many steps of this call (simulates a kill, for tests). */
   stopAfter?: number;
   /** Set indices written as samples (default: the first 6). */
@@ -128,6 +130,7 @@ async function trainVariant(
   const report = await trainPhaseTwo(variant.training, options.data, {
     directory: runDirectory,
     frozenWeights,
+    device: options.device,
     stopAfter: options.stopAfter,
     onStep(step, losses) {
       options.onStep?.(variant.name, step, steps, losses);
@@ -194,7 +197,7 @@ export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptio
     }
   }
   const basePath = suiteModelPath(suite, suite.base, repositoryRoot);
-  const base = await loadHyperInverter(basePath);
+  const base = await loadHyperInverter(basePath, { device: options.device });
   const variants = suite.variants.filter((v) => selected.includes(v.name))
     .map((v) => resolveVariant(suite, v, JSON.parse(Deno.readTextFileSync(basePath)).architecture));
   const git = await gitState();
@@ -273,13 +276,16 @@ export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptio
       model = await loadHyperInverter(`${directory}/model/model.json`, {
         allowPlugins: true,
         onPluginLoad: say,
+        device: options.device,
       });
       const resolved = JSON.parse(await Deno.readTextFile(`${directory}/variant.json`));
       trainSeconds = resolved.trainSeconds ?? 0;
       steps = variant.training.steps;
     } else {
       model = variant.mode === "pretrained"
-        ? await loadHyperInverter(suiteModelPath(suite, variant.model!, repositoryRoot))
+        ? await loadHyperInverter(suiteModelPath(suite, variant.model!, repositoryRoot), {
+          device: options.device,
+        })
         : base;
       await Deno.mkdir(directory, { recursive: true });
       const record = { ...variant, ...await provenanceOf(variant) };

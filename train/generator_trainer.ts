@@ -218,6 +218,8 @@ export async function trainGenerator(
   data: { count: number; batch: (indices: Int32Array) => Float32Array },
   options: {
     directory: string;
+    /** Where the steps run (`cpu`, `cuda`, `webgpu`, `auto`; default `cpu`). */
+    device?: string;
     stopAfter?: number;
     onStart?: (step: number) => void;
     onStep?: (step: number, losses: Record<string, number>) => void;
@@ -279,9 +281,10 @@ export async function trainGenerator(
   };
   emaFromLive();
 
-  const gTrainer = new Trainer(graphs.gStep, parameters, gOptimizer);
-  const dTrainer = new Trainer(graphs.dStep, parameters, dOptimizer);
-  const r1Trainer = new Trainer(graphs.r1Step, parameters, dOptimizer);
+  const device = { device: options.device };
+  const gTrainer = new Trainer(graphs.gStep, parameters, gOptimizer, device);
+  const dTrainer = new Trainer(graphs.dStep, parameters, dOptimizer, device);
+  const r1Trainer = new Trainer(graphs.r1Step, parameters, dOptimizer, device);
   const emaBeta = 0.5 ** (batch / emaHalfLifeImages);
   const wAvg = parameters.get("mapping.w_avg")!.data;
   const z = (step: number, salt: number) =>

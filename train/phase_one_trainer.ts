@@ -196,6 +196,8 @@ export async function trainPhaseOne(
   options: {
     directory: string;
     generatorWeights: ReadonlyMap<string, Float32Array>;
+    /** Where the steps and the validation run (`cpu`, `cuda`, `webgpu`, `auto`; default `cpu`). */
+    device?: string;
     stopAfter?: number;
     onStart?: (step: number) => void;
     onStep?: (step: number, loss: number) => void;
@@ -258,11 +260,11 @@ export async function trainPhaseOne(
 
   const optimizer = new Ranger({ lr: config.learningRate ?? 1e-4 });
   const sampler = new BatchSampler(data.train.count, batch, seed, { dropLast: true });
-  const trainer = new Trainer(trainGraph, all, optimizer);
+  const trainer = new Trainer(trainGraph, all, optimizer, { device: options.device });
   const validate = async (): Promise<{ loss: number }> => {
     let sum = 0;
-    const options = { batch, batches: validationBatchesUsed, input: "x" };
-    for await (const { outputs } of validationBatches(validationGraph, all, data.validation, options)) {
+    const batches = { batch, batches: validationBatchesUsed, input: "x", device: options.device };
+    for await (const { outputs } of validationBatches(validationGraph, all, data.validation, batches)) {
       sum += (outputs.loss.data as Float32Array)[0];
     }
     return { loss: sum / validationBatchesUsed };

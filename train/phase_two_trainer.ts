@@ -130,6 +130,8 @@ export interface PhaseTwoOptions {
   initialDiscriminator?: Map<string, Float32Array>;
   /** Initial E2 / hypernet weights (else seeded); names as in the graph. */
   initialTrainable?: Map<string, Float32Array>;
+  /** Where the steps and the validation run (`cpu`, `cuda`, `webgpu`, `auto`; default `cpu`). */
+  device?: string;
   /** Stop after this many steps of this call (to simulate a kill). */
   stopAfter?: number;
   /** Receives the step the run continues from (0 for a fresh run), before the first step. */
@@ -348,10 +350,13 @@ export async function trainPhaseTwo(
     adversarial: new BatchSampler(data.train.count, adversarialBatch, seed + 1, { dropLast: true }),
   };
 
-  const plainTrainer = new Trainer(graphs.plain, parameters, eOptimizer);
-  const advTrainer = withAdversarial ? new Trainer(graphs.adversarial, parameters, eOptimizer) : undefined;
-  const dTrainer = withAdversarial ? new Trainer(graphs.dStep, parameters, dOptimizer) : undefined;
-  const r1Trainer = withAdversarial ? new Trainer(graphs.r1Step, parameters, dOptimizer) : undefined;
+  const device = { device: options.device };
+  const plainTrainer = new Trainer(graphs.plain, parameters, eOptimizer, device);
+  const advTrainer = withAdversarial
+    ? new Trainer(graphs.adversarial, parameters, eOptimizer, device)
+    : undefined;
+  const dTrainer = withAdversarial ? new Trainer(graphs.dStep, parameters, dOptimizer, device) : undefined;
+  const r1Trainer = withAdversarial ? new Trainer(graphs.r1Step, parameters, dOptimizer, device) : undefined;
   const plainStep = async (step: number): Promise<PhaseTwoStepLosses> => {
     const result = await plainTrainer.step({ x: data.train.batch(samplers.plain.next()) });
     return { step, loss: result.loss, reconstruction: result.loss };
@@ -381,6 +386,7 @@ export async function trainPhaseTwo(
       batch: validationBatch,
       batches,
       input,
+      device: options.device,
     });
     for await (const { x, outputs } of runs) {
       for (const [key, output] of [["One", "w_images"], ["Two", "final_images"]] as const) {

@@ -46,16 +46,16 @@ export function validationBatchCount(images: IndexedImages, batch: number, limit
  * @param graph the forward graph (batch size fixed in its input)
  * @param parameters every parameter of the graph, live
  * @param images the validation images
- * @param options `batch`, `batches`, the image `input` name
+ * @param options `batch`, `batches`, the image `input` name, the `device` (default `cpu`)
  * @returns the batches, one at a time
  */
 export async function* validationBatches(
   graph: GraphBuilder,
   parameters: ReadonlyMap<string, TrainableParameter>,
   images: IndexedImages,
-  options: { batch: number; batches: number; input: string },
+  options: { batch: number; batches: number; input: string; device?: string },
 ): AsyncGenerator<ValidationBatch> {
-  const session = await sessionFor(graph, { device: "cpu" });
+  const session = await sessionFor(graph, { device: options.device ?? "cpu" });
   const feeds: Record<string, Float32Array> = {};
   for (const p of graph.parameters) feeds[p.name] = parameters.get(p.name)!.data;
   for (let b = 0; b < options.batches; b++) {
