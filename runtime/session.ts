@@ -15,6 +15,7 @@ import { dtypeOf, type HostData, type HostTensor } from "./host_tensor.ts";
 import { providerUnavailableReason } from "./provider_probe.ts";
 import { autoWebGpuRefusal, probeWebGpuAdapter } from "./gpu_adapter_probe.ts";
 import { withWebGpuLock } from "./webgpu_lock.ts";
+import { countHostDeviceBytes } from "./transfer_counter.ts";
 
 /** Options of {@linkcode GraphSession.create}. */
 export interface GraphSessionOptions {
@@ -118,6 +119,9 @@ export class GraphSession {
           () => ort.InferenceSession.create(model, sessionOptions),
         );
         const feeds = [...graph.inputs, ...graph.parameters.filter((p) => !initializers.has(p.name))];
+        let initializerBytes = 0;
+        for (const value of initializers.values()) initializerBytes += value.byteLength;
+        countHostDeviceBytes("initializers", initializerBytes);
         return new GraphSession(session, provider, feeds, [...graph.outputs], graph.name);
       } catch (error) {
         const message = firstLine((error as Error).message);
@@ -191,6 +195,8 @@ export class GraphSession {
       const value = results[t.name];
       outputs[t.name] = { data: value.data as HostData, shape: [...value.dims], dtype: t.dtype };
     }
+    countHostDeviceBytes("uploaded", Object.values(ortFeeds).reduce((sum, t) => sum + byteSize(t), 0));
+    countHostDeviceBytes("downloaded", Object.values(outputs).reduce((sum, t) => sum + t.data.byteLength, 0));
     return { outputs, provider: this.provider, milliseconds };
   }
 
@@ -213,6 +219,10 @@ function exclusiveOnWebGpu<T>(provider: ProviderName, work: () => Promise<T>): P
  */
 function executionProvider(provider: ProviderName): ort.InferenceSession.ExecutionProviderConfig {
   return provider === "webgpu" ? { name: "webgpu", preferredLayout: "NCHW" } : provider;
+}
+
+function byteSize(tensor: ort.Tensor): number {
+  return (tensor.data as HostData).byteLength;
 }
 
 function isHostTensor(feed: Feed): feed is HostTensor {
