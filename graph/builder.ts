@@ -5,12 +5,12 @@
  * @module
  */
 
-import { type Attributes, type AttributeValue, OP_SET } from "./ops.ts";
+import { type Attributes, type AttributeValue, isOpName, OP_NAMES, OP_SET, type OpName } from "./ops.ts";
 import { assertValidShape, type DType, formatShape, numel, Tensor, type TensorOrigin } from "./tensor.ts";
 
 /** A node of the IR: an op from {@linkcode OP_SET}, its tensor inputs and outputs, and static attributes. */
 export interface GraphNode {
-  readonly op: string;
+  readonly op: OpName;
   readonly name: string;
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];
@@ -288,12 +288,12 @@ export class GraphBuilder {
   /**
    * Adds a node of any op in the op set, inferring its output types.
    *
-   * @param op ONNX op type (a key of OP_SET)
+   * @param op ONNX op type (an {@linkcode OpName}; checked again at run time for callers without types)
    * @param inputs tensor inputs
    * @param attributes static attributes
    * @returns the output tensors
    */
-  node(op: string, inputs: readonly Tensor[], attributes: Record<string, AttributeValue> = {}): Tensor[] {
+  node(op: OpName, inputs: readonly Tensor[], attributes: Record<string, AttributeValue> = {}): Tensor[] {
     return this.addNode(op, inputs, attributes, undefined, true);
   }
 
@@ -558,16 +558,14 @@ export class GraphBuilder {
   }
 
   private addNode(
-    op: string,
+    op: OpName,
     inputs: readonly Tensor[],
     attributes: Record<string, AttributeValue>,
     outputName: string | undefined,
     uniquify: boolean,
   ): Tensor[] {
+    if (!isOpName(op)) throw new TypeError(`Unknown op "${op}"; the op set is: ${OP_NAMES.join(", ")}`);
     const definition = OP_SET[op];
-    if (!definition) {
-      throw new TypeError(`Unknown op "${op}"; the op set is: ${Object.keys(OP_SET).join(", ")}`);
-    }
     const name = this.nextName(op);
     this.counter++;
     for (const t of inputs) this.own(t, `input of ${op} "${name}"`);

@@ -54,6 +54,7 @@ Deno.test("tensors of another graph, unknown ops and duplicate input names are r
   const g2 = new GraphBuilder("two");
   const x1 = g1.input("x", [2]);
   assert.throws(() => g2.neg(x1), /belongs to another graph/);
+  // @ts-expect-error an op outside the op set (an untyped caller's mistake) is also refused at run time
   assert.throws(() => g1.node("Einsum", [x1]), /Unknown op "Einsum"/);
   assert.throws(() => g1.input("x", [3]), /Name "x" is already used/);
   assert.throws(() => g1.input("y", [2, -1]), /non-negative integer dimensions/);

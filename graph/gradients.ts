@@ -13,7 +13,7 @@
  */
 
 import type { ConstantData, GraphBuilder, GraphNode } from "./builder.ts";
-import type { AttributeValue } from "./ops.ts";
+import type { AttributeValue, OpName } from "./ops.ts";
 import type { Tensor } from "./tensor.ts";
 
 /**
@@ -50,8 +50,22 @@ export function unbroadcast(g: GraphBuilder, grad: Tensor, shape: readonly numbe
   return g.reshape(out, shape);
 }
 
-/** The rule table, keyed by op. */
-export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
+/**
+ * The rule table, keyed by {@linkcode OpName}: `satisfies` makes an op without a rule (or a rule for no op) a
+ * type error. An op whose gradient is zero says so with its own rule (`Sign`), it is never just missing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GraphBuilder } from "./builder.ts";
+ * import { GRADIENT_RULES } from "./gradients.ts";
+ * const g = new GraphBuilder("neg");
+ * const y = g.neg(g.input("x", [3]));
+ * const [dx] = GRADIENT_RULES.Neg(g, g.producer(y)!, g.input("dy", [3]), [true]);
+ * assert.deepEqual(dx!.shape, [3]);
+ * ```
+ */
+export const GRADIENT_RULES: Readonly<Record<OpName, GradientRule>> = {
   Add: (g, { inputs: [a, b] }, dy, needs) => [
     needs[0] ? unbroadcast(g, dy, a.shape) : undefined,
     needs[1] ? unbroadcast(g, dy, b.shape) : undefined,
@@ -83,7 +97,7 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
   Sigmoid: (g, { outputs: [y] }, dy) => [g.mul(dy, g.mul(y, g.sub(g.scalar(1), y)))],
   Tanh: (g, { outputs: [y] }, dy) => [g.mul(dy, g.sub(g.scalar(1), g.mul(y, y)))],
   Identity: (_g, _node, dy) => [dy],
-  Sign: () => [undefined],
+  Sign: () => [undefined], // zero almost everywhere: the step masks above rely on it
   LeakyRelu: (g, { inputs: [x], attributes }, dy) => {
     const alpha = attributes.alpha as number;
     return [g.mul(dy, g.add(g.scalar(alpha), g.scale(step(g, x), 1 - alpha)))];
@@ -234,7 +248,7 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
       outputPadding: [h - full(0, oh), w - full(1, ow)],
     })];
   },
-};
+} satisfies Record<OpName, GradientRule>;
 
 // ---------------------------------------------------------------- helpers
 

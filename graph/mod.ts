@@ -23,6 +23,8 @@ export {
   type Attributes,
   type AttributeValue,
   broadcastShapes,
+  isOpName,
+  OP_NAMES,
   OP_SET,
   type OpDefinition,
   type OpName,

@@ -1,7 +1,7 @@
 /**
  * The op set of the IR: a deliberately small list, one entry per op, each with its documentation, its
  * attribute types and its static shape rule. Every higher-level operation (modulated conv, FIR filters,
- * instance norm, resizes…) is composed of these, so the gradient rules of `graph/` need one rule per entry.
+ * demodulation, the layers' activations…) is composed of these, so the gradient rules of `graph/` need one rule per entry.
  *
  * IR nodes keep every static operand as an attribute (a reshape's target shape, a reduction's axes, a slice's
  * bounds, a resize's output size). The ONNX writer turns those into the int64 constant inputs ONNX expects.
@@ -37,9 +37,77 @@ export type AttributeValue = number | readonly number[] | string;
 /** Attributes of one node. */
 export type Attributes = Readonly<Record<string, AttributeValue>>;
 
+/**
+ * The op set: every ONNX op type the IR knows, in the order of the table above. {@linkcode OP_SET} (the shape
+ * rules) and `GRADIENT_RULES` (graph/gradients.ts) are checked against this list by the compiler: adding a name
+ * here without a shape rule and a gradient rule, or a rule without a name, fails `deno check`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OP_NAMES } from "./ops.ts";
+ * assert.equal(OP_NAMES.length, 32);
+ * assert.ok(OP_NAMES.includes("Conv"));
+ * ```
+ */
+export const OP_NAMES = [
+  "Add",
+  "Sub",
+  "Mul",
+  "Div",
+  "Pow",
+  "Neg",
+  "Sqrt",
+  "Reciprocal",
+  "Exp",
+  "Log",
+  "Abs",
+  "Relu",
+  "Sigmoid",
+  "Tanh",
+  "Identity",
+  "Sign",
+  "LeakyRelu",
+  "MatMul",
+  "Conv",
+  "ConvTranspose",
+  "Reshape",
+  "Transpose",
+  "ReduceSum",
+  "ReduceMean",
+  "ReduceMax",
+  "Concat",
+  "Slice",
+  "Expand",
+  "Pad",
+  "Resize",
+  "InstanceNormalization",
+  "AveragePool",
+] as const;
+
+/** An op of the op set (`"NotAnOp"` does not type-check). */
+export type OpName = typeof OP_NAMES[number];
+
+/**
+ * Whether a string names an op of the op set (for names that come from outside the type system).
+ *
+ * @param name a candidate op type
+ * @returns true when `name` is in {@linkcode OP_NAMES}
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isOpName } from "./ops.ts";
+ * assert.equal(isOpName("Conv"), true);
+ * assert.equal(isOpName("NotAnOp"), false);
+ * ```
+ */
+export function isOpName(name: string): name is OpName {
+  return (OP_NAMES as readonly string[]).includes(name);
+}
+
 /** What a shape rule sees of a node: its name (for messages), its input types and its attributes. */
 export interface NodeSignature {
-  readonly op: string;
+  readonly op: OpName;
   readonly name: string;
   readonly inputs: readonly TensorType[];
   readonly attributes: Attributes;
@@ -191,8 +259,24 @@ function reduce(summary: string): OpDefinition {
   };
 }
 
-/** The op set, keyed by ONNX op type. */
-export const OP_SET: Readonly<Record<string, OpDefinition>> = {
+/**
+ * The op set's definitions and shape rules, keyed by {@linkcode OpName}: `satisfies` makes a missing or an
+ * unknown op a type error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OP_SET } from "./ops.ts";
+ * const [y] = OP_SET.MatMul.infer({
+ *   op: "MatMul",
+ *   name: "m",
+ *   inputs: [{ shape: [2, 3], dtype: "float32" }, { shape: [3, 4], dtype: "float32" }],
+ *   attributes: {},
+ * });
+ * assert.deepEqual(y.shape, [2, 4]);
+ * ```
+ */
+export const OP_SET: Readonly<Record<OpName, OpDefinition>> = {
   Add: elementwiseBinary("a + b"),
   Sub: elementwiseBinary("a − b"),
   Mul: elementwiseBinary("a · b"),
@@ -412,7 +496,4 @@ export const OP_SET: Readonly<Record<string, OpDefinition>> = {
       return [{ shape: [n, c, oh, ow], dtype: x.dtype }];
     },
   },
-};
-
-/** Names of the ops in the op set. */
-export type OpName = keyof typeof OP_SET;
+} satisfies Record<OpName, OpDefinition>;
