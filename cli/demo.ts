@@ -15,12 +15,10 @@
  * @module
  */
 
-import { GraphBuilder } from "../graph/builder.ts";
 import { readImage, writePng } from "../io/image.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
-import { msSsim, msSsimOptionsFor } from "../losses/ms_ssim.ts";
-import { GraphSession } from "../runtime/session.ts";
+import { imageMetrics, type PhaseMetrics } from "../losses/image_metrics.ts";
 import { principalComponents } from "../editing/pca.ts";
 import { sampleW } from "../editing/sample_latents.ts";
 import { readDirections } from "../editing/direction_file.ts";
@@ -70,50 +68,6 @@ export const DEMO_COMMAND = {
     },
   },
 } as const;
-
-/** Per-phase image metrics. */
-export interface PhaseMetrics {
-  l2: number;
-  psnr: number;
-  msSsim: number;
-}
-
-/**
- * L2 (mean squared error) and PSNR on [0, 1] images, and MS-SSIM (with {@linkcode msSsimOptionsFor}'s settings).
- *
- * @param reconstruction [B, 3, R, R] in [−1, 1]
- * @param target the inputs, the same shape
- * @param shape [B, 3, R, R]
- * @returns means over the batch, and the MS-SSIM label
- */
-export async function imageMetrics(
-  reconstruction: Float32Array,
-  target: Float32Array,
-  shape: readonly number[],
-): Promise<PhaseMetrics & { msSsimLabel: string }> {
-  const [batch, , size] = shape;
-  const perImage = reconstruction.length / batch;
-  let l2 = 0, psnr = 0;
-  for (let b = 0; b < batch; b++) {
-    let squares = 0;
-    for (let i = b * perImage; i < (b + 1) * perImage; i++) {
-      const d = (reconstruction[i] - target[i]) / 2; // [−1, 1] → [0, 1] differences
-      squares += d * d;
-    }
-    const mse = squares / perImage;
-    l2 += mse / batch;
-    psnr += (10 * Math.log10(1 / Math.max(mse, 1e-12))) / batch;
-  }
-  const { options, label } = msSsimOptionsFor(size);
-  const g = new GraphBuilder("ms_ssim");
-  const x = g.input("x", [...shape]);
-  const y = g.input("y", [...shape]);
-  const toUnit = (t: typeof x) => g.add(g.scale(t, 0.5), g.scalar(0.5)); // [−1, 1] → [0, 1]
-  const clamp = (t: typeof x) => g.sub(g.relu(t), g.relu(g.sub(t, g.scalar(1)))); // to [0, 1]
-  g.output(msSsim(g, clamp(toUnit(x)), toUnit(y), options), "ms_ssim");
-  const { outputs } = await (await GraphSession.create(g)).run({ x: reconstruction, y: target });
-  return { l2, psnr, msSsim: (outputs.ms_ssim.data as Float32Array)[0], msSsimLabel: label };
-}
 
 /**
  * The first principal direction of the model's W distribution (power iteration over sampled w), scaled by its

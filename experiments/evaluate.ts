@@ -7,7 +7,7 @@
  */
 
 import type { HyperInverter } from "../model/hyperinverter.ts";
-import { imageMetrics } from "../cli/demo.ts";
+import { imageMetrics } from "../losses/image_metrics.ts";
 import { writePng } from "../io/image.ts";
 import type { ImageSet } from "../train/phase_two_trainer.ts";
 import type { DeltaWRow } from "./store.ts";

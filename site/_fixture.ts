@@ -7,7 +7,7 @@
  * @module
  */
 
-import { imageMetrics } from "../cli/demo.ts";
+import { imageMetrics } from "../losses/image_metrics.ts";
 import { readImage } from "../io/image.ts";
 import { prngFill } from "../io/prng.ts";
 import { writeWeights } from "../io/weights_file.ts";

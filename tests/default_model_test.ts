@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readImage } from "../io/image.ts";
 import { loadHyperInverter } from "../model/load.ts";
-import { imageMetrics } from "../cli/demo.ts";
+import { imageMetrics } from "../losses/image_metrics.ts";
 
 Deno.test("default model: phase II beats phase I on the bundled held-out samples", async () => {
   const root = new URL("../models/default/", import.meta.url).pathname;
