@@ -1,11 +1,15 @@
 /**
  * `deno task invert <image-or-folder> --model model.json --out DIR [--batch N] [--device D] [--low-memory] [--force] [--allow-plugins]
- * [--align]`
+ * [--align] [--save-delta-weights]`
  *
  * `--model` is a manifest path, or `reference:church256` / `reference:ffhq1024` (the official architectures with
  * the golden fixtures' seeded weights: the full pipeline at full size, with meaningless images).
- * Inverts every image: writes `<name>.final.png` (x̂), `<name>.phase1.png` (x̂_w) and `<name>.safetensors` (the
- * w code `w` [numWs, 512] and every residual `dW.<target>` [O, I, k, k]) into DIR. A file that is not a readable
+ * Inverts every image: writes `<name>.final.png` (x̂), `<name>.phase1.png` (x̂_w) and `<name>.safetensors` into
+ * DIR. The `.safetensors` is compact by default (io/inversion_file.ts): the w code `w` [numWs, 512], each
+ * regressor's code `v.<key>` [passes, D] and the model's identity, ≈ 50 KB at FFHQ-1024 D=128 instead of the
+ * 94 MB of ΔW, from which `edit`, `interpolate` and the library recompute ΔW exactly (model/compact_inversion.ts).
+ * `--save-delta-weights` adds every residual `dW.<target>` [O, I, k, k]; a model whose ΔW is not affine in its
+ * codes always stores ΔW, with the reason in the metadata (`whyDeltaWeights`). A file that is not a readable
  * image is reported and skipped; the others are still processed. `--align` first FFHQ-aligns each photo's largest face
  * to the model's resolution (faces/, as `deno task align`; also written as `<name>.aligned.png`); a photo without a
  * face is reported and skipped. `<name>` is the image's stem, or its whole file name when two inputs share a stem
@@ -21,7 +25,8 @@
 import { pathExists } from "../io/atomic_write.ts";
 import { readImage, rgbBytesToTensor } from "../io/image.ts";
 import { writePng } from "../io/image.ts";
-import { writeWeights } from "../io/weights_file.ts";
+import { writeInversionFile } from "../io/inversion_file.ts";
+import { type CodedInversionResult, invertWithCodes, modelIdentity } from "../model/compact_inversion.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
 import { NonFiniteOutputError } from "../model/output_checks.ts";
@@ -61,6 +66,10 @@ export const INVERT_COMMAND = {
       type: "boolean",
       description: "FFHQ-align each photo's largest face first (<name>.aligned.png)",
     },
+    "save-delta-weights": {
+      type: "boolean",
+      description: "also store every ΔW in <name>.safetensors (≈ 94 MB at 1024²; default: w and the codes v)",
+    },
   },
 } as const;
 
@@ -92,14 +101,28 @@ export interface InvertJob {
  * @param model the model
  * @param jobs input image files and the base names of their outputs (cli/_files.ts `planOutputNames`)
  * @param options output folder, batch size, `align`: a face detector to FFHQ-align each photo first, `quiet`: no
- * progress bar
+ * progress bar, `model`: what the model was loaded from (its identity goes into each file; default the model's
+ * own weights), `identity`: the model's identity if already known, `saveDeltaWeights`: store every ΔW too,
+ * `inverter`: how a batch is inverted (default model/compact_inversion.ts `invertWithCodes`)
  * @returns the report
  */
 export async function invertFiles(
   model: HyperInverter,
   jobs: readonly InvertJob[],
-  options: { out: string; batch: number; align?: FaceDetector; quiet?: boolean },
+  options: {
+    out: string;
+    batch: number;
+    align?: FaceDetector;
+    quiet?: boolean;
+    model?: string;
+    identity?: string;
+    saveDeltaWeights?: boolean;
+    inverter?: typeof invertWithCodes;
+  },
 ): Promise<InvertReport> {
+  const modelName = options.model ?? "reference:(in memory)";
+  const identity = { name: modelName, id: options.identity ?? await modelIdentity(model, modelName) };
+  const inverter = options.inverter ?? invertWithCodes;
   const report: InvertReport = { inverted: [], failed: [], provider: "", msPerImage: 0 };
   const resolution = model.resolution;
   const progress = new ProgressBar(jobs.length, "invert", options.quiet ? { write: () => {} } : {});
@@ -123,14 +146,15 @@ export async function invertFiles(
     const perImage = 3 * resolution * resolution;
     const batch = new Float32Array(loaded.length * perImage);
     loaded.forEach((item, i) => batch.set(item.data, i * perImage));
-    let result: Awaited<ReturnType<HyperInverter["invert"]>>;
+    let result: CodedInversionResult;
     try {
-      result = await model.invert(batch, loaded.length);
+      result = await inverter(model, batch, loaded.length);
     } catch (error) {
       if (error instanceof NonFiniteOutputError && loaded.length > 1) {
         // One input gave a non-finite output: invert the batch's images one at a time, so only it fails.
         const single = await invertFiles(model, loaded.map(({ file, base }) => ({ file, base })), {
           ...options,
+          identity: identity.id,
           batch: 1,
           quiet: true,
         });
@@ -151,7 +175,12 @@ export async function invertFiles(
     totalMs += result.milliseconds;
     for (let i = 0; i < loaded.length; i++) {
       try {
-        await writeResults(result, i, outputsOf(options.out, loaded[i].base), loaded[i].file);
+        await writeResults(result, i, outputsOf(options.out, loaded[i].base), {
+          source: loaded[i].file,
+          identity,
+          saveDeltaWeights: options.saveDeltaWeights ?? false,
+          passes: model.architecture?.refinementPasses ?? 1,
+        });
       } catch (error) {
         report.failed.push({
           file: loaded[i].file,
@@ -170,26 +199,49 @@ export async function invertFiles(
 }
 
 async function writeResults(
-  result: Awaited<ReturnType<HyperInverter["invert"]>>,
+  result: CodedInversionResult,
   i: number,
   [finalPath, phaseOnePath, latentPath]: string[],
-  source: string,
+  options: {
+    source: string;
+    identity: { name: string; id: string };
+    saveDeltaWeights: boolean;
+    passes: number;
+  },
 ): Promise<void> {
   const imageShape = [...result.finalImages.shape];
   await writePng(finalPath, result.finalImages.data, imageShape, i);
   await writePng(phaseOnePath, result.phaseOneImages.data, imageShape, i);
-  const tensors = new Map<string, { data: Float32Array; shape: number[] }>();
   const [, rows, width] = result.wCodes.shape;
-  tensors.set("w", {
+  const ws = {
     data: result.wCodes.data.slice(i * rows * width, (i + 1) * rows * width),
     shape: [rows, width],
-  });
-  for (const [name, delta] of result.residuals) {
-    const shape = delta.shape.slice(1);
-    const size = shape.reduce((a, b) => a * b, 1);
-    tensors.set(`dW.${name}`, { data: delta.data.slice(i * size, (i + 1) * size), shape });
+  };
+  const codes = new Map<string, { data: Float32Array; shape: number[] }>();
+  for (const [key, code] of result.codes ?? []) {
+    const size = code.length / result.wCodes.shape[0]; // [B, P, D] → one image's [P, D]
+    codes.set(key, {
+      data: code.slice(i * size, (i + 1) * size),
+      shape: [options.passes, size / options.passes],
+    });
   }
-  await writeWeights(latentPath, tensors, { overwrite: true, metadata: { source } });
+  const residuals = new Map<string, { data: Float32Array; shape: number[] }>();
+  if (options.saveDeltaWeights || !result.codes) {
+    for (const [name, delta] of result.residuals) {
+      const shape = delta.shape.slice(1);
+      const size = shape.reduce((a, b) => a * b, 1);
+      residuals.set(name, { data: delta.data.slice(i * size, (i + 1) * size), shape });
+    }
+  }
+  await writeInversionFile(latentPath, {
+    ws,
+    codes,
+    residuals,
+    model: options.identity.id,
+    modelName: options.identity.name,
+    source: options.source,
+    whyDeltaWeights: result.codes ? undefined : result.whyNotAffine ?? undefined,
+  }, { overwrite: true });
 }
 
 /**
@@ -250,7 +302,13 @@ export function main(args: readonly string[]): Promise<number> {
     } catch (error) {
       throw new Error(`Cannot load the face models for --align: ${(error as Error).message}`);
     }
-    const report = await invertFiles(model, jobs, { out, batch: values.batch, align });
+    const report = await invertFiles(model, jobs, {
+      out,
+      batch: values.batch,
+      align,
+      model: values.model,
+      saveDeltaWeights: values["save-delta-weights"],
+    });
     report.failed.unshift(...unnamed);
     console.log(
       `inverted ${report.inverted.length}/${files.length} image(s) into ${out} on ${

@@ -47,10 +47,31 @@ Deno.test("invert on a folder with one corrupt file writes the others, names the
       "c.phase1.png",
       "c.safetensors",
     ]);
-    const { weights } = await readWeights(`${dir}/out/a.safetensors`);
+    // Compact by default: w and one code v [passes, D] per regressor, the model's identity, no ΔW.
+    const { weights, metadata } = await readWeights(`${dir}/out/a.safetensors`);
     assert.deepEqual(weights.get("w")!.shape, [10, 512]);
-    assert.deepEqual(weights.get("dW.b64.conv0.weight")!.shape, [16, 32, 3, 3]);
-    assert.equal([...weights.keys()].filter((k) => k.startsWith("dW.")).length, 14);
+    assert.deepEqual(weights.get("v.b64_conv0_weight")!.shape, [1, 8]);
+    assert.equal([...weights.keys()].filter((k) => k.startsWith("v.")).length, 14);
+    assert.equal([...weights.keys()].filter((k) => k.startsWith("dW.")).length, 0);
+    assert.equal(metadata.format, "hyperinverter-deno/inversion");
+    assert.match(metadata.model, /^[0-9a-f]{64}$/);
+    assert.ok((await Deno.stat(`${dir}/out/a.safetensors`)).size < 30_000);
+    // --save-delta-weights adds every ΔW.
+    const full = await run([
+      `${dir}/in/a.png`,
+      "--model",
+      model,
+      "--out",
+      `${dir}/full`,
+      "--save-delta-weights",
+      "--device",
+      "cpu",
+    ]);
+    assert.equal(full.code, 0, full.stdout + full.stderr);
+    const withDelta = (await readWeights(`${dir}/full/a.safetensors`)).weights;
+    assert.deepEqual(withDelta.get("dW.b64.conv0.weight")!.shape, [16, 32, 3, 3]);
+    assert.equal([...withDelta.keys()].filter((k) => k.startsWith("dW.")).length, 14);
+    assert.deepEqual(withDelta.get("v.b64_conv0_weight")!.data, weights.get("v.b64_conv0_weight")!.data);
 
     const before = await Deno.readFile(`${dir}/out/a.final.png`);
     const again = await run([`${dir}/in`, "--model", model, "--out", `${dir}/out`]);
@@ -192,7 +213,17 @@ Deno.test("a batch with a non-finite output is inverted again one by one: only t
     const out = `${dir}/out`;
     await Deno.mkdir(out);
     const jobs = files.map((file) => ({ file, base: file.split("/").pop()!.replace(".png", "") }));
-    const report = await invertFiles(model, jobs, { out, batch: 3, quiet: true });
+    const report = await invertFiles(model, jobs, {
+      out,
+      batch: 3,
+      quiet: true,
+      identity: "0".repeat(64),
+      inverter: async (m, images, count) => ({
+        ...await m.invert(images, count),
+        codes: new Map([["b4_conv1_weight", new Float32Array(count * 2)]]),
+        whyNotAffine: null,
+      }),
+    });
     assert.deepEqual(calls, [3, 1, 1, 1]);
     assert.deepEqual(report.inverted, [files[0], files[2]]);
     assert.equal(report.failed.length, 1);
