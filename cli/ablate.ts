@@ -24,6 +24,7 @@ import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { runSuite } from "../experiments/runner.ts";
 import { readSuite, readSuiteFile, type Suite, suiteModelPath } from "../experiments/store.ts";
 import { resolveDataSource } from "../train/data/source.ts";
+import { sampleIndicesByClass } from "../train/data/class_samples.ts";
 import { readManifest } from "../model/manifest.ts";
 import { ProgressBar } from "./_progress.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
@@ -72,28 +73,6 @@ const SPEC = {
 
 /** Whether the command line names a suite file rather than a suite of the experiments folder. */
 const isSuiteFile = (text: string) => text.endsWith(".json") || text.includes("/");
-
-/**
- * The first test image of `count` classes spread over the ten (class ⌊i·10/count⌋).
- *
- * @param labels test labels
- * @param count how many samples
- * @returns test indices
- * @example
- * ```ts
- * import { sampleIndicesByClass } from "./ablate.ts";
- * console.log(sampleIndicesByClass(new Uint8Array([9, 0, 5, 0, 3]), 2)); // [1, 2]
- * ```
- */
-export function sampleIndicesByClass(labels: Uint8Array, count: number): number[] {
-  const indices: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const wanted = Math.floor((i * 10) / count);
-    const index = labels.indexOf(wanted);
-    if (index >= 0) indices.push(index);
-  }
-  return indices;
-}
 
 /**
  * The command.

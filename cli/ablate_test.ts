@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import { main, sampleIndicesByClass } from "./ablate.ts";
+import { main } from "./ablate.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
-
-Deno.test("samples are the first test image of classes spread over the ten", () => {
-  const labels = new Uint8Array([9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1, 2, 4, 8, 0]);
-  assert.deepEqual(sampleIndicesByClass(labels, 5), [19, 1, 6, 4, 18]); // classes 0, 2, 4, 6, 8
-  assert.deepEqual(sampleIndicesByClass(labels, 1), [19]);
-});
 
 Deno.test("ablate without a suite, with an unknown or bad suite, a bad flag or an unknown variant exits 2", async () => {
   const errors: string[] = [];

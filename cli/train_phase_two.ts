@@ -13,7 +13,7 @@
  */
 
 import { readTrainingConfig } from "../train/config_file.ts";
-import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
+import { loadPhaseTwoInputs } from "../train/phase_two_inputs.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { openTrainingData } from "../train/data/training_data.ts";
@@ -51,42 +51,6 @@ const DEFAULTS = {
   /** Training images (null: Fashion-MNIST; a folder; "<module>#<export>"; see train/data/source.ts). */
   data: null as unknown,
 };
-
-/**
- * The frozen weights of phase II and the initial D: G and D from a generator run's latest checkpoint (EMA G
- * under `ema/<name>`, D under `D.*`), E1 from a phase-one run's best checkpoint (`w_encoder.*`).
- *
- * @param generatorRun the generator run folder
- * @param phaseOneRun the phase-one run folder
- * @returns frozen weights (E1 + G) and the discriminator
- * @throws {Deno.errors.NotFound} when a run has no (best) checkpoint or lacks the tensors
- */
-export async function loadPhaseTwoInputs(
-  generatorRun: string,
-  phaseOneRun: string,
-): Promise<{ frozenWeights: Map<string, Float32Array>; discriminator: Map<string, Float32Array> }> {
-  const generator = await loadLatestCheckpoint(generatorRun);
-  if (!generator) {
-    throw new Deno.errors.NotFound(`No checkpoint in ${generatorRun}: train the generator first`);
-  }
-  const frozenWeights = new Map<string, Float32Array>();
-  for (const [name, value] of generator.extra) {
-    if (name.startsWith("ema/")) frozenWeights.set(name.slice(4), value);
-  }
-  if (!frozenWeights.size) throw new Deno.errors.NotFound(`${generator.file} holds no ema/* tensors`);
-  const discriminator = new Map<string, Float32Array>();
-  for (const [name, p] of generator.parameters) if (name.startsWith("D.")) discriminator.set(name, p.data);
-  const phaseOne = await loadBestCheckpoint(phaseOneRun);
-  if (!phaseOne) {
-    throw new Deno.errors.NotFound(`No best checkpoint in ${phaseOneRun}: train phase one first`);
-  }
-  let encoder = 0;
-  for (const [name, p] of phaseOne.parameters) {
-    if (name.startsWith("w_encoder.")) frozenWeights.set(name, p.data), encoder++;
-  }
-  if (!encoder) throw new Deno.errors.NotFound(`${phaseOne.file} holds no w_encoder.* parameters`);
-  return { frozenWeights, discriminator };
-}
 
 const SPEC = {
   name: "train-phase-two",

@@ -12,7 +12,7 @@ import { readSuite, suiteModelPath } from "../experiments/store.ts";
 import { classifierFeatures } from "../experiments/features.ts";
 import { resolveDataSource } from "../train/data/source.ts";
 import { readManifest } from "../model/manifest.ts";
-import { sampleIndicesByClass } from "../cli/ablate.ts";
+import { sampleIndicesByClass } from "../train/data/class_samples.ts";
 
 /** What to train. */
 export interface TrainingRequest {

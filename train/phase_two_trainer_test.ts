@@ -4,7 +4,7 @@ import { resolveArchitecture } from "../model/architecture.ts";
 import { hyperInverterGraph } from "../model/pipeline_graph.ts";
 import { loadBestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { Adam } from "./optimizers.ts";
-import { loadPhaseTwoInputs } from "../cli/train_phase_two.ts";
+import { loadPhaseTwoInputs } from "./phase_two_inputs.ts";
 import { readRunLog } from "./run_log.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "./phase_two_trainer.ts";
 

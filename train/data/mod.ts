@@ -27,11 +27,11 @@ export {
   BUILTIN_DATA_SOURCES,
   checkDataSource,
   checkDataSplits,
+  DATA_SOURCE_CONTRACT,
   type DataSource,
   type DataSpec,
   type DataSplit,
   type DataSplits,
-  DATA_SOURCE_CONTRACT,
   DEFAULT_DATA_SOURCE,
   type FolderDataSpec,
   isPluginSpecifier,
@@ -53,3 +53,4 @@ export {
 } from "./image_folder.ts";
 export { fashionMnistFrom, fashionMnistSource } from "./fashion_mnist_source.ts";
 export { BatchSampler, type BatchSamplerOptions, type SamplerState } from "./batches.ts";
+export { sampleIndicesByClass } from "./class_samples.ts";

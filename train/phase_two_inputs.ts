@@ -1,0 +1,52 @@
+/**
+ * What phase II starts from: the frozen E1 and G, and the initial D, read from the runs of the generator and
+ * phase-I trainers.
+ *
+ * @module
+ */
+
+import { loadBestCheckpoint, loadLatestCheckpoint } from "./checkpoint.ts";
+
+/**
+ * The frozen weights of phase II and the initial D: G and D from a generator run's latest checkpoint (EMA G
+ * under `ema/<name>`, D under `D.*`), E1 from a phase-one run's best checkpoint (`w_encoder.*`).
+ *
+ * @param generatorRun the generator run folder
+ * @param phaseOneRun the phase-one run folder
+ * @returns frozen weights (E1 + G) and the discriminator
+ * @throws {Deno.errors.NotFound} when a run has no (best) checkpoint or lacks the tensors
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadPhaseTwoInputs } from "./phase_two_inputs.ts";
+ * const empty = await Deno.makeTempDir();
+ * await assert.rejects(loadPhaseTwoInputs(empty, empty), /No checkpoint in .*: train the generator first/);
+ * await Deno.remove(empty);
+ * ```
+ */
+export async function loadPhaseTwoInputs(
+  generatorRun: string,
+  phaseOneRun: string,
+): Promise<{ frozenWeights: Map<string, Float32Array>; discriminator: Map<string, Float32Array> }> {
+  const generator = await loadLatestCheckpoint(generatorRun);
+  if (!generator) {
+    throw new Deno.errors.NotFound(`No checkpoint in ${generatorRun}: train the generator first`);
+  }
+  const frozenWeights = new Map<string, Float32Array>();
+  for (const [name, value] of generator.extra) {
+    if (name.startsWith("ema/")) frozenWeights.set(name.slice(4), value);
+  }
+  if (!frozenWeights.size) throw new Deno.errors.NotFound(`${generator.file} holds no ema/* tensors`);
+  const discriminator = new Map<string, Float32Array>();
+  for (const [name, p] of generator.parameters) if (name.startsWith("D.")) discriminator.set(name, p.data);
+  const phaseOne = await loadBestCheckpoint(phaseOneRun);
+  if (!phaseOne) {
+    throw new Deno.errors.NotFound(`No best checkpoint in ${phaseOneRun}: train phase one first`);
+  }
+  let encoder = 0;
+  for (const [name, p] of phaseOne.parameters) {
+    if (name.startsWith("w_encoder.")) frozenWeights.set(name, p.data), encoder++;
+  }
+  if (!encoder) throw new Deno.errors.NotFound(`${phaseOne.file} holds no w_encoder.* parameters`);
+  return { frozenWeights, discriminator };
+}
