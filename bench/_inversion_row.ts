@@ -1,6 +1,7 @@
 /**
  * One inversion benchmark row, run in its own process so that its peak memory is its own:
- * `deno run -A bench/_inversion_row.ts <ffhq1024|church256> <batch> <runs>` prints one JSON row.
+ * `deno run -A bench/_inversion_row.ts <ffhq1024|church256> <batch> <runs> [low-memory] [--device=D]` prints one
+ * JSON row (`--device`: `cpu` by default, or `cuda`, `webgpu`, `auto`).
  * Protocol as the official timings (TIMINGS.md): weights built first, peak RSS reset right before the warm-up
  * (so it covers model + activations), 1 warm-up, then `runs` timed calls; the median is reported.
  *
@@ -45,7 +46,8 @@ function resetPeakRss(): void {
   }
 }
 
-const [name, batchText, runsText, memory] = Deno.args;
+const device = Deno.args.find((a) => a.startsWith("--device="))?.slice(9) ?? "cpu";
+const [name, batchText, runsText, memory] = Deno.args.filter((a) => !a.startsWith("--device="));
 const lowMemory = memory === "low-memory";
 const anchor = ANCHORS[name as keyof typeof ANCHORS];
 if (!anchor) throw new RangeError(`Unknown row "${name}"; rows: ${Object.keys(ANCHORS).join(", ")}`);
@@ -56,7 +58,7 @@ const model = new HyperInverter(
   resolveArchitecture(anchor.architecture),
   pipelineWeightsFromFixture(fixture),
   {
-    device: "cpu",
+    device,
     lowMemory,
   },
 );
@@ -78,7 +80,7 @@ times.sort((a, b) => a - b);
 const median = runs % 2 ? times[runs >> 1] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
 const msPerImage = median / batch;
 const gflop = (2 * macsPerImage) / 1e9;
-const flopBoundMs = (gflop / 200) * 1000;
+const flopBoundMs = (gflop / 200) * 1000; // the CPU's bound; bench/gpu_table.ts gives the GPU's
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 console.log(JSON.stringify({
   name: `invert-${name}-batch${batch}${lowMemory ? "-low-memory" : ""}`,

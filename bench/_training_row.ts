@@ -15,8 +15,10 @@ import { phaseTwoTrainingGraph } from "../train/phase_two_graph.ts";
 import { Trainer } from "../train/training_step.ts";
 import { TINY_ARCHITECTURE } from "../tests/_tiny_model.ts";
 
-const name = Deno.args[0] ?? "mini";
-const batch = Number(Deno.args[1] ?? (name === "mini" ? 4 : 1));
+const device = Deno.args.find((a) => a.startsWith("--device="))?.slice(9) ?? "cpu";
+const positionals = Deno.args.filter((a) => !a.startsWith("--device="));
+const name = positionals[0] ?? "mini";
+const batch = Number(positionals[1] ?? (name === "mini" ? 4 : 1));
 const architecture = resolveArchitecture(name === "mini" ? TINY_ARCHITECTURE : CHURCH_256_D64);
 const resolution = architecture.generator.resolution;
 const { graph } = phaseTwoTrainingGraph(architecture, {
@@ -37,14 +39,14 @@ const forward = phaseTwoTrainingGraph(architecture, {
   weights: { lpips: resolution >= 64 ? 0.8 : 0 },
   withGradients: false,
 }).graph;
-const forwardSession = await GraphSession.create(forward);
+const forwardSession = await GraphSession.create(forward, { device });
 const forwardFeeds = Object.fromEntries(
   forward.parameters.map((p) => [p.name, parameters.get(p.name)!.data]),
 );
 try {
   Deno.writeTextFileSync("/proc/self/clear_refs", "5");
 } catch { /* peak then includes construction */ }
-const trainer = new Trainer(graph, parameters, new Adam({ lr: 1e-4 }));
+const trainer = new Trainer(graph, parameters, new Adam({ lr: 1e-4 }), { device });
 await trainer.step({ x: images }); // warm-up
 const steps: number[] = [];
 const graphRuns: number[] = [];

@@ -1,8 +1,9 @@
 /**
- * `deno task bench [--json] [--runs N] [--filter TEXT]`: speed of the project's graphs on this machine, with the
+ * `deno task bench [--json] [--runs N] [--filter TEXT] [--device cpu|cuda|webgpu|auto]`: speed of the project's graphs on this machine, with the
  * ratios measured in the same run. Rows: synthesis at 1024 and 256, batch 1 and 4; full inversion FFHQ-1024 D=128
  * and church-256 D=64 at batch 1 and 4 (and batch 1 in low-memory mode), each in its own process with its peak
- * memory; all on the CPU provider.
+ * memory; on the CPU provider unless `--device` names another (the face-alignment rows always run on the CPU:
+ * tfjs). Every row gives the provider that ran.
  *
  * Inversion anchors: the official `net(x)` with OpenBLAS takes 8.39 s (FFHQ, peak 2678 MiB) and 2.84 s (church,
  * 1506 MiB); the FLOP bounds are 3.31 s and 2.02 s (flops.jsonl at 200 GFLOP/s).
@@ -21,6 +22,7 @@ import { countMacs } from "../graph/flops.ts";
 import { CHURCH_256, FFHQ_1024, type GeneratorConfig } from "../generator/config.ts";
 import { synthesisGraph } from "../generator/generator_graphs.ts";
 import { GraphSession } from "../runtime/session.ts";
+import { parseDevice } from "../runtime/devices.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
 import { seededGeneratorWeights } from "./_weights.ts";
 import { prngFill } from "../io/prng.ts";
@@ -48,10 +50,15 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-async function benchSynthesis(config: GeneratorConfig, batch: number, runs: number): Promise<BenchRow> {
+async function benchSynthesis(
+  config: GeneratorConfig,
+  batch: number,
+  runs: number,
+  device: string,
+): Promise<BenchRow> {
   const graph = synthesisGraph(config, { batch });
   const macsPerImage = countMacs(graph).total / batch;
-  const session = await GraphSession.create(graph, { device: "cpu" });
+  const session = await GraphSession.create(graph, { device });
   const feeds = {
     ws: prngFill(7, 0, batch * graph.inputs[0].shape[1] * 512, 0, 1),
     ...parameterFeeds(graph, seededGeneratorWeights(config)),
@@ -87,13 +94,18 @@ function round(value: number, digits = 1): number {
 }
 
 function parseArgs(args: string[]) {
-  const options = { json: false, runs: 5, filter: "" };
+  const options = { json: false, runs: 5, filter: "", device: "cpu" };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--json") options.json = true;
     else if (arg === "--runs") options.runs = Number(args[++i]);
     else if (arg === "--filter") options.filter = args[++i] ?? "";
-    else throw new RangeError(`Unknown bench argument "${arg}"; use --json, --runs N, --filter TEXT`);
+    else if (arg === "--device") options.device = parseDevice(args[++i] ?? "");
+    else {
+      throw new RangeError(
+        `Unknown bench argument "${arg}"; use --json, --runs N, --filter TEXT, --device D`,
+      );
+    }
   }
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new RangeError(`--runs must be ≥ 1`);
   return options;
@@ -144,14 +156,14 @@ if (import.meta.main) {
   for (const [config, batch] of synthesisCases) {
     const name = `synthesis-${config.resolution}-batch${batch}`;
     if (options.filter && !name.includes(options.filter)) continue;
-    print(await benchSynthesis(config, batch, options.runs));
+    print(await benchSynthesis(config, batch, options.runs, options.device));
   }
   for (const model of ["mini", "church256"]) {
     const name = `train-phase2-${model}`;
     if (options.filter && !name.includes(options.filter)) continue;
     const script = new URL("./_training_row.ts", import.meta.url).pathname;
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, model],
+      args: ["run", "-A", script, model, `--device=${options.device}`],
       stderr: "inherit",
     })
       .output();
@@ -178,7 +190,13 @@ if (import.meta.main) {
     const name = `invert-${model}-batch${batch}${memory ? `-${memory}` : ""}`;
     if (options.filter && !name.includes(options.filter)) continue;
     print(
-      await benchInversion([model, batch, String(Math.min(options.runs, 3)), ...(memory ? [memory] : [])]),
+      await benchInversion([
+        model,
+        batch,
+        String(Math.min(options.runs, 3)),
+        ...(memory ? [memory] : []),
+        `--device=${options.device}`,
+      ]),
     );
   }
 }

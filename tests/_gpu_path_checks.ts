@@ -25,6 +25,8 @@ import { addTrainingOutputs, Trainer } from "../train/training_step.ts";
 import { assertClose } from "./_assert_close.ts";
 import { loadGeneratorFixture, readFloat32 } from "./_fixtures.ts";
 
+/** The device under test: `webgpu` in the suite; bench/gpu_table.ts sets `cuda` or `webgpu` on a real GPU. */
+const DEVICE = Deno.env.get("HYPERINVERTER_GPU_DEVICE") ?? "webgpu";
 const FIXTURE_TOLERANCE = 1e-4;
 const CPU_TOLERANCE = 1e-4;
 
@@ -35,13 +37,13 @@ async function runBoth(
   initializers?: ReadonlyMap<string, Float32Array>,
 ): Promise<{ cpu: RunResult; gpu: RunResult }> {
   const results = [];
-  for (const device of ["cpu", "webgpu"]) {
+  for (const device of ["cpu", DEVICE]) {
     const session = await GraphSession.create(graph, { device, initializers });
     results.push(await session.run(feeds));
     await session.release();
   }
   const [cpu, gpu] = results;
-  assert.equal(gpu.provider, "webgpu");
+  assert.equal(gpu.provider, DEVICE);
   return { cpu, gpu };
 }
 
@@ -56,7 +58,7 @@ const noise = (seed: number, size: number) => prngFill(0x6b0, seed, size, 0, 1);
 
 for (const inChannels of [3, 4, 6, 9, 12, 15]) {
   for (const outChannels of [4, 16]) {
-    Deno.test(`webgpu: 3×3 Conv ${inChannels}→${outChannels} channels equals the CPU (fed and baked weights)`, async () => {
+    Deno.test(`${DEVICE}: 3×3 Conv ${inChannels}→${outChannels} channels equals the CPU (fed and baked weights)`, async () => {
       const g = new GraphBuilder(`conv_${inChannels}_${outChannels}`);
       const x = g.input("x", [2, inChannels, 9, 7]); // [B, C, H, W]
       const w = g.parameter("w", [outChannels, inChannels, 3, 3]);
@@ -71,7 +73,7 @@ for (const inChannels of [3, 4, 6, 9, 12, 15]) {
   }
 }
 
-Deno.test("webgpu: grouped and strided Conv, ConvTranspose, MatMul, reductions, Resize, Pad equal the CPU", async () => {
+Deno.test(`${DEVICE}: grouped and strided Conv, ConvTranspose, MatMul, reductions, Resize, Pad equal the CPU`, async () => {
   const g = new GraphBuilder("ops");
   const x = g.input("x", [2, 8, 8, 8]); // [B, C, H, W]
   const grouped = g.conv(x, g.input("wg", [8, 4, 3, 3]), { pads: 1, group: 2 }); // [2, 8, 8, 8]
@@ -94,14 +96,14 @@ Deno.test("webgpu: grouped and strided Conv, ConvTranspose, MatMul, reductions, 
   assertSameOutputs(await runBoth(g, feeds), 1e-4);
 });
 
-Deno.test("webgpu: a 2-image inversion with the default model equals the CPU within 1e-4", async () => {
+Deno.test(`${DEVICE}: a 2-image inversion with the default model equals the CPU within 1e-4`, async () => {
   const root = new URL("../models/default/", import.meta.url).pathname;
   const files = [...Deno.readDirSync(`${root}samples`)].map((e) => `${root}samples/${e.name}`).sort().slice(
     0,
     2,
   );
   const results = [];
-  for (const device of ["cpu", "webgpu"]) {
+  for (const device of ["cpu", DEVICE]) {
     const model = await loadHyperInverter(`${root}model.json`, { device });
     const size = model.resolution;
     const images = new Float32Array(2 * 3 * size * size);
@@ -112,7 +114,7 @@ Deno.test("webgpu: a 2-image inversion with the default model equals the CPU wit
   }
   const [cpu, gpu] = results;
   assert.equal(cpu.provider, "cpu");
-  assert.equal(gpu.provider, "webgpu");
+  assert.equal(gpu.provider, DEVICE);
   assertClose(gpu.phaseOneImages.data, cpu.phaseOneImages.data, CPU_TOLERANCE, "phase-I images");
   assertClose(gpu.finalImages.data, cpu.finalImages.data, CPU_TOLERANCE, "final images");
   for (const [name, residual] of cpu.residuals) {
@@ -120,7 +122,7 @@ Deno.test("webgpu: a 2-image inversion with the default model equals the CPU wit
   }
 });
 
-Deno.test("webgpu: hypernet-64 golden (every ΔW) within the fixture's 1e-4", async () => {
+Deno.test(`${DEVICE}: hypernet-64 golden (every ΔW) within the fixture's 1e-4`, async () => {
   const fixture = await loadReferenceFixture("hypernet-64");
   const config = fixture.manifest.config as { hidden_dim: number; input_dim: number };
   const registry = layerRegistry(
@@ -131,14 +133,14 @@ Deno.test("webgpu: hypernet-64 golden (every ΔW) within the fixture's 1e-4", as
     registry,
     { batch: 2 },
   );
-  const session = await GraphSession.create(graph, { device: "webgpu" });
+  const session = await GraphSession.create(graph, { device: DEVICE });
   const { outputs, provider } = await session.run({
     Fw: (await fixture.readFloat32("inputs", "Fw")).data,
     Fx: (await fixture.readFloat32("inputs", "Fx")).data,
     ...parameterFeeds(graph, fixture.moduleWeights("H")),
   });
   await session.release();
-  assert.equal(provider, "webgpu");
+  assert.equal(provider, DEVICE);
   const names = fixture.tensorNames("outputs").filter((n) => n.startsWith("dW."));
   assert.equal(names.length, 14);
   for (const name of names) {
@@ -147,26 +149,26 @@ Deno.test("webgpu: hypernet-64 golden (every ΔW) within the fixture's 1e-4", as
   }
 });
 
-Deno.test("webgpu: generator-64 golden (mapping ψ 0.7, synthesis of 2) within the fixture's 1e-4", async () => {
+Deno.test(`${DEVICE}: generator-64 golden (mapping ψ 0.7, synthesis of 2) within the fixture's 1e-4`, async () => {
   const { fixture, config, weights } = await loadGeneratorFixture("generator-64");
   const mapping = mappingGraph(config, { batch: 2, truncationPsi: 0.7 });
-  const mappingSession = await GraphSession.create(mapping, { device: "webgpu" });
+  const mappingSession = await GraphSession.create(mapping, { device: DEVICE });
   const ws = await mappingSession.run({
     z: await readFloat32(fixture, "inputs", "z"),
     ...parameterFeeds(mapping, weights),
   });
   await mappingSession.release();
-  assert.equal(ws.provider, "webgpu");
+  assert.equal(ws.provider, DEVICE);
   const expectedWs = await readFloat32(fixture, "outputs", "mapping_psi0.7");
   assertClose(ws.outputs.ws.data as Float32Array, expectedWs, FIXTURE_TOLERANCE, "ws");
   const synthesis = synthesisGraph(config, { batch: 2 });
-  const session = await GraphSession.create(synthesis, { device: "webgpu" });
+  const session = await GraphSession.create(synthesis, { device: DEVICE });
   const { outputs, provider } = await session.run({
     ws: await readFloat32(fixture, "inputs", "ws"),
     ...parameterFeeds(synthesis, weights),
   });
   await session.release();
-  assert.equal(provider, "webgpu");
+  assert.equal(provider, DEVICE);
   const expected = await readFloat32(fixture, "outputs", "img");
   assertClose(outputs.img.data as Float32Array, expected, FIXTURE_TOLERANCE, "img");
 });
@@ -183,10 +185,10 @@ function tinyTrainingGraph(): GraphBuilder {
   return g;
 }
 
-Deno.test("webgpu: one training step of a tiny model (loss, gradients, Adam update) equals the CPU", async () => {
+Deno.test(`${DEVICE}: one training step of a tiny model (loss, gradients, Adam update) equals the CPU`, async () => {
   const data = { x: noise(1, 2 * 3 * 64), target: noise(2, 2 * 4 * 16) };
   const steps = [];
-  for (const device of ["cpu", "webgpu"]) {
+  for (const device of ["cpu", DEVICE]) {
     const parameters = new Map([
       ["w1", { data: noise(3, 6 * 3 * 9), shape: [6, 3, 3, 3] }],
       ["w2", { data: noise(4, 4 * 6 * 9), shape: [4, 6, 3, 3] }],
@@ -196,7 +198,7 @@ Deno.test("webgpu: one training step of a tiny model (loss, gradients, Adam upda
     steps.push({ result: await trainer.step(data), parameters });
   }
   const [cpu, gpu] = steps;
-  assert.equal(gpu.result.provider, "webgpu");
+  assert.equal(gpu.result.provider, DEVICE);
   assert.ok(Math.abs(gpu.result.loss - cpu.result.loss) <= 1e-5 * Math.abs(cpu.result.loss), "loss");
   for (const name of ["w1", "w2", "b2"]) {
     const expected = cpu.result.outputs[`grad.${name}`].data as Float32Array;
@@ -205,7 +207,10 @@ Deno.test("webgpu: one training step of a tiny model (loss, gradients, Adam upda
   }
 });
 
-Deno.test("webgpu: sessions in three workers at once finish (one owner per process; crashed before)", async () => {
+Deno.test({
+  name: "webgpu: sessions in three workers at once finish (one owner per process; crashed before)",
+  ignore: DEVICE !== "webgpu",
+}, async () => {
   const workers = [0, 1, 2].map(() =>
     new Worker(new URL("./_gpu_path_worker.ts", import.meta.url), { type: "module" })
   );
