@@ -22,22 +22,11 @@ import { writeWeights } from "../io/weights_file.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { checkInputFile, checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
-import {
-  convertAdaGenerator,
-  type ConvertedGenerator,
-  convertRosinalityGenerator,
-} from "../convert/generator.ts";
+import { importGenerator } from "../convert/import_generator.ts";
 import { convertHyperInverterCheckpoint } from "../convert/hyperinverter.ts";
 import { convertGanSpacePca, convertInterfaceGanDirection } from "../convert/directions.ts";
 import { convertLpipsLinear, convertTorchvision, LPIPS_CHANNELS } from "../convert/lpips.ts";
-import {
-  adaModuleStateDict,
-  field,
-  isTorchTensor,
-  readTorch,
-  stateDictOf,
-  tensorWeight,
-} from "../convert/torch_values.ts";
+import { field, isTorchTensor, readTorch, stateDictOf, tensorWeight } from "../convert/torch_values.ts";
 import type { StateDict } from "../convert/state_dict.ts";
 import { MANIFEST_FORMAT, MANIFEST_VERSION } from "../model/manifest.ts";
 import { sha256Hex } from "../model/weights_digest.ts";
@@ -81,48 +70,6 @@ const SPEC = {
   },
   positionals: { min: 1, max: 2, names: "kind, file" },
 } as const;
-
-/**
- * Reads a generator file of either format.
- *
- * @param path ADA `.pkl` or rosinality `.pt`
- * @returns config and ADA-named weights
- */
-export async function importGenerator(
-  path: string,
-): Promise<ConvertedGenerator & { discriminator?: StateDict }> {
-  const value = await readTorch(path);
-  const ada = field(value, "G_ema");
-  const discriminatorObject = field(value, "D");
-  // D is only needed for training (issue 6); its names and shapes are checked when our discriminator exists.
-  const discriminator = discriminatorObject === undefined ? undefined : new Map(
-    [...adaModuleStateDict(discriminatorObject)].map(([name, tensor]) => [name, tensorWeight(tensor)]),
-  );
-  if (ada !== undefined) {
-    const state = field(ada, "state");
-    const initKwargs = field(state, "_init_kwargs") ?? field(state, "init_kwargs");
-    if (!initKwargs) throw new TypeError(`"${path}": G_ema has no init_kwargs`);
-    const kwargs = initKwargs instanceof Map ? Object.fromEntries(mapToObject(initKwargs)) : initKwargs;
-    const stateDict = new Map(
-      [...adaModuleStateDict(ada)].map(([name, tensor]) => [name, tensorWeight(tensor)]),
-    );
-    return { ...convertAdaGenerator(stateDict, kwargs as Record<string, unknown>, path), discriminator };
-  }
-  const gEma = field(value, "g_ema");
-  if (gEma !== undefined) {
-    const latentAvg = field(value, "latent_avg");
-    return convertRosinalityGenerator(
-      stateDictOf(gEma),
-      isTorchTensor(latentAvg) ? tensorWeight(latentAvg) : undefined,
-      path,
-    );
-  }
-  throw new TypeError(`"${path}" holds neither an ADA G_ema nor a rosinality g_ema`);
-}
-
-function mapToObject(map: Map<unknown, unknown>): [string, unknown][] {
-  return [...map].map(([k, v]) => [String(k), v instanceof Map ? Object.fromEntries(mapToObject(v)) : v]);
-}
 
 /** The files a kind writes (into the folder `out`, or `out` itself) and the folder they go in. */
 function outputsOf(kind: string, out: string): { folder: string; files: string[] } {
