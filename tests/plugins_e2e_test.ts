@@ -6,8 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import { main as ablate } from "../cli/ablate.ts";
-import { main as invert } from "../cli/invert.ts";
 import { writePng } from "../io/image.ts";
 import { writeTinyModel } from "./_tiny_model.ts";
 
@@ -49,15 +47,18 @@ function serveRepository(overrides: Map<string, string>) {
   });
 }
 
-async function quietly(run: () => Promise<number>): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const { log, error, warn } = console;
-  console.log = console.error = console.warn = (...parts: unknown[]) => lines.push(parts.join(" "));
-  try {
-    return { code: await run(), output: lines.join("\n") };
-  } finally {
-    Object.assign(console, { log, error, warn });
-  }
+/**
+ * Runs a command in a child process with `--no-lock`: Deno records every remote module it imports in the lock
+ * file, and this test's loopback URLs (a new port each run) must not end up in the project's deno.lock.
+ */
+async function command(file: string, args: string[]): Promise<{ code: number; output: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-lock", new URL(file, REPOSITORY).pathname, ...args],
+    cwd: new URL(".", REPOSITORY).pathname,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decoder = new TextDecoder();
+  return { code, output: decoder.decode(stdout) + decoder.decode(stderr) };
 }
 
 Deno.test("plug-ins by URL: ablate trains and evaluates them; invert needs --allow-plugins and a matching hash", async () => {
@@ -85,7 +86,7 @@ Deno.test("plug-ins by URL: ablate trains and evaluates them; invert needs --all
         ],
       }),
     );
-    const trained = await quietly(() => ablate([`${folder}/suite.json`, "--experiments", folder]));
+    const trained = await command("cli/ablate.ts", [`${folder}/suite.json`, "--experiments", folder]);
     assert.equal(trained.code, 0, trained.output);
     for (const variant of ["my_fusion", "my_sharing"]) {
       assert.ok((await Deno.stat(`${folder}/results/e2e/${variant}/metrics.json`)).isFile, variant);
@@ -97,7 +98,7 @@ Deno.test("plug-ins by URL: ablate trains and evaluates them; invert needs --all
 
     await writePng(`${folder}/photo.png`, new Float32Array(3 * 64 * 64).fill(0.2), [1, 3, 64, 64]);
     const args = [`${folder}/photo.png`, "--model", model, "--device", "cpu"];
-    const refused = await quietly(() => invert([...args, "--out", `${folder}/refused`]));
+    const refused = await command("cli/invert.ts", [...args, "--out", `${folder}/refused`]);
     assert.equal(refused.code, 2, refused.output);
     assert.match(
       refused.output,
@@ -105,7 +106,7 @@ Deno.test("plug-ins by URL: ablate trains and evaluates them; invert needs --all
     );
     assert.match(refused.output, /--allow-plugins/);
 
-    const allowed = await quietly(() => invert([...args, "--out", `${folder}/out`, "--allow-plugins"]));
+    const allowed = await command("cli/invert.ts", [...args, "--out", `${folder}/out`, "--allow-plugins"]);
     assert.equal(allowed.code, 0, allowed.output);
     assert.ok(
       allowed.output.includes(`Importing fusion operator ${fusion} (sha256 ${manifest.plugins[fusion]})`),
@@ -114,7 +115,12 @@ Deno.test("plug-ins by URL: ablate trains and evaluates them; invert needs --all
 
     const source = await Deno.readTextFile(new URL("examples/plugins/my_fusion.ts", REPOSITORY));
     overrides.set("examples/plugins/my_fusion.ts", source + "\n// edited after training\n");
-    const changed = await quietly(() => invert([...args, "--out", `${folder}/changed`, "--allow-plugins"]));
+    const changed = await command("cli/invert.ts", [
+      ...args,
+      "--out",
+      `${folder}/changed`,
+      "--allow-plugins",
+    ]);
     assert.equal(changed.code, 2, changed.output);
     assert.match(changed.output, /has changed since it was recorded: its source's sha256 is [0-9a-f]{64}/);
     assert.ok(changed.output.includes(manifest.plugins[fusion]));
