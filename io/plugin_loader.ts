@@ -269,7 +269,12 @@ export async function loadPlugin<T>(
     throw new PluginError(
       "import-failed",
       specifier,
-      `Plug-in "${specifier}": importing ${moduleUrl} failed: ${(error as Error).message}`,
+      `Plug-in "${specifier}": importing ${moduleUrl} failed: ${(error as Error).message}${
+        /integrity check failed/i.test((error as Error).message)
+          ? " (Deno's lock file records an earlier version of this remote module: remove its entries from " +
+            "deno.lock, or run the command with --no-lock)"
+          : ""
+      }`,
       { cause: error },
     );
   }
