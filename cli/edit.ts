@@ -12,13 +12,18 @@
  *   as the official code does (spec §7). PCA is the official `.pt`, its imported `.safetensors`, or `sampled`
  *   (a PCA of 4 096 sampled w of this model).
  *
+ * The input may also be an inversion file that `invert` wrote (`<name>.safetensors`, compact or with ΔW): it is
+ * edited without inverting again (the strip's first column shows its reconstruction), and refused when it was
+ * written with another model (model/compact_inversion.ts `loadInversion`).
+ *
  * The flags, the input image and `--out` are checked before the model loads. Exit status 0 written, 2 bad usage
  * or nothing written.
  *
  * @module
  */
 
-import { readImage, writePng } from "../io/image.ts";
+import { writePng } from "../io/image.ts";
+import { inversionOfInput } from "./_inversion_input.ts";
 import { imageGrid } from "../io/image_grid.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { numWs } from "../generator/config.ts";
@@ -177,9 +182,13 @@ export function main(args: readonly string[]): Promise<number> {
       label = `GANSpace component ${component}, rows ${start}…${end - 1}`;
     }
     const size = model.resolution;
-    const input = await readImage(image, size);
-    const inversion = await model.invert(input.data, 1);
-    const phaseOneRow: (Float32Array | null)[] = [input.data];
+    const input = await inversionOfInput(image, model, modelPath);
+    const inversion = {
+      wCodes: { data: input.inversion.ws },
+      residuals: new Map([...input.inversion.residuals].map(([name, data]) => [name, { data }])),
+      provider: input.provider,
+    };
+    const phaseOneRow: (Float32Array | null)[] = [input.image];
     const fullRow: (Float32Array | null)[] = [null];
     for (const gamma of gammas) {
       const ws = edit(inversion.wCodes.data, gamma);

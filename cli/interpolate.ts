@@ -13,11 +13,15 @@
  * @module
  */
 
-import { readImage, writePng } from "../io/image.ts";
+import { writePng } from "../io/image.ts";
 import { imageGrid } from "../io/image_grid.ts";
 import { writeAnimation } from "../io/animation.ts";
 import { loadHyperInverter } from "../model/load.ts";
-import { interpolateInversions } from "../editing/interpolate.ts";
+import { interpolateAt, interpolateCodesAt, interpolateInversions } from "../editing/interpolate.ts";
+import type { InversionCodes } from "../editing/interpolate.ts";
+import type { HyperInverter } from "../model/hyperinverter.ts";
+import { residualsFromCodes } from "../model/compact_inversion.ts";
+import { inversionOfInput } from "./_inversion_input.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { checkDevice } from "./_device.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
@@ -50,6 +54,27 @@ const SPEC = {
 } as const;
 
 /**
+ * The frame at t: through the codes when both inversions carry them (v interpolated, then mapped to ΔW), else
+ * through ΔW.
+ *
+ * @param model the model
+ * @param a the first inversion
+ * @param b the second inversion
+ * @param t position in [0, 1]
+ * @returns w and ΔW at t
+ */
+export async function frameAt(
+  model: HyperInverter,
+  a: InversionCodes,
+  b: InversionCodes,
+  t: number,
+): Promise<InversionCodes> {
+  if (!a.codes || !b.codes) return interpolateAt(a, b, t);
+  const frame = interpolateCodesAt({ ws: a.ws, codes: a.codes }, { ws: b.ws, codes: b.codes }, t);
+  return { ws: frame.ws, codes: frame.codes, residuals: await residualsFromCodes(model, frame.codes) };
+}
+
+/**
  * The command.
  *
  * @param args command-line arguments
@@ -72,24 +97,18 @@ export function main(args: readonly string[]): Promise<number> {
     const size = model.resolution;
     // One after the other: with Promise.all, a failing read would leave the other decode running in sharp's
     // threads after the command returned, and a process that goes on (a test runner) could crash when it lands.
-    const a = await readImage(positional[0], size);
-    const b = await readImage(positional[1], size);
-    const codes = [];
-    for (const image of [a, b]) {
-      const inversion = await model.invert(image.data, 1);
-      const residuals = new Map([...inversion.residuals].map(([name, array]) => [name, array.data]));
-      codes.push({ ws: inversion.wCodes.data, residuals });
-    }
-    const ours = interpolateInversions(codes[0], codes[1], steps);
-    const baseline = interpolateInversions(codes[0], codes[1], steps, { latentOnly: true });
+    const a = await inversionOfInput(positional[0], model, flags.model);
+    const b = await inversionOfInput(positional[1], model, flags.model);
+    const baseline = interpolateInversions(a.inversion, b.inversion, steps, { latentOnly: true });
     const wrap = (residuals: ReadonlyMap<string, Float32Array>) =>
       new Map([...residuals].map(([name, data]) => [name, { data }]));
     const oursRow: Float32Array[] = [], baselineRow: Float32Array[] = [];
     for (let k = 0; k < steps; k++) {
-      oursRow.push((await model.synthesize(ours[k].ws, wrap(ours[k].residuals), 1)).data);
+      const frame = await frameAt(model, a.inversion, b.inversion, k / (steps - 1));
+      oursRow.push((await model.synthesize(frame.ws, wrap(frame.residuals), 1)).data);
       baselineRow.push((await model.synthesize(baseline[k].ws, null, 1)).data);
     }
-    const strip = imageGrid([[a.data, ...oursRow, b.data], [a.data, ...baselineRow, b.data]], size);
+    const strip = imageGrid([[a.image, ...oursRow, b.image], [a.image, ...baselineRow, b.image]], size);
     await writePng(out, strip.data, strip.shape);
     if (animation) {
       const frames = [...oursRow, ...oursRow.slice(1, -1).reverse()];

@@ -85,3 +85,60 @@ Deno.test("interpolate refuses bad flags, a missing image, a wrong animation ext
   }
   assert.equal(await Deno.readTextFile(`${dir}/taken.png`), "mine");
 });
+
+Deno.test("interpolate and edit read compact inversion files (same strip as from the images) and refuse another model's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "interpolate-files-" });
+  const { log } = console;
+  console.log = () => {};
+  try {
+    const { main: invert } = await import("./invert.ts");
+    assert.equal(
+      await invert([a, "--model", "models/default/model.json", "--out", dir, "--device", "cpu"]),
+      0,
+    );
+    assert.equal(
+      await invert([b, "--model", "models/default/model.json", "--out", dir, "--device", "cpu"]),
+      0,
+    );
+    const fileA = `${dir}/test-0000-boot.safetensors`, fileB = `${dir}/test-0002-trouser.safetensors`;
+    assert.equal(await main([a, b, "--steps", "3", "--out", `${dir}/images.png`]), 0);
+    assert.equal(await main([fileA, fileB, "--steps", "3", "--out", `${dir}/files.png`]), 0);
+    const sharp = await loadSharp();
+    const pixels = async (path: string) => new Uint8Array(await sharp(path).raw().toBuffer());
+    // The frames (columns 1..3) are the same whether the inversions come from the images or their files.
+    const [fromImages, fromFiles] = [await pixels(`${dir}/images.png`), await pixels(`${dir}/files.png`)];
+    const width = 5 * 32;
+    for (let row = 0; row < 2 * 32; row++) {
+      for (let x = 32; x < 4 * 32; x++) {
+        for (let c = 0; c < 3; c++) {
+          const i = (row * width + x) * 3 + c;
+          assert.ok(Math.abs(fromImages[i] - fromFiles[i]) <= 1, `pixel ${row},${x}`);
+        }
+      }
+    }
+    const { main: edit } = await import("./edit.ts");
+    assert.equal(
+      await edit([fileA, "--direction", "footwear", "--gammas", "0,1", "--out", `${dir}/e.png`]),
+      0,
+    );
+    // Another model: refused, naming both.
+    const { writeTinyModel } = await import("../tests/_tiny_model.ts");
+    const other = await writeTinyModel(`${dir}/tiny`);
+    const errors: string[] = [];
+    const { error } = console;
+    console.error = (...parts: unknown[]) => errors.push(parts.join(" "));
+    try {
+      assert.notEqual(await main([fileA, fileB, "--model", other, "--out", `${dir}/bad.png`]), 0);
+    } finally {
+      console.error = error;
+    }
+    assert.match(
+      errors.join("\n"),
+      /inverted with model "models\/default\/model\.json" \(identity [0-9a-f]{64}\)/,
+    );
+    assert.match(errors.join("\n"), new RegExp(`not with ".*tiny/model\\.json" \\(identity [0-9a-f]{64}\\)`));
+  } finally {
+    console.log = log;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

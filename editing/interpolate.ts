@@ -1,7 +1,10 @@
 /**
  * Real-image interpolation (paper §4.6): the w codes and every layer's ΔW of two inversions are interpolated
  * linearly, `(1 − t)·a + t·b`, so that t = 0 and t = 1 give back the two inversions exactly; the latent-only
- * baseline interpolates w and keeps ΔW = 0.
+ * baseline interpolates w and keeps ΔW = 0. ΔW is affine in each regressor's code v (spec §4), and an affine
+ * map commutes with convex combinations, so interpolating the codes ({@linkcode interpolateCodesAt}) and then
+ * mapping them to ΔW (model/compact_inversion.ts `residualsFromCodes`) is exactly interpolating ΔW, at the cost
+ * of D floats per layer instead of ΔW's millions.
  *
  * @module
  */
@@ -33,6 +36,44 @@ export interface InversionCodes {
   ws: Float32Array;
   /** ΔW per target, of one image. */
   residuals: ReadonlyMap<string, Float32Array>;
+  /** The codes v by regressor key ([passes, D] each) when known (model/compact_inversion.ts). */
+  codes?: ReadonlyMap<string, Float32Array> | null;
+}
+
+/** An inversion as its codes: w and every regressor's code v. */
+export interface CompactCodes {
+  /** [rows, wDim] of one image. */
+  ws: Float32Array;
+  /** v by regressor key, [passes, D] each. */
+  codes: ReadonlyMap<string, Float32Array>;
+}
+
+/**
+ * w and every code v at one t between a and b (exactly a at t = 0 and b at t = 1); ΔW of the result, computed
+ * from its codes, is exactly the interpolation of the two ΔW (the mapper is affine).
+ *
+ * @param a the first inversion's codes
+ * @param b the second inversion's codes
+ * @param t position
+ * @returns the interpolated w and codes
+ * @throws {TypeError} when the two have different code sets or sizes
+ * @example
+ * ```ts
+ * import { interpolateCodesAt } from "./interpolate.ts";
+ * const a = { ws: new Float32Array([0]), codes: new Map([["b4_conv1_weight", new Float32Array([2, 0])]]) };
+ * const b = { ws: new Float32Array([1]), codes: new Map([["b4_conv1_weight", new Float32Array([4, 8])]]) };
+ * console.log(interpolateCodesAt(a, b, 0.25).codes.get("b4_conv1_weight")); // Float32Array [2.5, 2]
+ * ```
+ */
+export function interpolateCodesAt(a: CompactCodes, b: CompactCodes, t: number): CompactCodes {
+  const keys = [...a.codes.keys()];
+  const missing = keys.find((key) => !b.codes.has(key));
+  if (missing !== undefined || keys.length !== b.codes.size) {
+    throw new TypeError(`The two inversions have different code sets (e.g. ${missing ?? "extra in b"})`);
+  }
+  const codes = new Map<string, Float32Array>();
+  for (const key of keys) codes.set(key, lerp(a.codes.get(key)!, b.codes.get(key)!, t));
+  return { ws: lerp(a.ws, b.ws, t), codes };
 }
 
 function checkSameResiduals(a: InversionCodes, b: InversionCodes): string[] {

@@ -18,7 +18,14 @@ export {
   type InterfaceGanDirection,
   interfaceGanEdit,
 } from "./directions.ts";
-export { interpolateAt, interpolateInversions, type InversionCodes, lerp } from "./interpolate.ts";
+export {
+  type CompactCodes,
+  interpolateAt,
+  interpolateCodesAt,
+  interpolateInversions,
+  type InversionCodes,
+  lerp,
+} from "./interpolate.ts";
 export { principalComponents } from "./pca.ts";
 export {
   attributeClassifierGraph,
