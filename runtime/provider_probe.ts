@@ -25,6 +25,27 @@ export function ortBinaryDirectory(): string {
 }
 
 /**
+ * Which CUDA provider library is missing from a folder, or null when both are there. ONNX Runtime loads the CUDA
+ * provider through its shared-provider bridge, so both libraries (NuGet package
+ * `Microsoft.ML.OnnxRuntime.Gpu.Linux` 1.30.0, `runtimes/linux-x64/native/`) must lie beside `libonnxruntime.so.1`.
+ *
+ * @param directory the folder (ending in `/`), normally {@linkcode ortBinaryDirectory}
+ * @returns a reason naming the first missing library, or null
+ * @example
+ * ```ts
+ * import { cudaLibraryMissing } from "./provider_probe.ts";
+ * console.log(cudaLibraryMissing("/nonexistent/")); // "libonnxruntime_providers_cuda.so is not installed in /nonexistent/" (on Linux)
+ * ```
+ */
+export function cudaLibraryMissing(directory: string): string | null {
+  const libraries = Deno.build.os === "windows"
+    ? ["onnxruntime_providers_cuda.dll", "onnxruntime_providers_shared.dll"]
+    : ["libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so"];
+  const missing = libraries.find((library) => !exists(`${directory}${library}`));
+  return missing ? `${missing} is not installed in ${directory}` : null;
+}
+
+/**
  * Why a provider cannot start here, or null when it might.
  *
  * @param provider a provider name
@@ -37,13 +58,7 @@ export function ortBinaryDirectory(): string {
  */
 export function providerUnavailableReason(provider: ProviderName): string | null {
   if (provider === "cpu") return null;
-  if (provider === "cuda") {
-    const library = Deno.build.os === "windows"
-      ? "onnxruntime_providers_cuda.dll"
-      : "libonnxruntime_providers_cuda.so";
-    const directory = ortBinaryDirectory();
-    return exists(`${directory}${library}`) ? null : `${library} is not installed in ${directory}`;
-  }
+  if (provider === "cuda") return cudaLibraryMissing(ortBinaryDirectory());
   if (provider === "webgpu" && Deno.build.os === "linux") {
     const directories = [
       ...(Deno.env.get("LD_LIBRARY_PATH") ?? "").split(":").filter(Boolean),
