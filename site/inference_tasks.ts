@@ -1,7 +1,9 @@
 /**
  * The site's model work, as plain messages: invert images, render an edit (w moved along a principal direction
  * of W, the predicted ΔW reused) and render an interpolation between two inversions. {@linkcode InferenceRunner}
- * runs them with cached models, inversions and directions; the worker (`inference_worker.ts`) wraps it, because
+ * runs them with cached models, inversions and directions; an interpolation goes through the regressors' codes v
+ * (model/compact_inversion.ts: exactly interpolating ΔW, the mapper being affine) when the model has them. The
+ * worker (`inference_worker.ts`) wraps it, because
  * ONNX Runtime's `run` blocks the thread that calls it.
  *
  * @module
@@ -10,9 +12,11 @@
 import { numWs } from "../generator/config.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
+import { invertWithCodes, residualsFromCodes } from "../model/compact_inversion.ts";
 import {
   interfaceGanEdit,
   interpolateAt,
+  interpolateCodesAt,
   type InversionCodes,
   principalComponents,
   sampleW,
@@ -210,7 +214,9 @@ export class InferenceRunner {
         const a = await this.invertOne(task.modelPath, model, task.a);
         progress(0.4, "inverting the second image");
         const b = await this.invertOne(task.modelPath, model, task.b);
-        const frame = interpolateAt(a, b, task.t);
+        const frame = a.codes && b.codes
+          ? await this.frameThroughCodes(model, a, b, task.t)
+          : interpolateAt(a, b, task.t);
         progress(0.7, "rendering");
         const image = await model.synthesize(frame.ws, this.residualFeeds(frame, task.latentOnly), 1);
         return { resolution: model.resolution, image: image.data, milliseconds: performance.now() - start };
@@ -247,13 +253,25 @@ export class InferenceRunner {
     const key = `${path}|${fingerprint(image)}`;
     const cached = this.inversions.get(key);
     if (cached) return cached;
-    const result = await model.invert(image, 1);
+    const result = await invertWithCodes(model, image, 1);
     const inversion = {
       ws: result.wCodes.data,
       residuals: new Map([...result.residuals].map(([name, r]) => [name, r.data])),
+      codes: result.codes,
     };
     this.inversions.set(key, inversion);
     return inversion;
+  }
+
+  /** w and the codes v interpolated, ΔW mapped from the codes (equal to interpolating ΔW; spec §4). */
+  private async frameThroughCodes(
+    model: HyperInverter,
+    a: InversionCodes,
+    b: InversionCodes,
+    t: number,
+  ): Promise<InversionCodes> {
+    const frame = interpolateCodesAt({ ws: a.ws, codes: a.codes! }, { ws: b.ws, codes: b.codes! }, t);
+    return { ws: frame.ws, codes: frame.codes, residuals: await residualsFromCodes(model, frame.codes) };
   }
 
   /** The residuals as `synthesize` takes them, or null (phase I: the generator's own weights) when `zero`. */
