@@ -29,6 +29,14 @@ export {
 } from "./safetensors.ts";
 export { writeFileAtomic } from "./atomic_write.ts";
 export {
+  INVERSION_FORMAT,
+  INVERSION_VERSION,
+  type InversionFile,
+  readInversionFile,
+  writeInversionFile,
+} from "./inversion_file.ts";
+export { readRegularFile } from "./regular_file.ts";
+export {
   type FixtureDtype,
   type FixtureSection,
   type FixtureTensor,

@@ -27,6 +27,15 @@ export { loadHyperInverter } from "./load.ts";
 export { checkFiniteOutput, NonFiniteOutputError, type OutputStage } from "./output_checks.ts";
 export { checkWeightValues } from "./weight_checks.ts";
 export { writeModelFolder } from "./model_folder.ts";
+export {
+  type CodedInversionResult,
+  invertWithCodes,
+  type LoadedInversion,
+  loadInversion,
+  modelIdentity,
+  residualsFromCodes,
+} from "./compact_inversion.ts";
+export { type ExportDescription, exportModel } from "./export.ts";
 export { architecturePluginHashes, loadArchitecturePlugins, type PluginTrustOptions } from "./plugins.ts";
 export {
   MANIFEST_FORMAT,
