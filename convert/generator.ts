@@ -18,7 +18,9 @@ import type { Weight } from "../io/weights_file.ts";
 
 /** A converted generator: its configuration and its weights under ADA names. */
 export interface ConvertedGenerator {
+  /** The generator's configuration, read from the file. */
   config: GeneratorConfig;
+  /** Its weights under ADA names (`mapping.w_avg` included). */
   weights: StateDict;
 }
 

@@ -13,10 +13,15 @@ import { assertStateDictFits, type StateDict, subStateDict } from "./state_dict.
 
 /** The options of an official checkpoint that decide its architecture. */
 export interface CheckpointOptions {
+  /** `ffhq_encode` or `church_encode`: which preset the encoders follow. */
   dataset_type?: unknown;
+  /** The official encoder class (e.g. `ResNetLayerWiseEncoder`), checked against the dataset's. */
   encoder_type?: unknown;
+  /** The generator's resolution. */
   output_size?: unknown;
+  /** The hypernetwork's hidden dimension D. */
   hidden_dim?: unknown;
+  /** The set of generator layers that receive ΔW. */
   target_shape_name?: unknown;
 }
 
@@ -68,9 +73,13 @@ export function architectureFromOptions(opts: CheckpointOptions): ArchitectureJs
 
 /** The modules of a converted HyperInverter checkpoint (weights without their prefixes). */
 export interface ConvertedHyperInverter {
+  /** The architecture the checkpoint's `opts` describe (the generator's part comes from its own file). */
   architecture: ArchitectureJson;
+  /** The W encoder E1 (`w_encoder.*` names without the prefix). */
   wEncoder: StateDict;
+  /** The layer-wise encoder E2. */
   layerWiseEncoder: StateDict;
+  /** The hypernetwork. */
   hypernet: StateDict;
   /** Prefixes of the checkpoint that were left out (e.g. `discriminator.`, only needed for training). */
   ignored: string[];

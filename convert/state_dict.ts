@@ -13,7 +13,9 @@ export type StateDict = Map<string, Weight>;
 
 /** An expected tensor: its name and shape. */
 export interface ExpectedTensor {
+  /** The tensor's name in the state dict. */
   readonly name: string;
+  /** Its shape. */
   readonly shape: readonly number[];
 }
 

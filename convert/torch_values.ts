@@ -52,6 +52,21 @@ export function field(value: unknown, key: string): unknown {
   return undefined;
 }
 
-/** Reads a PyTorch file (zip, legacy or plain pickle) safely. */
-export const readTorch = readTorchFileFromPath;
+/**
+ * Reads a PyTorch file (zip, legacy or plain pickle) safely: a restricted unpickler, nothing executed.
+ *
+ * @param path the file
+ * @returns the unpickled value (maps, lists, tensors)
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { referenceFixturesRoot } from "../io/reference_fixture.ts";
+ * import { field, readTorch } from "./torch_values.ts";
+ * const value = await readTorch(`${referenceFixturesRoot()}/generator-64/rosinality_g_ema.pt`);
+ * assert.ok(field(value, "g_ema") !== undefined);
+ * ```
+ */
+export function readTorch(path: string | URL): Promise<unknown> {
+  return readTorchFileFromPath(path);
+}
 export { adaModuleStateDict, isTorchTensor };

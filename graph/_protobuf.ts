@@ -15,11 +15,13 @@ export class ProtoWriter {
   /** Encoded length in bytes so far. */
   length = 0;
 
+  /** Appends encoded bytes. */
   private push(part: Uint8Array): void {
     this.parts.push(part);
     this.length += part.length;
   }
 
+  /** Appends a field's tag: its number and wire type. */
   private tag(field: number, wire: number): void {
     this.push(encodeVarint(BigInt(field * 8 + wire)));
   }

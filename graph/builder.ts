@@ -10,10 +10,15 @@ import { assertValidShape, type DType, formatShape, numel, Tensor, type TensorOr
 
 /** A node of the IR: an op from {@linkcode OP_SET}, its tensor inputs and outputs, and static attributes. */
 export interface GraphNode {
+  /** The op, one of the op set. */
   readonly op: OpName;
+  /** Unique node name, scoped (`synthesis/b8/conv1/Conv_12`). */
   readonly name: string;
+  /** Tensor inputs, in the op's order. */
   readonly inputs: readonly Tensor[];
+  /** Output tensors (one for every op of the set). */
   readonly outputs: readonly Tensor[];
+  /** Static attributes (frozen). */
   readonly attributes: Attributes;
 }
 
@@ -114,7 +119,11 @@ export class GraphBuilder {
   private readonly producers = new Map<Tensor, GraphNode>();
   private counter = 0;
 
-  /** @param name graph name, written into the ONNX model */
+  /**
+   * An empty graph.
+   *
+   * @param name graph name, written into the ONNX model
+   */
   constructor(readonly name: string) {}
 
   // ---------------------------------------------------------------- values
@@ -521,6 +530,7 @@ export class GraphBuilder {
 
   // ---------------------------------------------------------------- internals
 
+  /** Throws a TypeError unless `t` is a tensor of this graph. */
   private own(t: Tensor, what: string): void {
     if (!(t instanceof Tensor)) throw new TypeError(`The ${what} must be a Tensor, got ${String(t)}`);
     if (t.graphId !== this.id) {
@@ -528,14 +538,17 @@ export class GraphBuilder {
     }
   }
 
+  /** The name under the open scopes. */
   private scoped(name: string, separator: string): string {
     return this.scopes.length ? `${this.scopes.join(separator)}${separator}${name}` : name;
   }
 
+  /** The next node's name: op and counter under the open scopes. */
   private nextName(op: string): string {
     return this.scoped(`${op}_${this.counter}`, "/");
   }
 
+  /** Registers a tensor under a unique name (suffixed when `uniquify`, else a duplicate throws). */
   private newTensor(
     name: string,
     shape: readonly number[],
@@ -557,6 +570,7 @@ export class GraphBuilder {
     return t;
   }
 
+  /** Checks the op, the inputs' graph and arity, infers the output types and records the node. */
   private addNode(
     op: OpName,
     inputs: readonly Tensor[],

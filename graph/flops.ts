@@ -11,11 +11,15 @@ import { numel } from "./tensor.ts";
 
 /** MACs by op kind. */
 export interface MacCount {
+  /** Dense (non-depthwise) convolutions. */
   conv: number;
+  /** Transposed convolutions. */
   convTranspose: number;
   /** Depthwise convolutions (group = channels), e.g. FIR filters. */
   depthwise: number;
+  /** Matrix products. */
   matMul: number;
+  /** All of the above. */
   total: number;
 }
 

@@ -34,7 +34,9 @@ export interface OnnxEncodeOptions {
 
 /** The encoded model, and the external data file's bytes when one was asked for. */
 export interface EncodedOnnxModel {
+  /** The ModelProto bytes. */
   model: Uint8Array;
+  /** The external data file's parts, in order (concatenate them), when initializers went outside. */
   externalData?: Uint8Array[];
 }
 

@@ -107,9 +107,13 @@ export function isOpName(name: string): name is OpName {
 
 /** What a shape rule sees of a node: its name (for messages), its input types and its attributes. */
 export interface NodeSignature {
+  /** The op. */
   readonly op: OpName;
+  /** The node's name, for messages. */
   readonly name: string;
+  /** The input types, in the op's order. */
   readonly inputs: readonly TensorType[];
+  /** The static attributes. */
   readonly attributes: Attributes;
 }
 

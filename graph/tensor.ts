@@ -29,7 +29,9 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
 
 /** What a graph value is: a shape with every dimension known, and an element type. */
 export interface TensorType {
+  /** Every dimension, known when the graph is built. */
   readonly shape: readonly number[];
+  /** Element type. */
   readonly dtype: DType;
 }
 
@@ -49,6 +51,8 @@ export type TensorOrigin = "input" | "parameter" | "constant" | "node";
  */
 export class Tensor implements TensorType {
   /**
+   * A tensor of a graph; made by the {@linkcode GraphBuilder}'s methods, not directly.
+   *
    * @param graphId id of the graph that owns the tensor (tensors of two graphs cannot be mixed)
    * @param id index of the tensor in its graph
    * @param name unique name in the graph (the ONNX value name)

@@ -11,8 +11,11 @@ import { msSsim, msSsimOptionsFor } from "./ms_ssim.ts";
 
 /** Per-phase image metrics. */
 export interface PhaseMetrics {
+  /** Mean squared error on [0, 1] images, averaged over the batch. */
   l2: number;
+  /** PSNR in dB on [0, 1] images (data range 1), the mean of the per-image values. */
   psnr: number;
+  /** MS-SSIM on [0, 1] images, the batch mean. */
   msSsim: number;
 }
 
