@@ -2,6 +2,10 @@ import assert from "node:assert/strict";
 import { loadSharp } from "../deps.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
 import { runCli } from "./_run_cli.ts";
+import { alignPhoto } from "./align.ts";
+import { FaceDetector } from "../faces/detect.ts";
+import { pasteBack } from "../faces/paste_back.ts";
+import { openPhoto, readRgbImage } from "../faces/rgb_image.ts";
 
 const FIXTURES = new URL("../../shared/fixtures/images/", import.meta.url).pathname;
 
@@ -178,7 +182,7 @@ Deno.test("align of a 16000² PNG fails for that photo only, in bounded memory, 
   }
 });
 
-Deno.test("invert --align aligns each photo to the model's resolution first and skips a photo without a face", async () => {
+Deno.test("invert --align aligns each photo to the model's resolution first, pastes the result back, skips a photo without a face", async () => {
   const sharp = await loadSharp();
   const dir = await Deno.makeTempDir({ prefix: "invert-align-" });
   try {
@@ -211,7 +215,52 @@ Deno.test("invert --align aligns each photo to the model's resolution first and 
     const aligned = await sharp(`${dir}/out/face.aligned.png`).metadata();
     assert.deepEqual([aligned.width, aligned.height], [64, 64]); // the tiny model's resolution
     const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
-    assert.deepEqual(names, ["face.aligned.png", "face.final.png", "face.phase1.png", "face.safetensors"]);
+    assert.deepEqual(names, [
+      "face.aligned.png",
+      "face.final.png",
+      "face.pasted.png",
+      "face.phase1.png",
+      "face.safetensors",
+    ]);
+    // The pasted photo is the photo with the final image warped back into the face's quad, nothing else.
+    const photo = await (await openPhoto(`${dir}/in/face.jpg`)).read();
+    const pasted = await readRgbImage(`${dir}/out/face.pasted.png`);
+    const final = await readRgbImage(`${dir}/out/face.final.png`);
+    const [face] = await alignPhoto(`${dir}/in/face.jpg`, await FaceDetector.load(), { size: 64 });
+    assert.deepEqual(pasted.data, (await pasteBack(photo, face.quad, final)).data);
+    const [q0, q1, , q3] = face.quad;
+    const det = (q3[0] - q0[0]) * (q1[1] - q0[1]) - (q3[1] - q0[1]) * (q1[0] - q0[0]);
+    let outside = 0, changed = 0;
+    for (let y = 0; y < photo.height; y++) {
+      for (let x = 0; x < photo.width; x++) {
+        const dx = x - q0[0], dy = y - q0[1];
+        const u = (dx * (q1[1] - q0[1]) - dy * (q1[0] - q0[0])) / det;
+        const v = ((q3[0] - q0[0]) * dy - (q3[1] - q0[1]) * dx) / det;
+        const p = (y * photo.width + x) * 3;
+        const same = [0, 1, 2].every((c) => pasted.data[p + c] === photo.data[p + c]);
+        if (Math.min(u, 1 - u, v, 1 - v) <= 0) {
+          outside++;
+          assert.ok(same, `pixel ${x},${y} outside the quad is unchanged`);
+        } else if (!same) changed++;
+      }
+    }
+    assert.ok(outside > 0 && changed > 1000, `${outside} pixels outside the quad, ${changed} changed inside`);
+
+    // A pasted photo that exists is an output conflict (exit 2 before the model loads), replaced with --force.
+    await Deno.remove(`${dir}/out`, { recursive: true });
+    await Deno.mkdir(`${dir}/out`);
+    await Deno.writeTextFile(`${dir}/out/face.pasted.png`, "mine");
+    const conflict = await runCli(new URL("./invert.ts", import.meta.url), [
+      `${dir}/in/face.jpg`,
+      "--model",
+      model,
+      "--out",
+      `${dir}/out`,
+      "--align",
+    ]);
+    assert.equal(conflict.code, 2, conflict.stdout + conflict.stderr);
+    assert.match(conflict.stderr, /face\.pasted\.png/);
+    assert.equal(await Deno.readTextFile(`${dir}/out/face.pasted.png`), "mine");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -11,8 +11,10 @@
  * `--save-delta-weights` adds every residual `dW.<target>` [O, I, k, k]; a model whose ΔW is not affine in its
  * codes always stores ΔW, with the reason in the metadata (`whyDeltaWeights`). A file that is not a readable
  * image is reported and skipped; the others are still processed. `--align` first FFHQ-aligns each photo's largest face
- * to the model's resolution (faces/, as `deno task align`; also written as `<name>.aligned.png`); a photo without a
- * face is reported and skipped. `<name>` is the image's stem, or its whole file name when two inputs share a stem
+ * to the model's resolution (faces/, as `deno task align`; also written as `<name>.aligned.png`), and writes
+ * `<name>.pasted.png`: the original photo with the reconstruction pasted back into the face's quad
+ * (faces/paste_back.ts; feathered, every pixel outside the quad unchanged); a photo without a face is reported and
+ * skipped. `<name>` is the image's stem, or its whole file name when two inputs share a stem
  * (`x.jpg` and `x.png` give `x.jpg.final.png` and `x.png.final.png`) or when the stem's outputs would be input
  * files (cli/_files.ts `planOutputNames`); an image counts as inverted only once its outputs are written. The
  * command line, `--device` and the outputs are checked before the model loads; existing outputs are never
@@ -24,7 +26,7 @@
 
 import { pathExists } from "../io/atomic_write.ts";
 import { readImage, rgbBytesToTensor } from "../io/image.ts";
-import { writePng } from "../io/image.ts";
+import { toRgbBytes, writePng } from "../io/image.ts";
 import { writeInversionFile } from "../io/inversion_file.ts";
 import { type CodedInversionResult, invertWithCodes, modelIdentity } from "../model/compact_inversion.ts";
 import { loadHyperInverter } from "../model/load.ts";
@@ -38,6 +40,7 @@ import { prepareOutputFolder } from "../io/output_check.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { FaceDetector } from "../faces/detect.ts";
 import { writeRgbPng } from "../faces/rgb_image.ts";
+import { writePastedPhoto } from "../faces/paste_back.ts";
 import { alignPhoto } from "./align.ts";
 
 /** The command line of `invert`. */
@@ -64,7 +67,8 @@ export const INVERT_COMMAND = {
     },
     align: {
       type: "boolean",
-      description: "FFHQ-align each photo's largest face first (<name>.aligned.png)",
+      description:
+        "FFHQ-align each photo's largest face first (<name>.aligned.png) and paste the result back (<name>.pasted.png)",
     },
     "save-delta-weights": {
       type: "boolean",
@@ -82,9 +86,11 @@ export interface InvertReport {
 }
 
 const OUTPUT_SUFFIXES = [".final.png", ".phase1.png", ".safetensors"] as const;
+/** The outputs that `--align` adds: the aligned face and the photo with the result pasted back. */
+const ALIGN_SUFFIXES = [".aligned.png", ".pasted.png"] as const;
 
 function outputsOf(out: string, base: string, align = false): string[] {
-  return [...OUTPUT_SUFFIXES, ...(align ? [".aligned.png"] : [])].map((suffix) => `${out}/${base}${suffix}`);
+  return [...OUTPUT_SUFFIXES, ...(align ? ALIGN_SUFFIXES : [])].map((suffix) => `${out}/${base}${suffix}`);
 }
 
 /** An image to invert and the base name of its outputs in the output folder. */
@@ -129,13 +135,18 @@ export async function invertFiles(
   let totalMs = 0;
   for (let start = 0; start < jobs.length; start += options.batch) {
     const chunk = jobs.slice(start, start + options.batch);
-    const loaded: { file: string; base: string; data: Float32Array }[] = [];
+    const loaded: { file: string; base: string; data: Float32Array; quad?: [number, number][] }[] = [];
     for (const { file, base } of chunk) {
       try {
         if (options.align) {
           const [face] = await alignPhoto(file, options.align, { size: resolution });
           await writeRgbPng(outputsOf(options.out, base, true)[3], face.image);
-          loaded.push({ file, base, data: rgbBytesToTensor(face.image.data, resolution, resolution) });
+          loaded.push({
+            file,
+            base,
+            data: rgbBytesToTensor(face.image.data, resolution, resolution),
+            quad: face.quad,
+          });
         } else loaded.push({ file, base, data: (await readImage(file, resolution)).data });
       } catch (error) {
         report.failed.push({ file, reason: (error as Error).message });
@@ -181,6 +192,20 @@ export async function invertFiles(
           saveDeltaWeights: options.saveDeltaWeights ?? false,
           passes: model.architecture?.refinementPasses ?? 1,
         });
+        const quad = loaded[i].quad;
+        if (quad) {
+          const final = {
+            data: toRgbBytes(result.finalImages.data, result.finalImages.shape, i),
+            width: resolution,
+            height: resolution,
+          };
+          await writePastedPhoto(
+            outputsOf(options.out, loaded[i].base, true)[4],
+            loaded[i].file,
+            quad,
+            final,
+          );
+        }
       } catch (error) {
         report.failed.push({
           file: loaded[i].file,
@@ -265,7 +290,7 @@ export function main(args: readonly string[]): Promise<number> {
     await prepareOutputFolder(out);
     const plan = await planOutputNames(files, out, [
       ...OUTPUT_SUFFIXES,
-      ...(alignFirst ? [".aligned.png"] : []),
+      ...(alignFirst ? ALIGN_SUFFIXES : []),
     ]);
     const jobs: InvertJob[] = [];
     const unnamed: InvertReport["failed"] = [];

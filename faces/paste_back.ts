@@ -11,7 +11,7 @@
 
 import type { Point } from "./detect.ts";
 import { toAlignedPixels } from "./ffhq_align.ts";
-import { assertRgbImage, type PixelBox, type RgbImage } from "./rgb_image.ts";
+import { assertRgbImage, openPhoto, type PixelBox, type RgbImage, writeRgbPng } from "./rgb_image.ts";
 
 /** The default feather: the mask's ramp as a fraction of the quad's side. */
 export const DEFAULT_FEATHER = 0.08;
@@ -188,4 +188,42 @@ export async function pasteBack(
     );
   }
   return { data: out, width: photo.width, height: photo.height };
+}
+
+/**
+ * Pastes an aligned result back into a photo file and writes the pasted photo as a PNG file (atomically); the
+ * photo is decoded as faces/rgb_image.ts `openPhoto` decodes it (as `alignPhoto` read it), and refused before
+ * decoding when it has more than {@linkcode PASTE_MAX_PIXELS} pixels.
+ *
+ * @param path the PNG to write
+ * @param photoPath the photo the result was aligned from
+ * @param quad the alignment's quad in the photo's pixels
+ * @param result the aligned result, any size
+ * @param options the feather
+ * @returns when the file is written
+ * @throws {RangeError} naming the photo when it is larger than {@linkcode PASTE_MAX_PIXELS}
+ * @example
+ * ```ts
+ * import { writePastedPhoto } from "./paste_back.ts";
+ * const result = { data: new Uint8Array(16 * 16 * 3).fill(255), width: 16, height: 16 };
+ * const path = await Deno.makeTempFile({ suffix: ".png" });
+ * const photo = "../shared/fixtures/images/faces-raw/04.jpg";
+ * await writePastedPhoto(path, photo, [[100, 100], [100, 200], [200, 200], [200, 100]], result);
+ * ```
+ */
+export async function writePastedPhoto(
+  path: string,
+  photoPath: string,
+  quad: readonly (readonly [number, number])[],
+  result: RgbImage,
+  options: PasteOptions = {},
+): Promise<void> {
+  const source = await openPhoto(photoPath);
+  if (source.width * source.height > PASTE_MAX_PIXELS) {
+    throw new RangeError(
+      `Paste-back writes photos of at most ${PASTE_MAX_PIXELS} pixels; "${photoPath}" is ` +
+        `${source.width}×${source.height}`,
+    );
+  }
+  await writeRgbPng(path, await pasteBack(await source.read(), quad, result, options));
 }
