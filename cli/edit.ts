@@ -1,6 +1,6 @@
 /**
  * `deno task edit <image> (--direction SPEC | --ganspace PCA --component K --layers A-B) [--gammas -3,-1.5,0,1.5,3]
- *  [--model models/default/model.json] [--out edit.png] [--device auto] [--force] [--allow-plugins]`
+ *  [--model models/default/model.json] [--out edit.png] [--device auto] [--force] [--allow-plugins] [--align]`
  *
  * Inverts one image and writes a strip: the input, then one column per γ; the top row edits the phase-I inversion
  * (G(w'), the W encoder alone), the bottom row the full model (G(w', θ + ΔW) with the predicted ΔW reused
@@ -16,14 +16,27 @@
  * edited without inverting again (the strip's first column shows its reconstruction), and refused when it was
  * written with another model (model/compact_inversion.ts `loadInversion`).
  *
- * The flags, the input image and `--out` are checked before the model loads. Exit status 0 written, 2 bad usage
+ * `--align` takes a photo: its largest face is FFHQ-aligned to the model's resolution first (faces/, as
+ * `deno task align`; written beside `--out` as `<out>.aligned.png`, `<out>` being `--out` without `.png`), and each
+ * full-model edit is pasted back into the photo (faces/paste_back.ts: the face's quad only, feathered, every pixel
+ * outside it unchanged) as `<out>.pasted.png` when there is one γ, else `<out>.pasted.<k>.png` for the k-th γ
+ * (from 0). These outputs follow `--out`'s rules (refused when they exist, unless `--force`; never an input).
+ *
+ * The flags, the input image and every output are checked before the model loads. Exit status 0 written, 2 bad usage
  * or nothing written.
  *
  * @module
  */
 
-import { writePng } from "../io/image.ts";
-import { inversionOfInput } from "./_inversion_input.ts";
+import { rgbBytesToTensor, toRgbBytes, writePng } from "../io/image.ts";
+import { inversionOfInput, isInversionFile } from "./_inversion_input.ts";
+import { type AlignedPhotoFace, alignPhoto } from "./align.ts";
+import { planOutputNames } from "./_files.ts";
+import { FaceDetector } from "../faces/detect.ts";
+import { writePastedPhoto } from "../faces/paste_back.ts";
+import { type RgbImage, writeRgbPng } from "../faces/rgb_image.ts";
+import { invertWithCodes } from "../model/compact_inversion.ts";
+import type { HyperInverter } from "../model/hyperinverter.ts";
 import { imageGrid } from "../io/image_grid.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { numWs } from "../generator/config.ts";
@@ -36,6 +49,18 @@ import { checkDevice } from "./_device.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
 
+/** The inversion of an aligned face, as `inversionOfInput` gives it for an image. */
+async function invertAligned(model: HyperInverter, face: RgbImage) {
+  const image = rgbBytesToTensor(face.data, face.width, face.height);
+  const result = await invertWithCodes(model, image, 1);
+  const residuals = new Map([...result.residuals].map(([name, array]) => [name, array.data]));
+  return {
+    inversion: { ws: result.wCodes.data, residuals, codes: result.codes },
+    image,
+    provider: result.provider,
+  };
+}
+
 /** The most γ columns of one strip. */
 const MAX_GAMMAS = 32;
 /** The largest |γ| accepted (the paper edits with |γ| ≤ 3; far beyond, images are saturated noise). */
@@ -44,7 +69,7 @@ const MAX_GAMMA = 100;
 const SPEC = {
   name: "edit",
   usage: "deno task edit <image> (--direction SPEC | --ganspace PCA --component K --layers A-B) " +
-    "[--gammas -3,-1.5,0,1.5,3] [--model M] [--out edit.png] [--device auto] [--force] [--allow-plugins]",
+    "[--gammas -3,-1.5,0,1.5,3] [--model M] [--out edit.png] [--device auto] [--force] [--allow-plugins] [--align]",
   description:
     "Inverts one image and writes an edit strip: the input, then one column per γ; top row phase I, " +
     "bottom row the full model (ΔW reused).",
@@ -85,6 +110,12 @@ const SPEC = {
     "allow-plugins": {
       type: "boolean",
       description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
+    },
+    align: {
+      type: "boolean",
+      description:
+        "FFHQ-align the photo's face first (<out>.aligned.png) and paste each full-model edit back " +
+        "into the photo (<out>.pasted.png, or <out>.pasted.<k>.png per γ)",
     },
   },
   positionals: { min: 1, max: 1, names: "image" },
@@ -133,6 +164,41 @@ function parseGammas(text: string): number[] {
 }
 
 /**
+ * The paths `edit --align` writes beside `--out`: the aligned face and one pasted photo per γ.
+ *
+ * @param out the strip's path
+ * @param gammas how many γ
+ * @returns the aligned face's path and the pasted photos' paths, in the γ order
+ * @example
+ * ```ts
+ * import { alignOutputs } from "./edit.ts";
+ * console.log(alignOutputs("out/edit.png", 2)); // { aligned: "out/edit.aligned.png", pasted: ["out/edit.pasted.0.png", "out/edit.pasted.1.png"] }
+ * ```
+ */
+export function alignOutputs(out: string, gammas: number): { aligned: string; pasted: string[] } {
+  const stem = out.replace(/\.png$/i, "");
+  return {
+    aligned: `${stem}.aligned.png`,
+    pasted: gammas === 1
+      ? [`${stem}.pasted.png`]
+      : Array.from({ length: gammas }, (_, k) => `${stem}.pasted.${k}.png`),
+  };
+}
+
+/** Checks the outputs of `--align` as `--out` is checked, and that none is the input photo. */
+async function checkAlignOutputs(image: string, paths: readonly string[], force: boolean): Promise<void> {
+  if (isInversionFile(image)) {
+    throw new UsageError(`--align needs a photo; "${image}" is an inversion file`);
+  }
+  const slash = image.lastIndexOf("/");
+  const { isInput } = await planOutputNames([image], slash < 0 ? "." : image.slice(0, slash) || "/", []);
+  for (const path of paths) {
+    if (await isInput(path)) throw new UsageError(`The output "${path}" would replace the input photo`);
+    await checkOutputFile(path, { force });
+  }
+}
+
+/**
  * The command.
  *
  * @param args command-line arguments
@@ -152,6 +218,10 @@ export function main(args: readonly string[]): Promise<number> {
     checkDevice(flags.device);
     await checkInputFile(image, "image");
     await checkOutputFile(out, { force: flags.force });
+    const pasteOutputs = flags.align ? alignOutputs(out, gammas.length) : null;
+    if (pasteOutputs) {
+      await checkAlignOutputs(image, [pasteOutputs.aligned, ...pasteOutputs.pasted], flags.force);
+    }
     const model = await loadHyperInverter(modelPath, {
       device: flags.device,
       allowPlugins: flags["allow-plugins"],
@@ -182,7 +252,18 @@ export function main(args: readonly string[]): Promise<number> {
       label = `GANSpace component ${component}, rows ${start}…${end - 1}`;
     }
     const size = model.resolution;
-    const input = await inversionOfInput(image, model, modelPath);
+    let face: AlignedPhotoFace | null = null;
+    if (pasteOutputs) {
+      try {
+        [face] = await alignPhoto(image, await FaceDetector.load(), { size });
+      } catch (error) {
+        throw new Error(`Cannot align "${image}" for --align: ${(error as Error).message}`);
+      }
+      await writeRgbPng(pasteOutputs.aligned, face.image);
+    }
+    const input = face
+      ? await invertAligned(model, face.image)
+      : await inversionOfInput(image, model, modelPath);
     const inversion = {
       wCodes: { data: input.inversion.ws },
       residuals: new Map([...input.inversion.residuals].map(([name, data]) => [name, { data }])),
@@ -195,13 +276,20 @@ export function main(args: readonly string[]): Promise<number> {
       phaseOneRow.push((await model.synthesize(ws, null, 1)).data);
       fullRow.push((await model.synthesize(ws, inversion.residuals, 1)).data);
     }
+    if (face && pasteOutputs) {
+      for (const [k, path] of pasteOutputs.pasted.entries()) {
+        const edited = { data: toRgbBytes(fullRow[k + 1]!, [1, 3, size, size]), width: size, height: size };
+        await writePastedPhoto(path, image, face.quad, edited);
+      }
+    }
     const strip = imageGrid([phaseOneRow, fullRow], size);
     await writePng(out, strip.data, strip.shape);
     console.log(
       `${out}: ${label}, γ = ${
         gammas.join(", ")
       } (columns after the input); top: phase I, bottom: full model ` +
-        `(ΔW reused) on ${inversion.provider}`,
+        `(ΔW reused) on ${inversion.provider}` +
+        (pasteOutputs ? `; pasted into the photo: ${pasteOutputs.pasted.join(", ")}` : ""),
     );
     return EXIT_OK;
   });

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { loadSharp } from "../deps.ts";
 import { main } from "./edit.ts";
+import { alignPhoto } from "./align.ts";
+import { FaceDetector } from "../faces/detect.ts";
+import { pasteBack } from "../faces/paste_back.ts";
+import { openPhoto, readRgbImage } from "../faces/rgb_image.ts";
 
 const sample = "models/default/samples/test-0000-boot.png";
 
@@ -156,4 +160,79 @@ Deno.test("edit refuses bad flags, values, inputs and outputs before loading the
   }
   assert.equal(await Deno.readTextFile(`${dir}/taken.png`), "mine");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("edit --align pastes each full-model edit back into the photo; outside the face's quad the photo is unchanged", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edit-align-" });
+  try {
+    const photoPath = new URL("../../shared/fixtures/images/faces-raw/04.jpg", import.meta.url).pathname;
+    const out = `${dir}/edit.png`;
+    const status = await quietly(() =>
+      main([
+        photoPath,
+        "--direction",
+        "footwear",
+        "--gammas",
+        "-3,3",
+        "--out",
+        out,
+        "--device",
+        "cpu",
+        "--align",
+      ])
+    );
+    assert.equal(status, 0);
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(names, ["edit.aligned.png", "edit.pasted.0.png", "edit.pasted.1.png", "edit.png"]);
+    const photo = await (await openPhoto(photoPath)).read();
+    const [face] = await alignPhoto(photoPath, await FaceDetector.load(), { size: 32 });
+    assert.deepEqual((await readRgbImage(`${dir}/edit.aligned.png`)).data, face.image.data);
+    const strip = await readRgbImage(out);
+    for (const k of [0, 1]) {
+      // The strip's bottom row, column k + 1: the full-model edit at γ number k.
+      const cell = { data: new Uint8Array(32 * 32 * 3), width: 32, height: 32 };
+      for (let y = 0; y < 32; y++) {
+        const from = ((32 + y) * strip.width + (k + 1) * 32) * 3;
+        cell.data.set(strip.data.subarray(from, from + 32 * 3), y * 32 * 3);
+      }
+      const pasted = await readRgbImage(`${dir}/edit.pasted.${k}.png`);
+      assert.deepEqual([pasted.width, pasted.height], [photo.width, photo.height]);
+      assert.deepEqual(pasted.data, (await pasteBack(photo, face.quad, cell)).data, `γ number ${k}`);
+      const corner = (image: { data: Uint8Array }) => image.data.subarray(0, 30);
+      assert.deepEqual(corner(pasted), corner(photo), "the photo's corner is outside the quad");
+    }
+    const [left, right] = [0, 1].map((k) => Deno.readFileSync(`${dir}/edit.pasted.${k}.png`));
+    assert.notDeepEqual(left, right, "the two edits differ");
+
+    // One γ writes <out>.pasted.png; existing outputs and an inversion file are refused before the model loads.
+    const errors: string[] = [];
+    const { error } = console;
+    console.error = (message: string) => errors.push(message);
+    try {
+      const again = [
+        photoPath,
+        "--direction",
+        "footwear",
+        "--gammas",
+        "1",
+        "--model",
+        `${dir}/no/model.json`,
+      ];
+      await Deno.writeTextFile(`${dir}/one.pasted.png`, "mine");
+      assert.equal(await main([...again, "--out", `${dir}/one.png`, "--align"]), 2);
+      assert.match(errors.join("\n"), /The output ".*one\.pasted\.png" exists; pass --force/);
+      assert.equal(await Deno.readTextFile(`${dir}/one.pasted.png`), "mine");
+      errors.length = 0;
+      await Deno.writeTextFile(`${dir}/x.safetensors`, "");
+      assert.equal(
+        await main([`${dir}/x.safetensors`, "--direction", "footwear", "--out", `${dir}/x.png`, "--align"]),
+        2,
+      );
+      assert.match(errors.join("\n"), /--align needs a photo; ".*x\.safetensors" is an inversion file/);
+    } finally {
+      console.error = error;
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
