@@ -17,3 +17,4 @@ export * from "./ssim.ts";
 export type { FaceBackend } from "./_face_api.ts";
 export * from "./recognition_graph.ts";
 export * from "./attribute_scores.ts";
+export * from "./paste_back.ts";
