@@ -42,6 +42,7 @@ console.log(JSON.stringify({
   provider: result.provider,
   weights_uploaded_mib: mib(first.initializers),
   per_inversion_uploaded_mib: mib(again.uploaded),
+  of_which_weights_mib: mib(again.uploadedWeights),
   per_inversion_downloaded_mib: mib(again.downloaded),
   per_image_total_mib: mib((again.uploaded + again.downloaded) / batch),
   runs_per_inversion: again.runs,
@@ -69,5 +70,6 @@ console.log(JSON.stringify({
   provider: step.provider,
   parameter_bytes: parameterBytes,
   per_step_uploaded_bytes: counted.uploaded,
+  of_which_parameters_bytes: counted.uploadedWeights,
   per_step_downloaded_bytes: counted.downloaded,
 }));

@@ -82,6 +82,8 @@ export class GraphSession {
     readonly outputs: readonly Tensor[],
     /** Graph name, for messages. */
     readonly graphName: string,
+    /** The fed parameters (weights), counted apart by runtime/transfer_counter.ts. */
+    private readonly parameterNames: ReadonlySet<string> = new Set(),
   ) {}
 
   /**
@@ -122,7 +124,10 @@ export class GraphSession {
         let initializerBytes = 0;
         for (const value of initializers.values()) initializerBytes += value.byteLength;
         countHostDeviceBytes("initializers", initializerBytes);
-        return new GraphSession(session, provider, feeds, [...graph.outputs], graph.name);
+        const parameterNames = new Set(
+          graph.parameters.map((p) => p.name).filter((n) => !initializers.has(n)),
+        );
+        return new GraphSession(session, provider, feeds, [...graph.outputs], graph.name, parameterNames);
       } catch (error) {
         const message = firstLine((error as Error).message);
         // Remember providers whose library or adapter is missing, so that `auto` does not retry (and re-log) them.
@@ -195,7 +200,13 @@ export class GraphSession {
       const value = results[t.name];
       outputs[t.name] = { data: value.data as HostData, shape: [...value.dims], dtype: t.dtype };
     }
-    countHostDeviceBytes("uploaded", Object.values(ortFeeds).reduce((sum, t) => sum + byteSize(t), 0));
+    let weightBytes = 0, uploadedBytes = 0;
+    for (const [name, tensor] of Object.entries(ortFeeds)) {
+      uploadedBytes += byteSize(tensor);
+      if (this.parameterNames.has(name)) weightBytes += byteSize(tensor);
+    }
+    countHostDeviceBytes("uploaded", uploadedBytes);
+    countHostDeviceBytes("uploadedWeights", weightBytes);
     countHostDeviceBytes("downloaded", Object.values(outputs).reduce((sum, t) => sum + t.data.byteLength, 0));
     return { outputs, provider: this.provider, milliseconds };
   }

@@ -14,13 +14,15 @@ export interface HostDeviceBytes {
   initializers: number;
   /** Feeds uploaded by runs. */
   uploaded: number;
+  /** The part of `uploaded` that is fed parameters (weights re-sent at every run instead of baked in once). */
+  uploadedWeights: number;
   /** Outputs downloaded by runs. */
   downloaded: number;
   /** Runs counted. */
   runs: number;
 }
 
-const counts: HostDeviceBytes = { initializers: 0, uploaded: 0, downloaded: 0, runs: 0 };
+const counts: HostDeviceBytes = { initializers: 0, uploaded: 0, uploadedWeights: 0, downloaded: 0, runs: 0 };
 
 /**
  * The bytes counted so far (a copy).
@@ -30,7 +32,7 @@ const counts: HostDeviceBytes = { initializers: 0, uploaded: 0, downloaded: 0, r
  * ```ts
  * import { hostDeviceBytes, resetHostDeviceBytes } from "./transfer_counter.ts";
  * resetHostDeviceBytes();
- * console.log(hostDeviceBytes()); // { initializers: 0, uploaded: 0, downloaded: 0, runs: 0 }
+ * console.log(hostDeviceBytes().uploaded); // 0
  * ```
  */
 export function hostDeviceBytes(): HostDeviceBytes {
@@ -39,11 +41,7 @@ export function hostDeviceBytes(): HostDeviceBytes {
 
 /** Sets every count to zero. */
 export function resetHostDeviceBytes(): void {
-  counts.initializers =
-    counts.uploaded =
-    counts.downloaded =
-    counts.runs =
-      0;
+  for (const key of Object.keys(counts) as (keyof HostDeviceBytes)[]) counts[key] = 0;
 }
 
 /**
@@ -52,7 +50,10 @@ export function resetHostDeviceBytes(): void {
  * @param kind what moved
  * @param bytes how many bytes
  */
-export function countHostDeviceBytes(kind: "initializers" | "uploaded" | "downloaded", bytes: number): void {
+export function countHostDeviceBytes(
+  kind: "initializers" | "uploaded" | "uploadedWeights" | "downloaded",
+  bytes: number,
+): void {
   counts[kind] += bytes;
   if (kind === "downloaded") counts.runs++;
 }

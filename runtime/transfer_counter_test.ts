@@ -11,11 +11,18 @@ Deno.test("hostDeviceBytes: baked weights count once at creation, feeds and outp
   g.output(g.add(g.matMul(x, w), b), "y"); // [2, 4]
   resetHostDeviceBytes();
   const session = await GraphSession.create(g, { initializers: new Map([["w", new Float32Array(12)]]) });
-  assert.deepEqual(hostDeviceBytes(), { initializers: 48, uploaded: 0, downloaded: 0, runs: 0 });
+  assert.deepEqual(hostDeviceBytes(), {
+    initializers: 48,
+    uploaded: 0,
+    uploadedWeights: 0,
+    downloaded: 0,
+    runs: 0,
+  });
   for (let i = 0; i < 2; i++) await session.run({ x: new Float32Array(6), b: new Float32Array(4) });
   assert.deepEqual(hostDeviceBytes(), {
     initializers: 48,
     uploaded: 2 * (24 + 16),
+    uploadedWeights: 2 * 16,
     downloaded: 2 * 32,
     runs: 2,
   });
