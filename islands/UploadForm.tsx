@@ -1,6 +1,9 @@
 /**
  * Upload an image and run it through chosen variants: the form posts to `/api/jobs`, then follows the job's
- * server-sent events (queue position, progress per variant) and shows each variant's phase-I and final images.
+ * server-sent events (queue position, progress per variant) and shows each variant's phase-I and final images,
+ * with a link to its compact inversion file. The file may also be an inversion `.safetensors` (rendered, not
+ * inverted again), and "align face and paste back" (for face models) shows the photo beside the result pasted
+ * back into it.
  *
  * @module
  */
@@ -20,7 +23,17 @@ export interface UploadFormProps {
 type Phase =
   | { state: "idle" }
   | { state: "running"; fraction: number; message: string }
-  | { state: "done"; job: string; variants: UploadVariantResult[]; width: number; height: number }
+  | {
+    state: "done";
+    job: string;
+    variants: UploadVariantResult[];
+    width: number;
+    height: number;
+    kind: "image" | "inversion";
+    aligned: boolean;
+    /** The photo as chosen (an object URL), shown beside the pasted results. */
+    photo: string | null;
+  }
   | { state: "failed"; message: string };
 
 /**
@@ -43,6 +56,8 @@ export default function UploadForm(props: UploadFormProps): VNode {
   async function submit(event: Event) {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
+    const chosenFile = form.get("image");
+    const photo = form.get("align") && chosenFile instanceof File ? URL.createObjectURL(chosenFile) : null;
     setPhase({ state: "running", fraction: 0, message: "uploading" });
     try {
       const response = await fetch("/api/jobs", { method: "POST", body: form });
@@ -67,6 +82,9 @@ export default function UploadForm(props: UploadFormProps): VNode {
           variants: result.variants,
           width: result.width,
           height: result.height,
+          kind: result.kind,
+          aligned: result.aligned,
+          photo,
         });
       });
       events.addEventListener("error", (e) => {
@@ -119,13 +137,17 @@ export default function UploadForm(props: UploadFormProps): VNode {
           ))}
         </div>
         <div class="toolbar">
-          <input type="file" name="image" id="image" accept="image/*" required />
+          <input type="file" name="image" id="image" accept="image/*,.safetensors" required />
+          <label class="inline" title="For face models: FFHQ-align the photo's largest face first">
+            <input type="checkbox" name="align" id="align" value="1" /> align face and paste back
+          </label>
           <button class="primary" type="submit" disabled={!chosen.length || phase.state === "running"}>
             Run
           </button>
           <span class="muted">
             Up to {(props.maxUploadBytes / 1024 / 1024).toFixed(0)} MB and {props.maxImageSide}{" "}
-            px a side; resized to each model's resolution.
+            px a side; resized to each model's resolution. Or an inversion file (<code>.safetensors</code>) of
+            the chosen variants' model.
           </span>
         </div>
       </form>
@@ -141,14 +163,16 @@ export default function UploadForm(props: UploadFormProps): VNode {
         ? (
           <div id="job-results">
             <p class="muted">
-              {phase.width}×{phase.height} image, job {phase.job}
+              {phase.kind === "inversion" ? "Inversion file" : `${phase.width}×${phase.height} image`}, job
+              {" "}
+              {phase.job}
             </p>
             <div class="panels">
               {phase.variants.map((v) => (
                 <div class="panel" key={v.variant} data-result={v.variant}>
                   <h3>{v.label}</h3>
                   <div class="row">
-                    {(["input", "phase1", "final"] as const).map((kind) => (
+                    {(["input", "phase1", "final"] as const).filter((kind) => v.images[kind]).map((kind) => (
                       <figure key={kind}>
                         <img
                           class="pixel"
@@ -161,11 +185,51 @@ export default function UploadForm(props: UploadFormProps): VNode {
                       </figure>
                     ))}
                   </div>
-                  <p class="muted">
-                    PSNR <span class="psnr">{v.psnr.toFixed(2)}</span> dB (phase I{" "}
-                    {v.phaseOnePsnr.toFixed(2)}), L2 {v.l2.toFixed(4)}, {v.milliseconds.toFixed(0)} ms on{" "}
-                    {v.provider}
-                  </p>
+                  {v.images.pasted
+                    ? (
+                      <div class="row">
+                        {phase.photo
+                          ? (
+                            <figure>
+                              <img class="photo" src={phase.photo} alt="the photo" />
+                              <figcaption>photo</figcaption>
+                            </figure>
+                          )
+                          : null}
+                        <figure>
+                          <img
+                            class="photo"
+                            src={`/api/jobs/${phase.job}/files/${v.images.pasted}`}
+                            alt={`${v.label} pasted back`}
+                          />
+                          <figcaption>pasted back</figcaption>
+                        </figure>
+                      </div>
+                    )
+                    : null}
+                  {v.psnr !== null
+                    ? (
+                      <p class="muted">
+                        PSNR <span class="psnr">{v.psnr.toFixed(2)}</span> dB (phase I{" "}
+                        {(v.phaseOnePsnr ?? 0).toFixed(2)}), L2 {(v.l2 ?? 0).toFixed(4)},{" "}
+                        {v.milliseconds.toFixed(0)} ms on {v.provider}
+                      </p>
+                    )
+                    : <p class="muted">Rendered from the inversion file in {v.milliseconds.toFixed(0)} ms</p>}
+                  {v.inversion
+                    ? (
+                      <p>
+                        <a
+                          class="inversion-file"
+                          href={`/api/jobs/${phase.job}/files/${v.inversion}`}
+                          download={`${v.variant}.safetensors`}
+                        >
+                          Inversion file
+                        </a>{" "}
+                        <span class="muted">(w and the codes v: re-upload it to render it again)</span>
+                      </p>
+                    )
+                    : null}
                 </div>
               ))}
             </div>

@@ -161,3 +161,24 @@ export function l2AndPsnr(reconstruction: Float32Array, target: Float32Array): {
   const l2 = squares / target.length;
   return { l2, psnr: 10 * Math.log10(1 / Math.max(l2, 1e-12)) };
 }
+
+/**
+ * Encodes RGB bytes (row-major, 3 per pixel) as PNG bytes.
+ *
+ * @param image `data`, `width`, `height`
+ * @returns the PNG file's bytes
+ * @example
+ * ```ts
+ * import { encodeRgbPng } from "./images.ts";
+ * const png = await encodeRgbPng({ data: new Uint8Array(2 * 2 * 3), width: 2, height: 2 });
+ * console.log([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")); // "PNG"
+ * ```
+ */
+export async function encodeRgbPng(
+  image: { data: Uint8Array; width: number; height: number },
+): Promise<Uint8Array> {
+  const sharp = await loadSharp();
+  const { data, width, height } = image;
+  const png = await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}

@@ -12,7 +12,9 @@
 import { numWs } from "../generator/config.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
-import { invertWithCodes, residualsFromCodes } from "../model/compact_inversion.ts";
+import { invertWithCodes, modelIdentity, residualsFromCodes } from "../model/compact_inversion.ts";
+import { FaceDetector } from "../faces/detect.ts";
+import { alignUpload, invertToFile, pasteUpload, renderInversionFile } from "./photo_inversion.ts";
 import {
   interfaceGanEdit,
   interpolateAt,
@@ -50,7 +52,21 @@ export type InferenceTask =
     t: number;
     /** Interpolate w only, with ΔW = 0 (the paper's baseline). */
     latentOnly?: boolean;
-  };
+  }
+  | { kind: "identity"; modelPath: string }
+  | {
+    kind: "invertCoded";
+    modelPath: string;
+    /** The model as the inversion file names it (not a server path: the file is downloaded). */
+    modelName: string;
+    /** The inverted image's name, as the file records it. */
+    source: string;
+    /** [1, 3, R, R]; ignored with `alignFrom`. */
+    image?: Float32Array;
+    /** A photo file: its largest face is FFHQ-aligned, inverted and pasted back. */
+    alignFrom?: string;
+  }
+  | { kind: "render"; modelPath: string; inversionPath: string };
 
 /** What `info` answers. */
 export interface ModelInfo {
@@ -71,6 +87,29 @@ export interface InvertAnswer {
   /** Mean |ΔW| per target layer, over the batch. */
   deltaW: { layer: string; meanAbs: number }[];
   provider: string;
+  milliseconds: number;
+}
+
+/** What `invertCoded` answers: one image inverted, its compact inversion file, and the paste-back with `alignFrom`. */
+export interface CodedInvertAnswer {
+  resolution: number;
+  /** The model's input [1, 3, R, R] (the aligned face with `alignFrom`). */
+  input: Float32Array;
+  phaseOne: Float32Array;
+  final: Float32Array;
+  /** The inversion file's bytes. */
+  inversion: Uint8Array;
+  /** With `alignFrom`: the quad in the photo's pixels and the photo with the final image pasted back. */
+  aligned?: { quad: [number, number][]; pasted: { data: Uint8Array; width: number; height: number } };
+  provider: string;
+  milliseconds: number;
+}
+
+/** What `render` answers: an inversion file's phase-I and final images [1, 3, R, R]. */
+export interface RenderAnswer {
+  resolution: number;
+  phaseOne: Float32Array;
+  final: Float32Array;
   milliseconds: number;
 }
 
@@ -132,6 +171,7 @@ function fingerprint(data: Float32Array): string {
 export class InferenceRunner {
   private readonly models = new Lru<Promise<HyperInverter>>(4);
   private readonly inversions = new Lru<InversionCodes>(32);
+  private faceDetector: Promise<FaceDetector> | null = null;
   private readonly directions = new Map<string, Promise<{ comp: Float32Array; std: Float32Array }>>();
 
   /**
@@ -221,9 +261,64 @@ export class InferenceRunner {
         const image = await model.synthesize(frame.ws, this.residualFeeds(frame, task.latentOnly), 1);
         return { resolution: model.resolution, image: image.data, milliseconds: performance.now() - start };
       }
+      case "identity":
+        return { identity: await modelIdentity(model, task.modelPath) };
+      case "invertCoded":
+        return await this.invertCoded(task, model, progress);
+      case "render": {
+        progress(0.3, "rendering the inversion file");
+        const rendered = await renderInversionFile(model, task.inversionPath, task.modelPath);
+        return {
+          resolution: model.resolution,
+          ...rendered,
+          milliseconds: performance.now() - start,
+        } satisfies RenderAnswer;
+      }
       default:
         throw new TypeError(`Unknown task kind ${JSON.stringify((task as { kind: unknown }).kind)}`);
     }
+  }
+
+  private async invertCoded(
+    task: Extract<InferenceTask, { kind: "invertCoded" }>,
+    model: HyperInverter,
+    progress: TaskProgress,
+  ): Promise<CodedInvertAnswer> {
+    const resolution = model.resolution;
+    let input: Float32Array;
+    let quad: [number, number][] | undefined;
+    if (task.alignFrom) {
+      progress(0.1, "aligning the face");
+      if (!this.faceDetector) {
+        this.faceDetector = FaceDetector.load();
+        this.faceDetector.catch(() => this.faceDetector = null);
+      }
+      ({ image: input, quad } = await alignUpload(task.alignFrom, await this.faceDetector, resolution));
+    } else {
+      this.checkImage(task.image, 3 * resolution * resolution, "image");
+      input = task.image!;
+    }
+    progress(0.3, "inverting");
+    const { result, file } = await invertToFile(model, input, task);
+    let aligned: CodedInvertAnswer["aligned"];
+    if (task.alignFrom && quad) {
+      progress(0.8, "pasting back");
+      aligned = {
+        quad,
+        pasted: await pasteUpload(task.alignFrom, quad, result.finalImages.data, resolution),
+      };
+    }
+    progress(1, "inverted");
+    return {
+      resolution,
+      input,
+      phaseOne: result.phaseOneImages.data,
+      final: result.finalImages.data,
+      inversion: file,
+      aligned,
+      provider: result.provider,
+      milliseconds: result.milliseconds,
+    };
   }
 
   private checkImage(data: unknown, size: number, name: string) {
