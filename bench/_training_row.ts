@@ -50,10 +50,13 @@ const trainer = new Trainer(graph, parameters, new Adam({ lr: 1e-4 }), { device 
 await trainer.step({ x: images }); // warm-up
 const steps: number[] = [];
 const graphRuns: number[] = [];
+let provider = "";
 for (let i = 0; i < 3; i++) {
   const start = performance.now();
-  graphRuns.push((await trainer.step({ x: images })).milliseconds);
+  const result = await trainer.step({ x: images });
+  graphRuns.push(result.milliseconds);
   steps.push(performance.now() - start);
+  provider = result.provider;
 }
 const forwards: number[] = [];
 for (let i = 0; i < 3; i++) {
@@ -73,5 +76,5 @@ console.log(JSON.stringify({
     n.startsWith("w_bar_encoder.") || n.startsWith("hypernet.")
   ).reduce((s, n) => s + parameters.get(n)!.data.length, 0),
   peak_rss_mib: Math.round(Number(status.match(/VmHWM:\s+(\d+)/)![1]) / 1024),
-  provider: "cpu",
+  provider,
 }));
