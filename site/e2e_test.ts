@@ -1,7 +1,7 @@
 /**
  * The site in a real browser (Debian's Chromium via playwright-core) against a temporary experiments folder:
  * the suite page, two variants side by side with the slider and zoom, the edit slider and plots, and an upload
- * whose progress and result arrive over SSE. Screenshots go to `.ci/out/screenshots/`.
+ * whose progress and result arrive over SSE, and a photo aligned and pasted back. Screenshots go to `.ci/out/screenshots/`.
  */
 import assert from "node:assert/strict";
 import { launchChromium, SCREENSHOT_DIRECTORY } from "./_browser.ts";
@@ -147,6 +147,28 @@ Deno.test({
             assert.match(await page.locator(`[data-result="${variant}"] .psnr`).innerText(), /^\d+\.\d\d$/);
           }
           await page.screenshot({ path: `${SCREENSHOT_DIRECTORY}/06_upload_result.png`, fullPage: true });
+        },
+      );
+
+      await t.step(
+        "align face and paste back shows the photo beside the pasted result, with the inversion file's link",
+        async () => {
+          await page.goto(`${base}/upload`);
+          await page.setInputFiles("#image", `${REPOSITORY_ROOT}/../shared/fixtures/images/faces-raw/04.jpg`);
+          await page.check("#align");
+          await page.click('button[type="submit"]');
+          await page.locator("#job-results").waitFor();
+          const pasted = page.locator('[data-result="full"] img.photo');
+          assert.equal(await pasted.count(), 2, "the photo and the pasted result");
+          await page.waitForFunction(
+            () =>
+              [...document.querySelectorAll<HTMLImageElement>('[data-result="full"] img.photo')].every((i) =>
+                i.complete && i.naturalWidth === 320
+              ),
+          );
+          const link = await page.locator('[data-result="full"] a.inversion-file').getAttribute("href");
+          assert.match(link ?? "", /\/files\/full_inversion\.safetensors$/);
+          await page.screenshot({ path: `${SCREENSHOT_DIRECTORY}/07_upload_pasted.png`, fullPage: true });
         },
       );
       assert.deepEqual(pageErrors, [], "no errors in the pages");
