@@ -65,6 +65,8 @@ export type InferenceTask =
     image?: Float32Array;
     /** A photo file: its largest face is FFHQ-aligned, inverted and pasted back. */
     alignFrom?: string;
+    /** Paste phase I's image back instead of the final one (a phase-I-only variant). */
+    pastePhaseOne?: boolean;
   }
   | { kind: "render"; modelPath: string; inversionPath: string };
 
@@ -305,7 +307,12 @@ export class InferenceRunner {
       progress(0.8, "pasting back");
       aligned = {
         quad,
-        pasted: await pasteUpload(task.alignFrom, quad, result.finalImages.data, resolution),
+        pasted: await pasteUpload(
+          task.alignFrom,
+          quad,
+          (task.pastePhaseOne ? result.phaseOneImages : result.finalImages).data,
+          resolution,
+        ),
       };
     }
     progress(1, "inverted");

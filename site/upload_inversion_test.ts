@@ -202,7 +202,7 @@ test("align: a faces-raw photo is aligned, inverted and pasted back; outside the
   await withSite(async (site) => {
     const { summary, file } = await runUpload(
       site,
-      form(await Deno.readFile(FACE), "04.jpg", ["full"], { align: "1" }),
+      form(await Deno.readFile(FACE), "04.jpg", ["full", "phase_one"], { align: "1" }),
     );
     assert.equal(summary.aligned, true);
     const [full] = summary.variants;
@@ -233,5 +233,12 @@ test("align: a faces-raw photo is aligned, inverted and pasted back; outside the
     assert.ok(outside > 0, "the quad leaves some of the photo outside");
     assert.equal(changed, 0);
     assert.ok(maxDifference(pasted, photo.data) > 0, "the face itself is replaced");
+    const phaseOne = summary.variants[1];
+    const phaseOneImage = { data: await pixels(await file(phaseOne.images.final)), width: 32, height: 32 };
+    assert.deepEqual(
+      await pixels(await file(phaseOne.images.pasted)),
+      (await pasteBack(photo, phaseOne.quad!, phaseOneImage)).data,
+      "a phase-I-only variant pastes back phase I's image, the one it shows",
+    );
   });
 });

@@ -158,7 +158,9 @@ export async function submitUpload(state: SiteState, form: FormData): Promise<Jo
               modelPath: v.modelPath,
               modelName: `${suite}/${v.name}`,
               source: uploadName,
-              ...(photoPath ? { alignFrom: photoPath } : { image: decoded.tensors.get(v.resolution)! }),
+              ...(photoPath
+                ? { alignFrom: photoPath, pastePhaseOne: v.phaseOneOnly }
+                : { image: decoded.tensors.get(v.resolution)! }),
             },
             (fraction, message) => report((i + 0.9 * fraction) / variants.length, `${label}: ${message}`),
           ).catch((error) => {
@@ -178,7 +180,7 @@ export async function submitUpload(state: SiteState, form: FormData): Promise<Jo
           files.set(inversion, answer.inversion);
           if (answer.aligned) {
             images.pasted = `${v.name}_pasted.png`;
-            // A phase-I-only variant shows phase I, pasted back the same way.
+            // The image shown as final (phase I's for a phase-I-only variant), pasted back.
             files.set(images.pasted, await encodeRgbPng(answer.aligned.pasted));
           }
           results.push({
