@@ -1,5 +1,6 @@
 /**
- * `/upload`: upload an image and run it through chosen variants, with progress streamed from the job.
+ * `/upload`: upload an image (or an inversion `.safetensors` file of the variants' model, rendered again) and run it
+ * through chosen variants, with progress streamed from the job; "align face and paste back" for face photos.
  *
  * @module
  */
