@@ -166,14 +166,38 @@ export class HyperInverter {
     const low = this.options.lowMemory ?? false;
     const graph = this.stageGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
     const synthesis = (stage === "phaseOne" || stage === "phaseTwo") && !low;
+    const { initializers, parameters } = this.weightsFor(graph);
     const session = await sessionFor(graph, {
       device: this.options.device ?? "cpu",
       memoryArena: synthesis,
       memoryPattern: !synthesis,
+      initializers,
     });
-    const result = await session.run({ ...feeds, ...parameterFeeds(graph, this.weights) });
+    const result = await session.run({ ...feeds, ...parameters });
     times[stage] = (times[stage] ?? 0) + result.milliseconds;
     return result;
+  }
+
+  private readonly baked = new WeakMap<GraphBuilder, ReadonlyMap<string, HostData>>();
+
+  /**
+   * How a graph gets its weights. On an explicit GPU device (`cuda`, `webgpu`) they are baked into the session
+   * as initializers, so they are uploaded once per session instead of on every run (church-256: 1265 of the
+   * 1449 MiB sent to the device per image); on the CPU they are fed each run (no copy, and no second copy in
+   * ONNX Runtime's memory).
+   */
+  private weightsFor(graph: GraphBuilder): {
+    initializers?: ReadonlyMap<string, HostData>;
+    parameters: Record<string, HostData>;
+  } {
+    const device = this.options.device ?? "cpu";
+    if (device !== "cuda" && device !== "webgpu") return { parameters: parameterFeeds(graph, this.weights) };
+    let initializers = this.baked.get(graph);
+    if (!initializers) {
+      initializers = new Map(Object.entries(parameterFeeds(graph, this.weights)));
+      this.baked.set(graph, initializers);
+    }
+    return { initializers, parameters: {} };
   }
 
   private readonly zeros = new Map<number, Record<string, HostData>>();
@@ -238,8 +262,9 @@ export class HyperInverter {
 
   private async invertFused(images: Float32Array, batch: number): Promise<InversionResult> {
     const graph = this.graph(batch);
-    const session = await sessionFor(graph, { device: this.options.device ?? "cpu" });
-    const result = await session.run({ x: images, ...parameterFeeds(graph, this.weights) });
+    const { initializers, parameters } = this.weightsFor(graph);
+    const session = await sessionFor(graph, { device: this.options.device ?? "cpu", initializers });
+    const result = await session.run({ x: images, ...parameters });
     const residuals = new Map<string, NdArray<Float32Array>>();
     for (const [name, tensor] of Object.entries(result.outputs)) {
       if (name.startsWith("dW.")) residuals.set(name.slice(3), toNdarray(tensor));
