@@ -72,6 +72,8 @@ async function runUpload(site: Site, body: FormData) {
   const file = async (name: string) => {
     const response = await get(site, `/api/jobs/${id}/files/${name}`);
     assert.equal(response.status, 200, name);
+    const type = name.endsWith(".safetensors") ? "application/octet-stream" : "image/png";
+    assert.equal(response.headers.get("content-type"), type, name);
     return new Uint8Array(await response.arrayBuffer());
   };
   return { summary: JSON.parse(last[2]).result as Summary, file };
