@@ -8,6 +8,7 @@
 /// <reference lib="dom" />
 /** @jsx h */
 import { h, useEffect, useRef, useState, type VNode } from "../deps.ts";
+import { l2AndPsnrOnUnitRange } from "../losses/psnr.ts";
 
 /** One compared variant. */
 export interface ComparedVariant {
@@ -74,21 +75,21 @@ async function drawHeatmap(canvas: HTMLCanvasElement, beforeUrl: string, afterUr
   canvas.height = before.height;
   const context = canvas.getContext("2d")!;
   const heat = context.createImageData(before.width, before.height);
-  let squares = 0;
-  for (let p = 0; p < before.width * before.height; p++) {
+  const pixels = before.width * before.height;
+  const [beforeRgb, afterRgb] = [new Float64Array(3 * pixels), new Float64Array(3 * pixels)]; // on [0, 1]
+  for (let p = 0; p < pixels; p++) {
     let error = 0;
     for (let c = 0; c < 3; c++) {
-      const d = (after.data[4 * p + c] - before.data[4 * p + c]) / 255;
-      error += Math.abs(d) / 3;
-      squares += d * d;
+      beforeRgb[3 * p + c] = before.data[4 * p + c] / 255;
+      afterRgb[3 * p + c] = after.data[4 * p + c] / 255;
+      error += Math.abs(afterRgb[3 * p + c] - beforeRgb[3 * p + c]) / 3;
     }
     // |error| of 0.5 (half the range) or more is full scale.
     const [r, g, b] = heatColour(error / 0.5);
     heat.data.set([r, g, b, 255], 4 * p);
   }
   context.putImageData(heat, 0, 0);
-  const mse = squares / (3 * before.width * before.height);
-  return 10 * Math.log10(1 / Math.max(mse, 1e-12));
+  return l2AndPsnrOnUnitRange(afterRgb, beforeRgb, { values: "[0, 1]" }).psnr;
 }
 
 function Panel(

@@ -8,6 +8,7 @@
 import { GraphBuilder } from "../graph/builder.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { msSsim, msSsimOptionsFor } from "./ms_ssim.ts";
+import { l2AndPsnrOnUnitRange } from "./psnr.ts";
 
 /** Per-phase image metrics. */
 export interface PhaseMetrics {
@@ -20,7 +21,7 @@ export interface PhaseMetrics {
 }
 
 /**
- * L2 (mean squared error) and PSNR on [0, 1] images, and MS-SSIM (with {@linkcode msSsimOptionsFor}'s settings).
+ * L2 (mean squared error) and PSNR on [0, 1] images ({@linkcode l2AndPsnrOnUnitRange}), and MS-SSIM (with {@linkcode msSsimOptionsFor}'s settings).
  *
  * @param reconstruction [B, 3, R, R] in [−1, 1]
  * @param target the inputs, the same shape
@@ -42,18 +43,7 @@ export async function imageMetrics(
   shape: readonly number[],
 ): Promise<PhaseMetrics & { msSsimLabel: string }> {
   const [batch, , size] = shape;
-  const perImage = reconstruction.length / batch;
-  let l2 = 0, psnr = 0;
-  for (let b = 0; b < batch; b++) {
-    let squares = 0;
-    for (let i = b * perImage; i < (b + 1) * perImage; i++) {
-      const d = (reconstruction[i] - target[i]) / 2; // [−1, 1] → [0, 1] differences
-      squares += d * d;
-    }
-    const mse = squares / perImage;
-    l2 += mse / batch;
-    psnr += (10 * Math.log10(1 / Math.max(mse, 1e-12))) / batch;
-  }
+  const { l2, psnr } = l2AndPsnrOnUnitRange(reconstruction, target, { batch });
   const { options, label } = msSsimOptionsFor(size);
   const g = new GraphBuilder("ms_ssim");
   const x = g.input("x", [...shape]);

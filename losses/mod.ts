@@ -16,7 +16,14 @@ export {
   maxPool3x3Stride2,
 } from "./lpips.ts";
 export { type R1Options, r1Penalty, type R1Result } from "./r1.ts";
-export { psnr, psnrFromMse, type PsnrOptions } from "./psnr.ts";
+export {
+  l2AndPsnrOnUnitRange,
+  psnr,
+  psnrFromMse,
+  type PsnrOptions,
+  type UnitRangeL2AndPsnr,
+  type UnitRangeOptions,
+} from "./psnr.ts";
 export { imageMetrics, type PhaseMetrics } from "./image_metrics.ts";
 export { gaussianWindow, MS_SSIM_WEIGHTS, msSsim, type MsSsimOptions, msSsimOptionsFor } from "./ms_ssim.ts";
 export { adaptiveAverageMatrix, adaptiveAveragePool, arcFaceExtractor } from "./arcface.ts";

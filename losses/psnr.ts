@@ -76,3 +76,81 @@ export function psnrFromMse(mse: number, options: PsnrOptions = {}): number {
   if (!(range > 0)) throw new RangeError(`PSNR data range must be positive, got ${range}`);
   return 10 * Math.log10((range * range) / Math.max(mse, 1e-12));
 }
+
+/** The L2 and PSNR of a batch of images on [0, 1] (see {@linkcode l2AndPsnrOnUnitRange}). */
+export interface UnitRangeL2AndPsnr {
+  /** Mean squared error on [0, 1] images, the mean over the batch of each image's value. */
+  l2: number;
+  /** PSNR in dB on [0, 1] images (data range 1), the mean over the batch of each image's value. */
+  psnr: number;
+  /** Each image's values, in batch order. */
+  perImage: { l2: number; psnr: number }[];
+}
+
+/** Options of {@linkcode l2AndPsnrOnUnitRange}. */
+export interface UnitRangeOptions {
+  /** Images in the arrays (default 1); each has `length / batch` values. */
+  batch?: number;
+  /**
+   * The scale of the given values: `"[-1, 1]"` (default, as the generator outputs them; differences are halved
+   * to measure on [0, 1]) or `"[0, 1]"` (e.g. bytes divided by 255).
+   */
+  values?: "[-1, 1]" | "[0, 1]";
+}
+
+/**
+ * The one host computation of the image L2 and PSNR that the demo, the evaluations (`metrics.json`), the
+ * trainers' validation logs and the site report: each image's mean squared error and PSNR measured on [0, 1]
+ * images, as the paper's tables do, then their means over the batch. An MSE on [−1, 1] is 4× this L2; the PSNR
+ * is the same on either scale.
+ *
+ * @param reconstruction [B, …] values
+ * @param target the same length
+ * @param options batch size, and the scale of the values (default [−1, 1])
+ * @returns the means over the batch and each image's values
+ * @throws {TypeError} when the lengths differ or do not split into `batch` images
+ * @throws {RangeError} when `batch` is not a positive integer
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { l2AndPsnrOnUnitRange } from "./psnr.ts";
+ * const m = l2AndPsnrOnUnitRange(new Float32Array([1, -1, 0, 0]), new Float32Array([1, 1, 0, 0.2]), { batch: 2 });
+ * // Image 0: differences 0 and 1 on [0, 1] → L2 0.5; image 1: 0 and 0.1 → 0.005, PSNR 23.01 dB.
+ * assert.deepEqual(m.perImage.map((p) => p.l2.toFixed(4)), ["0.5000", "0.0050"]);
+ * assert.equal(m.l2.toFixed(4), "0.2525");
+ * assert.equal(m.perImage[1].psnr.toFixed(2), "23.01");
+ * ```
+ */
+export function l2AndPsnrOnUnitRange(
+  reconstruction: ArrayLike<number>,
+  target: ArrayLike<number>,
+  options: UnitRangeOptions = {},
+): UnitRangeL2AndPsnr {
+  const batch = options.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(`The batch must be a positive integer, got ${batch}`);
+  }
+  if (reconstruction.length !== target.length) {
+    throw new TypeError(`Cannot compare ${reconstruction.length} values with ${target.length}`);
+  }
+  if (reconstruction.length === 0 || reconstruction.length % batch !== 0) {
+    throw new TypeError(`${reconstruction.length} values do not split into ${batch} images`);
+  }
+  // Halving a difference is exact in floating point, so this L2 is exactly ¼ of the MSE on [−1, 1].
+  const toUnit = (options.values ?? "[-1, 1]") === "[-1, 1]" ? 0.5 : 1;
+  const size = reconstruction.length / batch;
+  const perImage: { l2: number; psnr: number }[] = [];
+  let l2 = 0, psnr = 0;
+  for (let b = 0; b < batch; b++) {
+    let squares = 0;
+    for (let i = b * size; i < (b + 1) * size; i++) {
+      const d = (reconstruction[i] - target[i]) * toUnit;
+      squares += d * d;
+    }
+    const image = { l2: squares / size, psnr: psnrFromMse(squares / size, { dataRange: 1 }) };
+    perImage.push(image);
+    l2 += image.l2;
+    psnr += image.psnr;
+  }
+  return { l2: l2 / batch, psnr: psnr / batch, perImage };
+}

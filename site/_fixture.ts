@@ -115,7 +115,7 @@ export async function writeFixtureExperiments(root: string): Promise<{ root: str
         (_, k) =>
           JSON.stringify({
             step: k + 1,
-            losses: { loss: 0.1 / (k + 1), ...(k % 5 === 4 ? { val_l2: 0.05 / (k + 1) } : {}) },
+            losses: { loss: 0.1 / (k + 1), ...(k % 5 === 4 ? { val_l2PhaseTwo_01: 0.05 / (k + 1) } : {}) },
           }),
       );
       await Deno.writeTextFile(`${directory}/log.jsonl`, log.join("\n") + "\n");

@@ -138,31 +138,6 @@ export async function encodePng(
 }
 
 /**
- * L2 (mean squared error) and PSNR of two images in [−1, 1], measured on [0, 1] as the suite's metrics.
- *
- * @param reconstruction values
- * @param target values, the same length
- * @returns `{ l2, psnr }`
- * @example
- * ```ts
- * import { l2AndPsnr } from "./images.ts";
- * console.log(l2AndPsnr(new Float32Array([1, -1]), new Float32Array([1, 1]))); // { l2: 0.5, psnr: 3.010299956639812 }
- * ```
- */
-export function l2AndPsnr(reconstruction: Float32Array, target: Float32Array): { l2: number; psnr: number } {
-  if (reconstruction.length !== target.length) {
-    throw new TypeError(`Cannot compare ${reconstruction.length} values with ${target.length}`);
-  }
-  let squares = 0;
-  for (let i = 0; i < target.length; i++) {
-    const d = (reconstruction[i] - target[i]) / 2;
-    squares += d * d;
-  }
-  const l2 = squares / target.length;
-  return { l2, psnr: 10 * Math.log10(1 / Math.max(l2, 1e-12)) };
-}
-
-/**
  * Encodes RGB bytes (row-major, 3 per pixel) as PNG bytes.
  *
  * @param image `data`, `width`, `height`

@@ -43,20 +43,53 @@ export function deltaWPlot(
 }
 
 /**
- * Loss curves of a run log: one series per numeric loss (training and validation), over steps.
+ * A log line's losses with the validation metrics under their unit-naming names: logs written before the names
+ * said their unit hold `val_l2PhaseOne` / `val_l2PhaseTwo` as MSE on [−1, 1] (4× the L2 on [0, 1] of
+ * metrics.json) and `val_psnrPhase…` in dB; they are read as `val_l2Phase…_01` (÷ 4) and `val_psnrPhase…_dB`,
+ * so old and new runs plot in one unit. Other fields pass through.
+ *
+ * @param losses the `losses` of a log record
+ * @returns the losses with unit-naming validation fields
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lossesInUnits } from "./plots.ts";
+ * assert.deepEqual(lossesInUnits({ loss: 0.4, val_l2PhaseTwo: 0.08, val_psnrPhaseTwo: 17 }), {
+ *   loss: 0.4,
+ *   val_l2PhaseTwo_01: 0.02,
+ *   val_psnrPhaseTwo_dB: 17,
+ * });
+ * assert.deepEqual(lossesInUnits({ val_l2PhaseTwo_01: 0.02 }), { val_l2PhaseTwo_01: 0.02 });
+ * ```
+ */
+export function lossesInUnits(losses: Record<string, number | string>): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [name, value] of Object.entries(losses)) {
+    const old = /^val_(l2|psnr)(Phase(?:One|Two))$/.exec(name);
+    if (!old) out[name] = value;
+    else if (old[1] === "psnr") out[`val_psnr${old[2]}_dB`] = value;
+    else out[`val_l2${old[2]}_01`] = typeof value === "number" ? value / 4 : value;
+  }
+  return out;
+}
+
+/**
+ * Loss curves of a run log: one series per numeric loss (training and validation), over steps; old logs'
+ * validation metrics are read in today's units ({@linkcode lossesInUnits}).
  *
  * @param id element id
- * @param records the log
+ * @param logRecords the log
  * @returns chart props, or null when the log has no losses
  * @example
  * ```ts
  * import { lossPlot } from "./plots.ts";
- * const plot = lossPlot("loss", [{ step: 1, losses: { loss: 2 } }, { step: 2, losses: { loss: 1, val_l2: 0.5 } }]);
- * console.log(plot?.x, plot?.series.map((s) => s.label)); // [1, 2] ["loss", "val_l2"]
+ * const plot = lossPlot("loss", [{ step: 1, losses: { loss: 2 } }, { step: 2, losses: { loss: 1, val_l2PhaseTwo_01: 0.5 } }]);
+ * console.log(plot?.x, plot?.series.map((s) => s.label)); // [1, 2] ["loss", "val_l2PhaseTwo_01"]
  * ```
  */
-export function lossPlot(id: string, records: RunRecord[]): LinePlotProps | null {
-  const withLosses = records.filter((r) => r.losses && Number.isFinite(r.step));
+export function lossPlot(id: string, logRecords: RunRecord[]): LinePlotProps | null {
+  const withLosses = logRecords.filter((r) => r.losses && Number.isFinite(r.step))
+    .map((r) => ({ ...r, losses: lossesInUnits(r.losses!) }));
   const names = [
     ...new Set(
       withLosses.flatMap((r) =>

@@ -16,8 +16,9 @@
 
 import { checkName } from "../experiments/store.ts";
 import { readInversionFile } from "../io/inversion_file.ts";
+import { l2AndPsnrOnUnitRange } from "../losses/psnr.ts";
 import type { CodedInvertAnswer, RenderAnswer } from "./inference_tasks.ts";
-import { decodeUpload, encodePng, encodeRgbPng, l2AndPsnr, UploadRejected } from "./images.ts";
+import { decodeUpload, encodePng, encodeRgbPng, UploadRejected } from "./images.ts";
 import type { Job } from "./job_queue.ts";
 import type { SiteState } from "./state.ts";
 import { modelResolution, type VariantModel, variantModel } from "./variants.ts";
@@ -183,13 +184,15 @@ export async function submitUpload(state: SiteState, form: FormData): Promise<Jo
             // The image shown as final (phase I's for a phase-I-only variant), pasted back.
             files.set(images.pasted, await encodeRgbPng(answer.aligned.pasted));
           }
+          const measured = l2AndPsnrOnUnitRange(final, answer.input); // on [0, 1], as the suite's metrics
           results.push({
             variant: v.name,
             label,
             images,
             inversion,
-            ...l2AndPsnr(final, answer.input),
-            phaseOnePsnr: l2AndPsnr(answer.phaseOne, answer.input).psnr,
+            l2: measured.l2,
+            psnr: measured.psnr,
+            phaseOnePsnr: l2AndPsnrOnUnitRange(answer.phaseOne, answer.input).psnr,
             quad: answer.aligned?.quad,
             milliseconds: answer.milliseconds,
             provider: answer.provider,

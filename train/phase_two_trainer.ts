@@ -6,9 +6,9 @@
  * λ_adv·softplus(−D(ŷ)) and D is trained (logistic loss on real vs the step's final images, lazy R1 every
  * `r1Every` steps, Adam β1 0 / β2 0.99 with ADA's lazy-regularisation correction).
  *
- * Every `validateEvery` steps the validation set is inverted and the L2 / PSNR of phase I (`w_images`) and phase
- * II (`final_images`) are logged; the validation loss (phase-II L2, LPIPS left out) picks the best checkpoint
- * (`best.*`, via `markBest`); the best-loss tracker restarts at the adversarial switch, as in the official coach.
+ * Every `validateEvery` steps the validation set is inverted and the L2 / PSNR (on [0, 1] images, as metrics.json)
+ * of phase I (`w_images`) and phase II (`final_images`) are logged (`val_l2PhaseOne_01`, `val_psnrPhaseOne_dB`,
+ * …); the validation loss (phase-II L2, LPIPS left out) picks the best checkpoint (`best.*`, via `markBest`); the best-loss tracker restarts at the adversarial switch, as in the official coach.
  *
  * Resumable exactly (train/training_loop.ts, the loop every trainer shares; the plain and adversarial parts are
  * its two phases): checkpoints hold E2, the hypernet, D, both optimizers, both samplers and the best loss (E1
@@ -28,7 +28,7 @@ import { nonSaturatingLoss } from "../losses/adversarial.ts";
 import { l2Loss } from "../losses/l2.ts";
 import { lpips } from "../losses/lpips.ts";
 import { faceAveragePool } from "../losses/face_pool.ts";
-import { psnrFromMse } from "../losses/psnr.ts";
+import { l2AndPsnrOnUnitRange } from "../losses/psnr.ts";
 import { prngFill } from "../io/prng.ts";
 import { Adam, combineOptimizers, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
@@ -84,13 +84,13 @@ export type ImageSet = IndexedImages;
 /** One validation pass. */
 export interface PhaseTwoValidation {
   step: number;
-  /** Mean MSE (images in [−1, 1]) of phase I (`w_images`) and phase II (`final_images`). */
+  /** Mean MSE on [0, 1] images (the unit of `metrics.json`) of phase I (`w_images`) and phase II (`final_images`). */
   l2PhaseOne: number;
   l2PhaseTwo: number;
   /** Mean per-image PSNR in dB (images mapped to [0, 1]). */
   psnrPhaseOne: number;
   psnrPhaseTwo: number;
-  /** The validation loss (phase-II L2 × λ_l2). */
+  /** The validation loss (λ_l2 × phase-II MSE on [−1, 1], the training objective's unit: 4·λ_l2·`l2PhaseTwo`). */
   loss: number;
   /** Whether it became the best checkpoint. */
   best: boolean;
@@ -380,7 +380,6 @@ export async function trainPhaseTwo(
   const validate = async (): Promise<Validation> => {
     const sums = { l2One: 0, l2Two: 0, psnrOne: 0, psnrTwo: 0 };
     const batches = validationBatchCount(data.validation, validationBatch, config.validationImages);
-    const perImage = 3 * architecture.generator.resolution ** 2;
     const input = validationGraph.inputs[0].name;
     const runs = validationBatches(validationGraph, parameters, data.validation, {
       batch: validationBatch,
@@ -391,12 +390,9 @@ export async function trainPhaseTwo(
     for await (const { x, outputs } of runs) {
       for (const [key, output] of [["One", "w_images"], ["Two", "final_images"]] as const) {
         const y = outputs[output].data as Float32Array;
-        for (let i = 0; i < validationBatch; i++) {
-          let sum = 0;
-          for (let j = i * perImage; j < (i + 1) * perImage; j++) sum += (y[j] - x[j]) ** 2;
-          const mse = sum / perImage;
-          sums[`l2${key}`] += mse;
-          sums[`psnr${key}`] += psnrFromMse(mse); // images in [−1, 1]
+        for (const image of l2AndPsnrOnUnitRange(y, x, { batch: validationBatch }).perImage) {
+          sums[`l2${key}`] += image.l2; // on [0, 1]: exactly ¼ of the MSE on [−1, 1]
+          sums[`psnr${key}`] += image.psnr;
         }
       }
     }
@@ -406,7 +402,8 @@ export async function trainPhaseTwo(
       l2PhaseTwo: sums.l2Two / n,
       psnrPhaseOne: sums.psnrOne / n,
       psnrPhaseTwo: sums.psnrTwo / n,
-      loss: (weights.l2 * sums.l2Two) / n,
+      // The training objective's unit (MSE on [−1, 1]); ×4 is exact, so the loss and the best checkpoint are unchanged.
+      loss: (weights.l2 * (4 * sums.l2Two)) / n,
     };
   };
 
@@ -453,9 +450,12 @@ export async function trainPhaseTwo(
       const { step: _, ...rest } = losses;
       const record: Record<string, number> = { ...rest };
       if (validation) {
-        for (const key of ["l2PhaseOne", "l2PhaseTwo", "psnrPhaseOne", "psnrPhaseTwo", "loss"] as const) {
-          record[`val_${key}`] = validation[key];
-        }
+        // The names say the unit: L2 on [0, 1] images (as metrics.json), PSNR in dB; val_loss is the objective's.
+        record.val_l2PhaseOne_01 = validation.l2PhaseOne;
+        record.val_l2PhaseTwo_01 = validation.l2PhaseTwo;
+        record.val_psnrPhaseOne_dB = validation.psnrPhaseOne;
+        record.val_psnrPhaseTwo_dB = validation.psnrPhaseTwo;
+        record.val_loss = validation.loss;
       }
       return record;
     },

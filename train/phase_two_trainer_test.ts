@@ -131,7 +131,17 @@ Deno.test("phase-II trainer: killed twice across the adversarial switch, it resu
     );
     const log = await readRunLog(`${split}/log.jsonl`);
     assert.deepEqual(log.records.map((r) => r.step), [1, 2, 3, 4, 5, 6, 7], "the log has each step once");
-    assert.equal(typeof log.records[2].losses?.val_psnrPhaseTwo, "number");
+    // The log's validation fields name their unit: L2 on [0, 1] (as metrics.json), PSNR in dB.
+    const logged = log.records[2].losses!;
+    assert.equal(logged.val_l2PhaseTwo_01, first.l2PhaseTwo);
+    assert.equal(logged.val_psnrPhaseTwo_dB, first.psnrPhaseTwo);
+    assert.equal(logged.val_l2PhaseTwo, undefined, "no unit-less L2 field");
+    assert.equal(logged.val_loss, first.loss);
+    assert.equal(
+      first.loss,
+      (config.weights?.l2 ?? 1) * 4 * first.l2PhaseTwo,
+      "val_loss: the objective's unit, [−1, 1]",
+    );
   } finally {
     await Deno.remove(whole, { recursive: true });
     await Deno.remove(split, { recursive: true });
