@@ -21,7 +21,7 @@ import type { GanSpacePca } from "./directions.ts";
  * import { principalComponents } from "./pca.ts";
  * const points = new Float32Array([1, 1, -1, -1, 2, 2, -2, -2]); // along (1, 1)
  * const { comp, std } = principalComponents(points, 2, 1);
- * console.log(Math.round(comp[0] * 1000) / 1000, Math.round(std[0] * 1000) / 1000); // 0.707 2.236
+ * console.log(Math.round(comp[0] * 1000) / 1000, Math.round(std[0] * 1000) / 1000); // 0.707 2.582 (std uses N − 1)
  * ```
  */
 export function principalComponents(

@@ -32,7 +32,7 @@ export const LARGEST_PLAUSIBLE_WEIGHT = 1e12;
  * try {
  *   checkWeightValues(weights, "hypernet.safetensors");
  * } catch (error) {
- *   console.log((error as Error).message); // "hypernet.safetensors: tensor "conv.weight" holds 1 non-finite value(s), the first NaN at index 1…"
+ *   console.log((error as Error).message); // hypernet.safetensors: tensor "conv.weight" holds 1 non-finite value(s), the first NaN at index 1…
  * }
  * ```
  */

@@ -63,7 +63,7 @@ export interface AdamOptions {
  * const p = { data: new Float32Array([1]), shape: [1] };
  * const adam = new Adam({ lr: 0.1 });
  * adam.step(new Map([["p", p]]), new Map([["p", new Float32Array([2])]]));
- * console.log(p.data[0]); // 0.8999999761581421 (the first step moves by lr·sign(g))
+ * console.log(p.data[0]); // 0.9000000357627869 (the first step moves by about lr·sign(g))
  * ```
  */
 export class Adam implements Optimizer {
