@@ -11,6 +11,8 @@
 /** @jsxFrag Fragment */
 import { Fragment, type FunctionComponent, h, type Hono, renderToString, type VNode } from "../deps.ts";
 import type { SiteState } from "./state.ts";
+import { errorResponse, publicError } from "./http.ts";
+import { errorPage } from "../components/ErrorPage.tsx";
 
 /** What a handler gets besides the request. */
 export interface RouteContext<Data = unknown> {
@@ -123,7 +125,9 @@ export function renderPage<Data>(
 }
 
 /**
- * Registers every route of the manifest on a Hono app.
+ * Registers every route of the manifest on a Hono app. What a handler throws takes one path: a route with a
+ * page answers `components/ErrorPage.tsx`'s page, an API route JSON (`site/http.ts` errorResponse), each with
+ * the status that fits the error (400, 404, 413/422 for a refused upload, 503 for a full queue, 500).
  *
  * @param app the Hono app
  * @param manifest routes, app shell and islands
@@ -158,7 +162,13 @@ export function registerRoutes(app: Hono, manifest: Manifest, state: SiteState):
             return renderPage(manifest.app.default, { component: page, props: { data, params, url } }, init);
           },
         };
-        return await handler(c.req.raw, context);
+        try {
+          return await handler(c.req.raw, context);
+        } catch (error) {
+          // The one error path of every route: a page shows the error page, an API answers JSON; neither
+          // shows server paths (site/http.ts describeError).
+          return page ? errorPage(publicError(error)) : errorResponse(error);
+        }
       });
     }
   }

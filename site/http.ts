@@ -143,7 +143,8 @@ export function publicError(error: unknown): Error {
 }
 
 /**
- * Maps an error to a response (see {@linkcode describeError}); a full queue → 503. A 500's error is logged on
+ * Maps an error to a response (see {@linkcode describeError}); a full queue → 503, a refused upload → its
+ * status (413, 422) and code. A 500's error is logged on
  * the server with its stack.
  *
  * @param error what was thrown
@@ -156,7 +157,21 @@ export function publicError(error: unknown): Error {
  */
 export function errorResponse(error: unknown): Response {
   if (error instanceof QueueFullError) return busy(error);
+  if (error instanceof UploadRejected) return jsonError(error.status, error.code, error.message);
   const { status, error: code, message } = describeError(error);
   if (status >= 500) console.error(error);
   return jsonError(status, code, message);
+}
+
+/** An upload that breaks a limit: `status` is the HTTP status to answer (413 or 422). */
+export class UploadRejected extends Error {
+  /**
+   * @param status 413 (too many bytes) or 422 (not an image, or too large in pixels)
+   * @param code short machine-readable reason
+   * @param message what is wrong, for people
+   */
+  constructor(readonly status: 413 | 422, readonly code: string, message: string) {
+    super(message);
+    this.name = "UploadRejected";
+  }
 }

@@ -9,18 +9,9 @@ import { loadSharp } from "../deps.ts";
 import { decodeImage, imageSize, rgbBytesToTensor, toRgbBytes } from "../io/image.ts";
 import { pilResize } from "../io/pil_resize.ts";
 
-/** An upload that breaks a limit: `status` is the HTTP status to answer (413 or 422). */
-export class UploadRejected extends Error {
-  /**
-   * @param status 413 (too many bytes) or 422 (not an image, or too large in pixels)
-   * @param code short machine-readable reason
-   * @param message what is wrong, for people
-   */
-  constructor(readonly status: 413 | 422, readonly code: string, message: string) {
-    super(message);
-    this.name = "UploadRejected";
-  }
-}
+import { UploadRejected } from "./http.ts";
+
+export { UploadRejected };
 
 /**
  * Reads a request body up to a limit without buffering more than the limit.

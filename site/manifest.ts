@@ -1,51 +1,58 @@
 /**
- * The site's routes and islands (Fresh's `fresh.gen.ts`, kept by hand; `manifest_test.ts` checks that it lists
- * every file under `routes/` and `islands/`).
+ * The site's routes and islands (Fresh's `fresh.gen.ts`), generated from `routes/` and `islands/` by
+ * `deno run -A site/manifest_gen.ts`: do not edit by hand (`manifest_test.ts` checks it matches the folders).
  *
  * @module
  */
 
 import type { Manifest } from "./fresh.tsx";
 import * as app from "../routes/_app.tsx";
-import * as index from "../routes/index.tsx";
-import * as upload from "../routes/upload.tsx";
-import * as suite from "../routes/suites/[suite]/index.tsx";
-import * as compare from "../routes/suites/[suite]/compare.tsx";
-import * as variant from "../routes/suites/[suite]/[variant].tsx";
-import * as apiSuites from "../routes/api/suites/index.ts";
-import * as apiSuite from "../routes/api/suites/[suite]/index.ts";
-import * as apiSample from "../routes/api/suites/[suite]/[variant]/samples/[file].ts";
-import * as apiDeltaW from "../routes/api/suites/[suite]/[variant]/delta_w.ts";
-import * as apiLog from "../routes/api/suites/[suite]/[variant]/log.ts";
-import * as apiEdit from "../routes/api/suites/[suite]/[variant]/edit.ts";
-import * as apiInterpolate from "../routes/api/suites/[suite]/[variant]/interpolate.ts";
-import * as apiTrain from "../routes/api/suites/[suite]/[variant]/train.ts";
-import * as apiJobs from "../routes/api/jobs/index.ts";
-import * as apiJob from "../routes/api/jobs/[id]/index.ts";
-import * as apiJobEvents from "../routes/api/jobs/[id]/events.ts";
-import * as apiJobFile from "../routes/api/jobs/[id]/files/[file].ts";
+import * as $0 from "../routes/api/jobs/[id]/events.ts";
+import * as $1 from "../routes/api/jobs/[id]/files/[file].ts";
+import * as $2 from "../routes/api/jobs/[id]/index.ts";
+import * as $3 from "../routes/api/jobs/index.ts";
+import * as $4 from "../routes/api/suites/[suite]/[variant]/delta_w.ts";
+import * as $5 from "../routes/api/suites/[suite]/[variant]/edit.ts";
+import * as $6 from "../routes/api/suites/[suite]/[variant]/interpolate.ts";
+import * as $7 from "../routes/api/suites/[suite]/[variant]/log.ts";
+import * as $8 from "../routes/api/suites/[suite]/[variant]/samples/[file].ts";
+import * as $9 from "../routes/api/suites/[suite]/[variant]/train.ts";
+import * as $10 from "../routes/api/suites/[suite]/index.ts";
+import * as $11 from "../routes/api/suites/index.ts";
+import * as $12 from "../routes/index.tsx";
+import * as $13 from "../routes/suites/[suite]/[variant].tsx";
+import * as $14 from "../routes/suites/[suite]/compare.tsx";
+import * as $15 from "../routes/suites/[suite]/index.tsx";
+import * as $16 from "../routes/upload.tsx";
 
 /** Every route and island. */
 export const manifest: Manifest = {
   app,
   routes: {
-    "routes/index.tsx": index,
-    "routes/upload.tsx": upload,
-    "routes/suites/[suite]/index.tsx": suite,
-    "routes/suites/[suite]/compare.tsx": compare,
-    "routes/suites/[suite]/[variant].tsx": variant,
-    "routes/api/suites/index.ts": apiSuites,
-    "routes/api/suites/[suite]/index.ts": apiSuite,
-    "routes/api/suites/[suite]/[variant]/samples/[file].ts": apiSample,
-    "routes/api/suites/[suite]/[variant]/delta_w.ts": apiDeltaW,
-    "routes/api/suites/[suite]/[variant]/log.ts": apiLog,
-    "routes/api/suites/[suite]/[variant]/edit.ts": apiEdit,
-    "routes/api/suites/[suite]/[variant]/interpolate.ts": apiInterpolate,
-    "routes/api/suites/[suite]/[variant]/train.ts": apiTrain,
-    "routes/api/jobs/index.ts": apiJobs,
-    "routes/api/jobs/[id]/index.ts": apiJob,
-    "routes/api/jobs/[id]/events.ts": apiJobEvents,
-    "routes/api/jobs/[id]/files/[file].ts": apiJobFile,
+    "routes/api/jobs/[id]/events.ts": $0,
+    "routes/api/jobs/[id]/files/[file].ts": $1,
+    "routes/api/jobs/[id]/index.ts": $2,
+    "routes/api/jobs/index.ts": $3,
+    "routes/api/suites/[suite]/[variant]/delta_w.ts": $4,
+    "routes/api/suites/[suite]/[variant]/edit.ts": $5,
+    "routes/api/suites/[suite]/[variant]/interpolate.ts": $6,
+    "routes/api/suites/[suite]/[variant]/log.ts": $7,
+    "routes/api/suites/[suite]/[variant]/samples/[file].ts": $8,
+    "routes/api/suites/[suite]/[variant]/train.ts": $9,
+    "routes/api/suites/[suite]/index.ts": $10,
+    "routes/api/suites/index.ts": $11,
+    "routes/index.tsx": $12,
+    "routes/suites/[suite]/[variant].tsx": $13,
+    "routes/suites/[suite]/compare.tsx": $14,
+    "routes/suites/[suite]/index.tsx": $15,
+    "routes/upload.tsx": $16,
   },
-  islands: ["CompareViewer", "EditPanel", "LinePlot", "SuiteTable", "TrainButton", "UploadForm"],
+  islands: [
+    "CompareViewer",
+    "EditPanel",
+    "LinePlot",
+    "SuiteTable",
+    "TrainButton",
+    "UploadForm",
+  ],
 };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { manifest } from "./manifest.ts";
 import { routePattern } from "./fresh.tsx";
+import { manifestSource } from "./manifest_gen.ts";
 
 async function filesUnder(directory: URL, prefix: string): Promise<string[]> {
   const files: string[] = [];
@@ -19,7 +20,7 @@ Deno.test("the manifest lists every route module under routes/ and every island 
   assert.deepEqual(
     [...Object.keys(manifest.routes), "routes/_app.tsx"].sort(),
     routes,
-    "add new route files to site/manifest.ts",
+    "run `deno run -A site/manifest_gen.ts`",
   );
   const islands = (await filesUnder(new URL("../islands/", import.meta.url), "")).map((f) =>
     f.replace(/\.tsx$/, "")
@@ -37,4 +38,9 @@ Deno.test("routePattern maps Fresh file names to URL patterns and rejects names 
   );
   assert.throws(() => routePattern("site/server.ts"), /not a \.ts\/\.tsx file under routes\//);
   assert.throws(() => routePattern("routes/[a b].tsx"), RangeError);
+});
+
+Deno.test("site/manifest.ts is what site/manifest_gen.ts derives from routes/ and islands/ (not kept by hand)", async () => {
+  const committed = await Deno.readTextFile(new URL("./manifest.ts", import.meta.url));
+  assert.equal(committed, await manifestSource(), "run `deno run -A site/manifest_gen.ts`");
 });

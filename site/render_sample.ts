@@ -9,7 +9,6 @@ import { checkName, samplePath } from "../experiments/store.ts";
 import { readImage } from "../io/image.ts";
 import type { ImageAnswer, InferenceTask } from "./inference_tasks.ts";
 import { encodePng } from "./images.ts";
-import { errorResponse } from "./http.ts";
 import type { SiteState } from "./state.ts";
 import { modelResolution, variantModel } from "./variants.ts";
 
@@ -40,43 +39,39 @@ export async function renderSample(
   params: Record<string, string>,
   makeTask: (context: RenderContext) => Promise<InferenceTask>,
 ): Promise<Response> {
-  try {
-    const suite = checkName(params.suite, "suite"), variant = checkName(params.variant, "variant");
-    const model = await variantModel(state, suite, variant);
-    if (!model) {
-      return Response.json({ error: "no_model", message: `Variant "${variant}" has no model yet` }, {
-        status: 409,
-      });
-    }
-    const resolution = await modelResolution(model.modelPath);
-    const task = await makeTask({
-      modelPath: model.modelPath,
-      phaseOneOnly: model.phaseOneOnly,
-      directionModels: [model.modelPath, model.baseModelPath],
-      async readSample(sample) {
-        if (!SAMPLE_INDEX.test(sample)) throw new RangeError(`Invalid sample ${JSON.stringify(sample)}`);
-        const path = samplePath(suite, variant, `${sample}_input.png`, state.experimentsRoot);
-        try {
-          await Deno.stat(path);
-        } catch {
-          throw new Deno.errors.NotFound(`Variant "${variant}" has no sample "${sample}"`);
-        }
-        return (await readImage(path, resolution)).data;
-      },
+  const suite = checkName(params.suite, "suite"), variant = checkName(params.variant, "variant");
+  const model = await variantModel(state, suite, variant);
+  if (!model) {
+    return Response.json({ error: "no_model", message: `Variant "${variant}" has no model yet` }, {
+      status: 409,
     });
-    const job = state.queue.submit(task.kind, (report) => state.pool.run(task, report));
-    const answer = await job.finished as ImageAnswer;
-    const png = await encodePng(answer.image, [1, 3, answer.resolution, answer.resolution]);
-    return new Response(png as Uint8Array<ArrayBuffer>, {
-      headers: {
-        "content-type": "image/png",
-        "cache-control": "no-store",
-        "x-render-ms": answer.milliseconds.toFixed(1),
-      },
-    });
-  } catch (error) {
-    return errorResponse(error);
   }
+  const resolution = await modelResolution(model.modelPath);
+  const task = await makeTask({
+    modelPath: model.modelPath,
+    phaseOneOnly: model.phaseOneOnly,
+    directionModels: [model.modelPath, model.baseModelPath],
+    async readSample(sample) {
+      if (!SAMPLE_INDEX.test(sample)) throw new RangeError(`Invalid sample ${JSON.stringify(sample)}`);
+      const path = samplePath(suite, variant, `${sample}_input.png`, state.experimentsRoot);
+      try {
+        await Deno.stat(path);
+      } catch {
+        throw new Deno.errors.NotFound(`Variant "${variant}" has no sample "${sample}"`);
+      }
+      return (await readImage(path, resolution)).data;
+    },
+  });
+  const job = state.queue.submit(task.kind, (report) => state.pool.run(task, report));
+  const answer = await job.finished as ImageAnswer;
+  const png = await encodePng(answer.image, [1, 3, answer.resolution, answer.resolution]);
+  return new Response(png as Uint8Array<ArrayBuffer>, {
+    headers: {
+      "content-type": "image/png",
+      "cache-control": "no-store",
+      "x-render-ms": answer.milliseconds.toFixed(1),
+    },
+  });
 }
 
 /**

@@ -7,8 +7,8 @@
  */
 
 import type { Handlers } from "../../../site/fresh.tsx";
-import { errorResponse, json, jsonError, publicMessage } from "../../../site/http.ts";
-import { readBodyWithLimit, UploadRejected } from "../../../site/images.ts";
+import { json, jsonError, publicMessage } from "../../../site/http.ts";
+import { readBodyWithLimit } from "../../../site/images.ts";
 import { submitUpload } from "../../../site/upload_job.ts";
 
 /** Form overhead allowed beyond the image's own limit (field names, boundaries). */
@@ -17,35 +17,30 @@ const FORM_OVERHEAD = 64 * 1024;
 /** Accepts an upload. */
 export const handler: Handlers = {
   async POST(request, ctx) {
-    try {
-      const type = request.headers.get("content-type") ?? "";
-      if (!type.startsWith("multipart/form-data")) {
-        return jsonError(
-          415,
-          "unsupported_media_type",
-          `Send multipart/form-data, not ${JSON.stringify(type)}`,
-        );
-      }
-      const body = await readBodyWithLimit(request, ctx.state.limits.maxUploadBytes + FORM_OVERHEAD);
-      let form: FormData;
-      try {
-        form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { "content-type": type } })
-          .formData();
-      } catch (error) {
-        return jsonError(
-          400,
-          "bad_form",
-          publicMessage(`The form could not be read: ${(error as Error).message}`),
-        );
-      }
-      const job = await submitUpload(ctx.state, form);
-      return json(
-        { id: job.id, status: job.status, events: `/api/jobs/${job.id}/events`, job: `/api/jobs/${job.id}` },
-        { status: 202, headers: { location: `/api/jobs/${job.id}` } },
+    const type = request.headers.get("content-type") ?? "";
+    if (!type.startsWith("multipart/form-data")) {
+      return jsonError(
+        415,
+        "unsupported_media_type",
+        `Send multipart/form-data, not ${JSON.stringify(type)}`,
       );
-    } catch (error) {
-      if (error instanceof UploadRejected) return jsonError(error.status, error.code, error.message);
-      return errorResponse(error);
     }
+    const body = await readBodyWithLimit(request, ctx.state.limits.maxUploadBytes + FORM_OVERHEAD);
+    let form: FormData;
+    try {
+      form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { "content-type": type } })
+        .formData();
+    } catch (error) {
+      return jsonError(
+        400,
+        "bad_form",
+        publicMessage(`The form could not be read: ${(error as Error).message}`),
+      );
+    }
+    const job = await submitUpload(ctx.state, form);
+    return json(
+      { id: job.id, status: job.status, events: `/api/jobs/${job.id}/events`, job: `/api/jobs/${job.id}` },
+      { status: 202, headers: { location: `/api/jobs/${job.id}` } },
+    );
   },
 };

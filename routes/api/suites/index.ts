@@ -6,15 +6,11 @@
 
 import { listSuites } from "../../../experiments/store.ts";
 import type { Handlers } from "../../../site/fresh.tsx";
-import { errorResponse, json } from "../../../site/http.ts";
+import { json } from "../../../site/http.ts";
 
 /** Lists the suites as JSON. */
 export const handler: Handlers = {
   async GET(_request, ctx) {
-    try {
-      return json(await listSuites(ctx.state.experimentsRoot));
-    } catch (error) {
-      return errorResponse(error);
-    }
+    return json(await listSuites(ctx.state.experimentsRoot));
   },
 };

@@ -16,8 +16,6 @@ import {
   type VariantResult,
 } from "../../../experiments/store.ts";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
-import { errorPage } from "../../../components/ErrorPage.tsx";
-import { publicError } from "../../../site/http.ts";
 import { MetricsTable } from "../../../components/MetricsTable.tsx";
 import LinePlot, { type LinePlotProps } from "../../../islands/LinePlot.tsx";
 import EditPanel from "../../../islands/EditPanel.tsx";
@@ -43,35 +41,29 @@ interface Data {
 /** Reads the variant. */
 export const handler: Handlers<Data> = {
   async GET(_request, ctx) {
-    try {
-      const suite = checkName(ctx.params.suite, "suite"), variant = checkName(ctx.params.variant, "variant");
-      const spec = (await readSuite(suite, ctx.state.experimentsRoot)).variants.find((v) =>
-        v.name === variant
-      );
-      if (!spec) throw new Deno.errors.NotFound(`Suite "${suite}" has no variant "${variant}"`);
-      const result = (await listVariantResults(suite, ctx.state.experimentsRoot)).find((r) =>
-        r.variant === variant
-      )!;
-      const model = await variantModel(ctx.state, suite, variant);
-      return ctx.render({
-        suite,
-        result,
-        description: spec.description ?? null,
-        changes: JSON.stringify(spec.changes ?? {}),
-        hasModel: model !== null,
-        phaseOneOnly: model?.phaseOneOnly ?? false,
-        learned: model
-          ? (await findLearnedDirections([model.modelPath, model.baseModelPath]))?.names ?? []
-          : [],
-        deltaW: deltaWPlot("delta-w", [{
-          label: result.label,
-          rows: await readDeltaW(suite, variant, ctx.state.experimentsRoot),
-        }]),
-        losses: lossPlot("losses", await readLog(suite, variant, ctx.state.experimentsRoot)),
-      });
-    } catch (error) {
-      return errorPage(publicError(error)); // no server paths in the page
-    }
+    const suite = checkName(ctx.params.suite, "suite"), variant = checkName(ctx.params.variant, "variant");
+    const spec = (await readSuite(suite, ctx.state.experimentsRoot)).variants.find((v) => v.name === variant);
+    if (!spec) throw new Deno.errors.NotFound(`Suite "${suite}" has no variant "${variant}"`);
+    const result = (await listVariantResults(suite, ctx.state.experimentsRoot)).find((r) =>
+      r.variant === variant
+    )!;
+    const model = await variantModel(ctx.state, suite, variant);
+    return ctx.render({
+      suite,
+      result,
+      description: spec.description ?? null,
+      changes: JSON.stringify(spec.changes ?? {}),
+      hasModel: model !== null,
+      phaseOneOnly: model?.phaseOneOnly ?? false,
+      learned: model
+        ? (await findLearnedDirections([model.modelPath, model.baseModelPath]))?.names ?? []
+        : [],
+      deltaW: deltaWPlot("delta-w", [{
+        label: result.label,
+        rows: await readDeltaW(suite, variant, ctx.state.experimentsRoot),
+      }]),
+      losses: lossPlot("losses", await readLog(suite, variant, ctx.state.experimentsRoot)),
+    });
   },
 };
 

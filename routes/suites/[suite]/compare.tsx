@@ -9,8 +9,6 @@
 import { h, type VNode } from "../../../deps.ts";
 import { checkName, listVariantResults, readDeltaW, type VariantResult } from "../../../experiments/store.ts";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
-import { errorPage } from "../../../components/ErrorPage.tsx";
-import { publicError } from "../../../site/http.ts";
 import { MetricsTable } from "../../../components/MetricsTable.tsx";
 import CompareViewer from "../../../islands/CompareViewer.tsx";
 import LinePlot, { type LinePlotProps } from "../../../islands/LinePlot.tsx";
@@ -30,34 +28,30 @@ const MAX_COMPARED = 6;
 /** Reads the chosen variants. */
 export const handler: Handlers<Data> = {
   async GET(_request, ctx) {
-    try {
-      const suite = checkName(ctx.params.suite, "suite");
-      const names = (ctx.url.searchParams.get("variants") ?? "").split(",").filter(Boolean)
-        .concat(ctx.url.searchParams.getAll("variant"))
-        .map((v) => checkName(v, "variant"));
-      if (!names.length) throw new RangeError("Choose variants to compare: ?variants=a,b");
-      if (names.length > MAX_COMPARED) {
-        throw new RangeError(`Compare at most ${MAX_COMPARED} variants at once`);
-      }
-      const results = await listVariantResults(suite, ctx.state.experimentsRoot);
-      const chosen = [...new Set(names)].map((name) => {
-        const found = results.find((r) => r.variant === name);
-        if (!found) throw new Deno.errors.NotFound(`Suite "${suite}" has no variant "${name}"`);
-        return found;
-      });
-      const lists = chosen.map((r) => sampleIndices(r.samples));
-      const samples = lists[0].filter((s) => lists.every((list) => list.includes(s)));
-      const deltaW = deltaWPlot(
-        "delta-w",
-        await Promise.all(chosen.map(async (r) => ({
-          label: r.label,
-          rows: await readDeltaW(suite, r.variant, ctx.state.experimentsRoot),
-        }))),
-      );
-      return ctx.render({ suite, chosen, samples, deltaW });
-    } catch (error) {
-      return errorPage(publicError(error)); // no server paths in the page
+    const suite = checkName(ctx.params.suite, "suite");
+    const names = (ctx.url.searchParams.get("variants") ?? "").split(",").filter(Boolean)
+      .concat(ctx.url.searchParams.getAll("variant"))
+      .map((v) => checkName(v, "variant"));
+    if (!names.length) throw new RangeError("Choose variants to compare: ?variants=a,b");
+    if (names.length > MAX_COMPARED) {
+      throw new RangeError(`Compare at most ${MAX_COMPARED} variants at once`);
     }
+    const results = await listVariantResults(suite, ctx.state.experimentsRoot);
+    const chosen = [...new Set(names)].map((name) => {
+      const found = results.find((r) => r.variant === name);
+      if (!found) throw new Deno.errors.NotFound(`Suite "${suite}" has no variant "${name}"`);
+      return found;
+    });
+    const lists = chosen.map((r) => sampleIndices(r.samples));
+    const samples = lists[0].filter((s) => lists.every((list) => list.includes(s)));
+    const deltaW = deltaWPlot(
+      "delta-w",
+      await Promise.all(chosen.map(async (r) => ({
+        label: r.label,
+        rows: await readDeltaW(suite, r.variant, ctx.state.experimentsRoot),
+      }))),
+    );
+    return ctx.render({ suite, chosen, samples, deltaW });
   },
 };
 

@@ -8,8 +8,6 @@
 import { h, type VNode } from "../../../deps.ts";
 import { checkName, listVariantResults, readSuite, type Suite } from "../../../experiments/store.ts";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
-import { errorPage } from "../../../components/ErrorPage.tsx";
-import { publicError } from "../../../site/http.ts";
 import SuiteTable, { OUR_COLUMNS, PAPER_COLUMNS, type SuiteRow } from "../../../islands/SuiteTable.tsx";
 import { sampleIndices } from "../../../site/variants.ts";
 
@@ -21,27 +19,23 @@ interface Data {
 /** Reads the suite and its results. */
 export const handler: Handlers<Data> = {
   async GET(_request, ctx) {
-    try {
-      const name = checkName(ctx.params.suite, "suite");
-      const suite = await readSuite(name, ctx.state.experimentsRoot);
-      const results = await listVariantResults(name, ctx.state.experimentsRoot);
-      const rows = results.map((r): SuiteRow => ({
-        variant: r.variant,
-        label: r.label,
-        status: r.status,
-        comparable: sampleIndices(r.samples).length > 0,
-        ours: Object.fromEntries(OUR_COLUMNS.map((c) => [c.key, (r.metrics?.[c.key] as number) ?? null])),
-        paper: r.paper
-          ? Object.fromEntries(
-            PAPER_COLUMNS.map((c) => [c.key, (r.paper as Record<string, number>)[c.key] ?? null]),
-          )
-          : null,
-        paperRow: r.paper?.row ?? null,
-      }));
-      return ctx.render({ suite, rows });
-    } catch (error) {
-      return errorPage(publicError(error)); // no server paths in the page
-    }
+    const name = checkName(ctx.params.suite, "suite");
+    const suite = await readSuite(name, ctx.state.experimentsRoot);
+    const results = await listVariantResults(name, ctx.state.experimentsRoot);
+    const rows = results.map((r): SuiteRow => ({
+      variant: r.variant,
+      label: r.label,
+      status: r.status,
+      comparable: sampleIndices(r.samples).length > 0,
+      ours: Object.fromEntries(OUR_COLUMNS.map((c) => [c.key, (r.metrics?.[c.key] as number) ?? null])),
+      paper: r.paper
+        ? Object.fromEntries(
+          PAPER_COLUMNS.map((c) => [c.key, (r.paper as Record<string, number>)[c.key] ?? null]),
+        )
+        : null,
+      paperRow: r.paper?.row ?? null,
+    }));
+    return ctx.render({ suite, rows });
   },
 };
 

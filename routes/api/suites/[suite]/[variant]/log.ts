@@ -6,15 +6,11 @@
 
 import { readLog } from "../../../../../experiments/store.ts";
 import type { Handlers } from "../../../../../site/fresh.tsx";
-import { errorResponse, json } from "../../../../../site/http.ts";
+import { json } from "../../../../../site/http.ts";
 
 /** The log as JSON. */
 export const handler: Handlers = {
   async GET(_request, ctx) {
-    try {
-      return json(await readLog(ctx.params.suite, ctx.params.variant, ctx.state.experimentsRoot));
-    } catch (error) {
-      return errorResponse(error);
-    }
+    return json(await readLog(ctx.params.suite, ctx.params.variant, ctx.state.experimentsRoot));
   },
 };

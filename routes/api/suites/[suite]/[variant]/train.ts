@@ -7,20 +7,16 @@
  */
 
 import type { Handlers } from "../../../../../site/fresh.tsx";
-import { errorResponse, json } from "../../../../../site/http.ts";
+import { json } from "../../../../../site/http.ts";
 import { submitTraining } from "../../../../../site/training_job.ts";
 
 /** Queues the run. */
 export const handler: Handlers = {
   async POST(_request, ctx) {
-    try {
-      const job = await submitTraining(ctx.state, ctx.params.suite, ctx.params.variant);
-      return json(
-        { id: job.id, status: job.status, events: `/api/jobs/${job.id}/events`, job: `/api/jobs/${job.id}` },
-        { status: 202, headers: { location: `/api/jobs/${job.id}` } },
-      );
-    } catch (error) {
-      return errorResponse(error);
-    }
+    const job = await submitTraining(ctx.state, ctx.params.suite, ctx.params.variant);
+    return json(
+      { id: job.id, status: job.status, events: `/api/jobs/${job.id}/events`, job: `/api/jobs/${job.id}` },
+      { status: 202, headers: { location: `/api/jobs/${job.id}` } },
+    );
   },
 };

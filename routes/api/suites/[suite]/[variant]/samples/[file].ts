@@ -7,25 +7,21 @@
 
 import { samplePath } from "../../../../../../experiments/store.ts";
 import type { Handlers } from "../../../../../../site/fresh.tsx";
-import { errorResponse, jsonError } from "../../../../../../site/http.ts";
+import { jsonError } from "../../../../../../site/http.ts";
 
 /** Serves the PNG. */
 export const handler: Handlers = {
   async GET(_request, ctx) {
+    const { suite, variant, file } = ctx.params;
+    const path = samplePath(suite, variant, file, ctx.state.experimentsRoot);
+    let bytes: Uint8Array;
     try {
-      const { suite, variant, file } = ctx.params;
-      const path = samplePath(suite, variant, file, ctx.state.experimentsRoot);
-      let bytes: Uint8Array;
-      try {
-        bytes = await Deno.readFile(path);
-      } catch {
-        return jsonError(404, "not_found", `No sample "${file}" for variant "${variant}"`);
-      }
-      return new Response(bytes as Uint8Array<ArrayBuffer>, {
-        headers: { "content-type": "image/png", "cache-control": "no-cache" },
-      });
-    } catch (error) {
-      return errorResponse(error);
+      bytes = await Deno.readFile(path);
+    } catch {
+      return jsonError(404, "not_found", `No sample "${file}" for variant "${variant}"`);
     }
+    return new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: { "content-type": "image/png", "cache-control": "no-cache" },
+    });
   },
 };
