@@ -30,14 +30,23 @@ import { benchFaceAlignment, formatFacesRow } from "./faces.ts";
 
 /** One benchmark row. */
 export interface BenchRow {
+  /** The benchmark row's name. */
   name: string;
+  /** Milliseconds per image. */
   ms_per_image: number;
+  /** This row's time over the official code's, or null when there is no official number. */
   ratio_vs_official: number | null;
+  /** This row's time over the time the FLOP count needs at the device's peak. */
   ratio_vs_flop_bound: number;
+  /** The execution provider that ran the row. */
   provider: string;
+  /** Images per run. */
   batch: number;
+  /** Timed runs. */
   runs: number;
+  /** GFLOP per image. */
   gflop_per_image: number;
+  /** GFLOP/s achieved. */
   achieved_gflops: number;
 }
 

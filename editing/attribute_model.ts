@@ -22,8 +22,11 @@ import {
 
 /** Labelled images by index, as the trainers' sources: `batch(indices)` → [B, C, R, R] in [−1, 1]. */
 export interface LabelledSource {
+  /** How many samples. */
   count: number;
+  /** The images of the samples at `indices`, batched. */
   batch: (indices: Int32Array) => Float32Array;
+  /** The label of each sample. */
   labels: ArrayLike<number>;
 }
 
@@ -45,7 +48,9 @@ export interface ClassifierTrainingOptions {
 
 /** Batch of a prediction: logits [B, classes] and hidden features [B, F], row-major. */
 export interface Prediction {
+  /** The classifier's logits. */
   logits: Float32Array;
+  /** The features before the last layer. */
   features: Float32Array;
   /** Feature width F. */
   featureSize: number;
@@ -73,6 +78,7 @@ export class AttributeModel {
    * @param input image shape and classes
    * @param metadata free-form notes stored with the weights (e.g. accuracy, training data)
    */
+  /** Builds the classifier from its configuration and weights. */
   constructor(
     readonly kind: ClassifierKind,
     readonly weights: ReadonlyMap<string, Float32Array>,

@@ -14,16 +14,23 @@ export type InterfaceGanDirection = Float32Array;
 
 /** A GANSpace PCA as the official files hold it (comp made contiguous): mean [wDim], comp [K, wDim], std [K]. */
 export interface GanSpacePca {
+  /** The mean [dim]. */
   mean: Float32Array;
+  /** The components [components, dim], unit norm. */
   comp: Float32Array;
+  /** The standard deviation along each component [components]. */
   std: Float32Array;
 }
 
 /** One GANSpace edit as the official tuples: (component, first row, end row (exclusive), target coordinate). */
 export interface GanSpaceEdit {
+  /** Which principal component. */
   component: number;
+  /** The first layer the edit applies to. */
   start: number;
+  /** The layer after the last one the edit applies to. */
   end: number;
+  /** How far to move, in standard deviations. */
   strength: number;
 }
 

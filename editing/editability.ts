@@ -15,6 +15,7 @@ import { attributeScores, type ClassGroupAttribute } from "./fashion_attributes.
 
 /** The mean attribute change at one γ. */
 export interface EditabilityRow {
+  /** The edit strength. */
   gamma: number;
   /** Mean change of the score from γ = 0, editing the phase-I inversion (W encoder alone). */
   phaseOne: number;
@@ -24,7 +25,9 @@ export interface EditabilityRow {
 
 /** One attribute's rows and its un-edited means. */
 export interface EditabilityResult {
+  /** The attribute edited. */
   attribute: string;
+  /** One row per edit strength. */
   rows: EditabilityRow[];
   /** Mean score at γ = 0 for each. */
   baseline: { phaseOne: number; full: number };

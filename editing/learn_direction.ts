@@ -66,6 +66,7 @@ export interface LearnedDirection {
   keptPerSide: number;
   /** Accuracy of the boundary on the 70 % that fitted it and on the 30 % held out. */
   trainAccuracy: number;
+  /** Accuracy on the held-out samples. */
   validationAccuracy: number;
   /** Standard deviation of ⟨w, n⟩ over all samples: the scale of the attribute along n in W. */
   projectionStd: number;

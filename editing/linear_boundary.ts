@@ -13,6 +13,7 @@ export interface LinearBoundary {
   normal: Float32Array;
   /** The decision function is ⟨w, weights⟩ + bias; `normal = weights / |weights|`. */
   weights: Float64Array;
+  /** The boundary's offset. */
   bias: number;
   /** Fraction of the fitting samples on the correct side. */
   trainAccuracy: number;

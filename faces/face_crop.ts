@@ -12,9 +12,13 @@ import { assertRgbImage, type RgbImage } from "./rgb_image.ts";
 
 /** A box in pixels. */
 export interface Box {
+  /** Left edge, in pixels. */
   x: number;
+  /** Top edge, in pixels. */
   y: number;
+  /** Width, in pixels. */
   width: number;
+  /** Height, in pixels. */
   height: number;
 }
 

@@ -120,6 +120,7 @@ export interface AlignOptions {
 
 /** An aligned face. */
 export interface AlignedFace {
+  /** The aligned image. */
   image: RgbImage;
   /** The quad in the photo's pixels. */
   quad: [Point, Point, Point, Point];

@@ -13,8 +13,11 @@ import { decodeImage, MAX_IMAGE_PIXELS } from "../io/image.ts";
 
 /** An RGB photo: `data[(y · width + x) · 3 + c]`. */
 export interface RgbImage {
+  /** Interleaved RGB bytes, row-major [height, width, 3]. */
   data: Uint8Array;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
 }
 

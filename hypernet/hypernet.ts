@@ -128,7 +128,9 @@ function checkResiduals(residuals: unknown, targets: readonly TargetLayer[], sha
 
 /** A parameter of the hypernet: its name (relative to the hypernet) and shape. */
 export interface HypernetParameter {
+  /** The parameter's name. */
   readonly name: string;
+  /** The parameter's shape. */
   readonly shape: readonly number[];
 }
 

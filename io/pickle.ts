@@ -29,6 +29,7 @@ export class PickleGlobalRef {
    * @param qualname name inside the module, for example "FloatStorage"
    * @param handler its stand-in
    */
+  /** Registers `handler` for the global `module.qualname`. */
   constructor(readonly module: string, readonly qualname: string, readonly handler: PickleGlobal) {}
   /** "module.qualname". */
   get name(): string {

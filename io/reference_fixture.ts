@@ -21,58 +21,91 @@ export type FixtureTensor =
 
 /** A PRNG recipe: `value[j] = fround(offset + scale · u(seed, k, j))`. `k` is a string for per-layer families. */
 export interface PrngRecipe {
+  /** The PRNG seed. */
   seed: number;
+  /** The stream index, or a family name. */
   k: number | string;
+  /** Added to each value. */
   offset: number;
+  /** Multiplies each value. */
   scale: number;
 }
 
 /** A tensor entry of `inputs`, `outputs` or `intermediates`. `shape` is a string for per-layer families. */
 export interface FixtureTensorEntry {
+  /** The binary file holding the values. */
   file?: string;
+  /** The element type. */
   dtype?: string;
+  /** The shape, or a family name. */
   shape: number[] | string;
+  /** A note. */
   note?: string;
+  /** The recipe, when the values are PRNG-filled. */
   prng?: PrngRecipe;
+  /** The other fields, as parsed. */
   [key: string]: unknown;
 }
 
 /** One parameter or buffer of a PRNG-filled module, in `state_dict()` order (`k` is its index). */
 export interface ModuleTensorEntry {
+  /** Its index in `state_dict()` order. */
   k: number;
+  /** Its name. */
   name: string;
+  /** Its shape. */
   shape: number[];
+  /** Its element type. */
   dtype: string;
+  /** The initialization rule. */
   rule: string;
+  /** How to fill it. */
   fill: "prng" | "keep" | "skip";
+  /** Added to each value. */
   offset?: number;
+  /** Multiplies each value. */
   scale?: number;
+  /** The values, when listed. */
   values?: number[];
 }
 
 /** A PRNG-filled module of the official code. */
 export interface ModuleEntry {
+  /** The PRNG seed. */
   seed: number;
+  /** Its path in the official code. */
   path?: string;
+  /** Its class name. */
   class?: string;
+  /** Its parameters and buffers. */
   tensors: ModuleTensorEntry[];
+  /** The other fields, as parsed. */
   [key: string]: unknown;
 }
 
 /** A fixture's `manifest.json`: the sections this loader reads are typed, the rest is kept as parsed. */
 export interface ReferenceManifest {
+  /** The fixture's name. */
   fixture?: string;
+  /** The configuration it was made with. */
   config?: Record<string, unknown>;
+  /** The PRNG-filled modules. */
   modules?: Record<string, ModuleEntry>;
+  /** The inputs. */
   inputs?: Record<string, FixtureTensorEntry>;
+  /** The outputs. */
   outputs?: Record<string, FixtureTensorEntry>;
+  /** The intermediate values. */
   intermediates?: Record<string, FixtureTensorEntry>;
+  /** The other sections, as parsed. */
   [key: string]: unknown;
 }
 
 /** A module weight regenerated from the manifest. */
 export interface ModuleWeight {
+  /** The shape. */
   shape: number[];
+  /** The values, row-major. */
   data: Float32Array;
 }
 
@@ -148,6 +181,7 @@ export class ReferenceFixture {
    * @param directory path of the folder
    * @param manifest the parsed `manifest.json`
    */
+  /** The fixture's name. */
   constructor(
     readonly name: string,
     readonly directory: string,

@@ -12,7 +12,9 @@ import { readRegularFile } from "./regular_file.ts";
 
 /** A float32 weight with its shape. */
 export interface Weight {
+  /** The values, row-major. */
   readonly data: Float32Array;
+  /** The tensor's shape. */
   readonly shape: readonly number[];
 }
 

@@ -12,10 +12,15 @@ import type { HyperInverterArchitecture } from "./pipeline_graph.ts";
 
 /** The JSON form of an architecture, as in a manifest. */
 export interface ArchitectureJson {
+  /** The generator's configuration. */
   generator: Record<string, unknown>;
+  /** The W encoder's configuration. */
   wEncoder: Record<string, unknown>;
+  /** The layer-wise encoder's configuration. */
   layerWiseEncoder: Record<string, unknown>;
+  /** The hypernetwork's configuration. */
   hypernet: Record<string, unknown>;
+  /** How many refinement passes (default 1). */
   refinementPasses?: number;
 }
 

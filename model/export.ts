@@ -44,17 +44,29 @@ export interface ExportedTensor {
 
 /** What `model.export.json` holds. */
 export interface ExportDescription {
+  /** The format tag. */
   format: "hyperinverter-deno/onnx-export";
+  /** The format version. */
   version: 1;
+  /** The exported model's name. */
   model: string;
+  /** The ONNX opset. */
   opset: number;
+  /** The ONNX IR version. */
   irVersion: number;
+  /** The batch size the graphs are built for. */
   batch: 1;
+  /** The image resolution. */
   resolution: number;
+  /** How many refinement passes. */
   refinementPasses: number;
+  /** How to prepare an image for the first graph. */
   preprocessing: Record<string, unknown>;
+  /** How to turn the last graph's output into an image. */
   postprocessing: string;
+  /** The graph files in the order they run. */
   pipeline: string[];
+  /** Each graph file: what it does, its inputs and outputs. */
   files: Record<string, {
     what: string;
     inputs: ExportedTensor[];

@@ -69,6 +69,7 @@ export class HyperInverter {
    *   `w_bar_encoder.*`, `hypernet.*`)
    * @param options device
    */
+  /** Wraps a loaded model; use the loaders rather than this constructor. */
   constructor(
     readonly architecture: HyperInverterArchitecture,
     readonly weights: ReadonlyMap<string, WeightValue>,
@@ -154,6 +155,7 @@ export class HyperInverter {
     return graph;
   }
 
+  /** Runs one stage's graph. */
   private async runStage(
     stage: StageName,
     batch: number,
@@ -217,6 +219,7 @@ export class HyperInverter {
     return feeds;
   }
 
+  /** Inverts with one session per stage. */
   private async invertStaged(images: Float32Array, batch: number): Promise<InversionResult> {
     const start = performance.now();
     const times: Record<string, number> = {};
@@ -260,6 +263,7 @@ export class HyperInverter {
     };
   }
 
+  /** Inverts with the fused pipeline graph. */
   private async invertFused(images: Float32Array, batch: number): Promise<InversionResult> {
     const graph = this.graph(batch);
     const { initializers, parameters } = this.weightsFor(graph);

@@ -47,10 +47,15 @@ export const MODULE_PREFIX: Readonly<Record<ModuleName, string>> = {
 
 /** A parsed manifest; architecture sections stay plain JSON until the modules resolve them. */
 export interface ModelManifest {
+  /** The format tag. */
   format: typeof MANIFEST_FORMAT;
+  /** The format version. */
   version: number;
+  /** The model's name. */
   name: string;
+  /** What the model is. */
   description?: string;
+  /** The architecture of each module. */
   architecture: {
     generator: Record<string, unknown>;
     wEncoder: Record<string, unknown>;
@@ -59,11 +64,13 @@ export interface ModelManifest {
     /** Phase-II passes: 1 is the official model; n > 1 feeds each reconstruction back (ΔW accumulated). */
     refinementPasses?: number;
   };
+  /** The weights file of each module, relative to the manifest. */
   weights: Record<ModuleName, string>;
   /** Hex sha256 of each weights file (model/weights_digest.ts), verified on load; absent in older manifests. */
   sha256?: Partial<Record<ModuleName, string>>;
   /** Hex sha256 of each plug-in's source by absolute specifier (model/plugins.ts); absent without plug-ins. */
   plugins?: Record<string, string>;
+  /** Where the weights come from. */
   provenance?: Record<string, unknown>;
 }
 

@@ -26,6 +26,7 @@ export class NonFiniteOutputError extends RangeError {
    * @param value the first non-finite value
    * @param detail more about where (a ΔW target), or ""
    */
+  /** Names the stage, the image index and the bad value. */
   constructor(readonly stage: OutputStage, readonly index: number, readonly value: number, detail: string) {
     super(
       `The ${stage}${detail ? ` (${detail})` : ""} of input ${index} of the batch hold a non-finite value ` +

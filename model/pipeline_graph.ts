@@ -25,9 +25,13 @@ import { buildHypernet, type HypernetConfig } from "../hypernet/mod.ts";
 
 /** A resolved architecture: every module's configuration. */
 export interface HyperInverterArchitecture {
+  /** The generator's configuration. */
   generator: GeneratorConfig;
+  /** The W encoder's configuration. */
   wEncoder: EncoderConfig;
+  /** The layer-wise encoder's configuration. */
   layerWiseEncoder: EncoderConfig;
+  /** The hypernetwork's configuration. */
   hypernet: HypernetConfig;
   /** Phase-II passes (1 = the official model). */
   refinementPasses: number;

@@ -13,8 +13,11 @@ export type HostData = Float32Array | Int32Array | BigInt64Array | Uint8Array | 
 
 /** A typed array with a row-major shape and a dtype. */
 export interface HostTensor {
+  /** The values, row-major. */
   readonly data: HostData;
+  /** The tensor's shape. */
   readonly shape: readonly number[];
+  /** The element type. */
   readonly dtype: DType;
 }
 

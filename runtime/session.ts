@@ -41,8 +41,11 @@ export interface GraphSessionOptions {
 
 /** What one run returns: the outputs by name, the provider that ran, and the wall time. */
 export interface RunResult {
+  /** The outputs by name. */
   readonly outputs: Record<string, HostTensor>;
+  /** The execution provider that ran. */
   readonly provider: ProviderName;
+  /** Wall time of the run. */
   readonly milliseconds: number;
 }
 
