@@ -18,12 +18,15 @@ export {
   type ConvTransposeOptions,
   GraphBuilder,
   type GraphNode,
+  type ParameterInit,
+  type ParameterOptions,
 } from "./builder.ts";
 export {
   type Attributes,
   type AttributeValue,
   broadcastShapes,
   isOpName,
+  type NodeSignature,
   OP_NAMES,
   OP_SET,
   type OpDefinition,
@@ -37,7 +40,7 @@ export {
   type OnnxEncodeOptions,
   writeOnnxModel,
 } from "./onnx_writer.ts";
-export { type DType, formatShape, numel, Tensor, type TensorType } from "./tensor.ts";
+export { type DType, formatShape, numel, Tensor, type TensorOrigin, type TensorType } from "./tensor.ts";
 export { type GradientOptions, gradients } from "./autodiff.ts";
 export { GRADIENT_RULES, type GradientRule } from "./gradients.ts";
 export { countMacs, type MacCount } from "./flops.ts";

@@ -35,7 +35,9 @@ export {
   readInversionFile,
   writeInversionFile,
 } from "./inversion_file.ts";
-export { readRegularFile } from "./regular_file.ts";
+export { readRegularFile, type ReadRegularFileOptions } from "./regular_file.ts";
+export { PluginRegistry, type ResolveOptions } from "./plugin_registry.ts";
+export { type LoadedPlugin } from "./plugin_loader.ts";
 export {
   type FixtureDtype,
   type FixtureSection,
@@ -80,6 +82,7 @@ export {
   readTorchFileAsync,
   readTorchFileFromPath,
   type ReadTorchFileOptions,
+  type ReadTorchFilePathOptions,
   tensorToFloat32,
   TORCH_DTYPE_BYTES,
   type TorchDtype,

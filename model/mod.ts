@@ -22,7 +22,12 @@ export {
   hyperInverterGraph,
   type PipelineGraphOptions,
 } from "./pipeline_graph.ts";
-export { HyperInverter, type HyperInverterOptions, type InversionResult } from "./hyperinverter.ts";
+export {
+  HyperInverter,
+  type HyperInverterOptions,
+  type InversionResult,
+  type StageName,
+} from "./hyperinverter.ts";
 export { loadHyperInverter } from "./load.ts";
 export { checkFiniteOutput, NonFiniteOutputError, type OutputStage } from "./output_checks.ts";
 export { checkWeightValues } from "./weight_checks.ts";
@@ -35,7 +40,7 @@ export {
   modelIdentity,
   residualsFromCodes,
 } from "./compact_inversion.ts";
-export { type ExportDescription, exportModel } from "./export.ts";
+export { type ExportDescription, type ExportedTensor, exportModel } from "./export.ts";
 export { architecturePluginHashes, loadArchitecturePlugins, type PluginTrustOptions } from "./plugins.ts";
 export {
   MANIFEST_FORMAT,
