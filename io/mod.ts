@@ -37,7 +37,7 @@ export {
 } from "./inversion_file.ts";
 export { readRegularFile, type ReadRegularFileOptions } from "./regular_file.ts";
 export { PluginRegistry, type ResolveOptions } from "./plugin_registry.ts";
-export { type LoadedPlugin } from "./plugin_loader.ts";
+export { type LoadedPlugin, type PluginContract } from "./plugin_loader.ts";
 export {
   type FixtureDtype,
   type FixtureSection,

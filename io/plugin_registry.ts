@@ -55,6 +55,7 @@ export class PluginRegistry<T> {
    * @param builtins built-in entries by name
    * @throws {TypeError} when a built-in does not implement the contract
    */
+  /** A registry of the built-ins `builtins`, whose plug-ins must keep `contract`. */
   constructor(readonly contract: PluginContract<T>, builtins: Readonly<Record<string, BuiltinEntry<T>>>) {
     for (const [name, entry] of Object.entries(builtins)) {
       const problem = contract.check(entry.value);
@@ -152,6 +153,7 @@ export class PluginRegistry<T> {
     return loaded;
   }
 
+  /** The built-in named `name`. */
   private builtinEntry(name: string): BuiltinEntry<T> {
     if (!this.isBuiltin(name)) {
       throw new RangeError(

@@ -37,8 +37,11 @@ export const EXPORT_DESCRIPTION = "model.export.json";
 
 /** One tensor of an exported file. */
 export interface ExportedTensor {
+  /** The tensor's name in the graph. */
   name: string;
+  /** Its shape. */
   shape: number[];
+  /** Its element type. */
   dtype: string;
 }
 
