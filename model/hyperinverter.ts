@@ -9,7 +9,7 @@
 import type { NdArray } from "../deps.ts";
 import type { GraphBuilder } from "../graph/builder.ts";
 import { numel } from "../graph/tensor.ts";
-import { sessionFor } from "../runtime/session.ts";
+import { type RunResult, sessionFor } from "../runtime/session.ts";
 import { toNdarray } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
 import { parameterFeeds, type WeightValue } from "../runtime/weights.ts";
@@ -161,7 +161,7 @@ export class HyperInverter {
     batch: number,
     feeds: Record<string, HostData | HostTensor>,
     times: Record<string, number>,
-  ) {
+  ): Promise<RunResult> {
     // Phase I and phase II share one synthesis session (phase I with zero residuals), and only that session
     // keeps a memory arena: its activations are the largest, and re-allocating them costs ≈ 20 % at 1024².
     // Its memory pattern is off, so the arena holds what is alive at once rather than one planned block.

@@ -17,6 +17,9 @@ import type { LoadedPlugin } from "../../io/plugin_loader.ts";
 import { PluginRegistry, type ResolveOptions } from "../../io/plugin_registry.ts";
 import { checkComponent } from "../_contract.ts";
 
+/** Name of a registered fusion operator. */
+export type FusionName = "concatConv" | "inputOnly" | "sum" | "difference" | "gated";
+
 /**
  * Every fusion operator, keyed by its name. `concatConv` is the official one.
  *
@@ -26,7 +29,7 @@ import { checkComponent } from "../_contract.ts";
  * console.log(Object.keys(FUSION_OPERATORS)); // ["concatConv", "inputOnly", "sum", "difference", "gated"]
  * ```
  */
-export const FUSION_OPERATORS = Object.freeze(
+export const FUSION_OPERATORS: Readonly<Record<FusionName, FusionOperator>> = Object.freeze(
   {
     concatConv,
     inputOnly,
@@ -35,9 +38,6 @@ export const FUSION_OPERATORS = Object.freeze(
     gated,
   } satisfies Record<string, FusionOperator>,
 );
-
-/** Name of a registered fusion operator. */
-export type FusionName = keyof typeof FUSION_OPERATORS;
 
 /** The registered names, in registry order. */
 export const FUSION_NAMES: readonly FusionName[] = Object.freeze(

@@ -16,6 +16,9 @@ import type { LoadedPlugin } from "../../io/plugin_loader.ts";
 import { PluginRegistry, type ResolveOptions } from "../../io/plugin_registry.ts";
 import { checkComponent } from "../_contract.ts";
 
+/** Name of a registered sharing strategy. */
+export type SharingName = "perLayer" | "sharedCode" | "sharedWeights" | "perResolution";
+
 /**
  * Every sharing strategy, keyed by its name. `perLayer` is the official one.
  *
@@ -25,7 +28,7 @@ import { checkComponent } from "../_contract.ts";
  * console.log(Object.keys(SHARING_STRATEGIES)); // ["perLayer", "sharedCode", "sharedWeights", "perResolution"]
  * ```
  */
-export const SHARING_STRATEGIES = Object.freeze(
+export const SHARING_STRATEGIES: Readonly<Record<SharingName, SharingStrategy>> = Object.freeze(
   {
     perLayer,
     sharedCode,
@@ -33,9 +36,6 @@ export const SHARING_STRATEGIES = Object.freeze(
     perResolution,
   } satisfies Record<string, SharingStrategy>,
 );
-
-/** Name of a registered sharing strategy. */
-export type SharingName = keyof typeof SHARING_STRATEGIES;
 
 /** The registered names, in registry order. */
 export const SHARING_NAMES: readonly SharingName[] = Object.freeze(
