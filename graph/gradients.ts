@@ -1,5 +1,5 @@
 /**
- * The gradient rules: one short function per op of {@linkcode OP_SET} (tinygrad / JAX style, docs/style.md).
+ * The gradient rules: one short function per op of {@linkcode OP_SET} (tinygrad / JAX style).
  * A rule sees the forward node, the gradient of its output and which inputs need a gradient, and returns the
  * gradient of each input (already reduced to the input's shape), or undefined where none is needed or the
  * gradient is zero. Rules emit ordinary IR nodes into the same graph, so gradients of gradients work.

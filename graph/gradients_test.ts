@@ -1,5 +1,5 @@
 /**
- * Every gradient rule against central differences through ONNX Runtime (JAX-style, docs/style.md).
+ * Every gradient rule against central differences through ONNX Runtime (JAX-style).
  *
  * Each case builds y = f(inputs) and the analytic gradients of L = Σ y·R (R fixed, random). For three random
  * directions V the analytic directional derivative Σ_i ⟨∂L/∂x_i, V_i⟩ is compared with

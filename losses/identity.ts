@@ -1,9 +1,9 @@
 /**
  * The identity-loss form shared by the coach's ID loss (ArcFace IR-SE50 for faces, `criteria/id_loss.py`) and
  * MoCo loss (churches, `criteria/moco_loss.py`), spec §5: loss = mean_b(1 − ⟨f(ŷ_b), f(y_b)⟩) on unit-norm
- * features. The feature networks are not implemented yet; any graph module of the
- * {@linkcode FeatureExtractor} shape plugs in (it owns its crop and resize, e.g. ArcFace's
- * `[:, :, 35:223, 32:220]` crop and AdaptiveAvgPool(112)).
+ * features. Any graph module of the {@linkcode FeatureExtractor} shape plugs in (it owns its crop and resize):
+ * ArcFace IR-SE50 is `arcFaceExtractor` (arcface.ts: the `[:, :, 35:223, 32:220]` crop and AdaptiveAvgPool(112));
+ * the default model uses the hidden features of its Fashion-MNIST conv classifier (editing/attribute_model.ts).
  *
  * @module
  */
