@@ -22,10 +22,10 @@ import {
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
-import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
+import { TRAINER_FLAGS } from "./_trainer_flags.ts";
 
 /** JSON config schema: the trainer's defaults, and `data` (null: Fashion-MNIST; see train/data/source.ts). */
 const DEFAULTS = { ...GENERATOR_TRAINING_DEFAULTS, data: null as unknown };
@@ -43,24 +43,7 @@ const SPEC = {
       description: "training config (JSON)",
     },
     run: { type: "string", valueName: "DIR", default: "runs/generator-fmnist32", description: "run folder" },
-    steps: {
-      type: "integer",
-      min: 1,
-      max: 10_000_000,
-      description: "train up to this step (default: the config's steps)",
-    },
-    data: {
-      type: "string",
-      valueName: "SRC",
-      description:
-        'training images: "fashion-mnist", a folder, or "<module>#<export>" (default: the config\'s data)',
-    },
-    device: {
-      type: "string",
-      choices: DEVICE_NAMES,
-      default: "auto",
-      description: "where the training steps run (auto: a hardware GPU if one works, else the CPU)",
-    },
+    ...TRAINER_FLAGS,
   },
 } as const;
 

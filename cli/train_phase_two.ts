@@ -19,11 +19,11 @@ import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_t
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
-import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
+import { TRAINER_FLAGS } from "./_trainer_flags.ts";
 
 const ENCODER = { ...FASHION_MNIST_ENCODER, inputSize: 32, wDim: 512 };
 
@@ -77,24 +77,7 @@ const SPEC = {
       description: "phase-one run folder (E1 of its best checkpoint)",
     },
     run: { type: "string", valueName: "DIR", default: "runs/phase-two-fmnist32", description: "run folder" },
-    steps: {
-      type: "integer",
-      min: 1,
-      max: 10_000_000,
-      description: "train up to this step (default: the config's steps)",
-    },
-    data: {
-      type: "string",
-      valueName: "SRC",
-      description:
-        'training images: "fashion-mnist", a folder, or "<module>#<export>" (default: the config\'s data)',
-    },
-    device: {
-      type: "string",
-      choices: DEVICE_NAMES,
-      default: "auto",
-      description: "where the training steps run (auto: a hardware GPU if one works, else the CPU)",
-    },
+    ...TRAINER_FLAGS,
   },
 } as const;
 
