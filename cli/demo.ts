@@ -28,6 +28,7 @@ import { pathExists } from "../io/atomic_write.ts";
 import { runCommand, UsageError } from "../io/command_line.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { checkDevice } from "./_device.ts";
+import { ALLOW_PLUGINS_FLAG } from "./_model_flags.ts";
 
 /** The command line of `demo`. */
 export const DEMO_COMMAND = {
@@ -62,10 +63,7 @@ export const DEMO_COMMAND = {
     },
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where the model runs" },
     force: { type: "boolean", description: "replace an existing --out" },
-    "allow-plugins": {
-      type: "boolean",
-      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
-    },
+    "allow-plugins": ALLOW_PLUGINS_FLAG,
   },
 } as const;
 

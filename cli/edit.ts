@@ -48,6 +48,7 @@ import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { checkDevice } from "./_device.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
+import { ALLOW_PLUGINS_FLAG } from "./_model_flags.ts";
 
 /** The inversion of an aligned face, as `inversionOfInput` gives it for an image. */
 async function invertAligned(model: HyperInverter, face: RgbImage) {
@@ -107,10 +108,7 @@ const SPEC = {
     out: { type: "string", valueName: "FILE", default: "edit.png", description: "the strip (PNG)" },
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where to run" },
     force: { type: "boolean", description: "replace an existing --out" },
-    "allow-plugins": {
-      type: "boolean",
-      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
-    },
+    "allow-plugins": ALLOW_PLUGINS_FLAG,
     align: {
       type: "boolean",
       description:

@@ -17,6 +17,7 @@ import { EXIT_OK, runCommand } from "../io/command_line.ts";
 import { checkOutputFile, prepareOutputFolder } from "../io/output_check.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { exportModel, exportPaths } from "../model/export.ts";
+import { ALLOW_PLUGINS_FLAG } from "./_model_flags.ts";
 
 /** The command line of `export`. */
 export const EXPORT_COMMAND = {
@@ -33,10 +34,7 @@ export const EXPORT_COMMAND = {
     },
     out: { type: "string", required: true, valueName: "DIR", description: "output folder" },
     force: { type: "boolean", description: "replace existing outputs" },
-    "allow-plugins": {
-      type: "boolean",
-      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
-    },
+    "allow-plugins": ALLOW_PLUGINS_FLAG,
   },
 } as const;
 

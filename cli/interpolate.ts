@@ -26,6 +26,7 @@ import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { checkDevice } from "./_device.ts";
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
 import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
+import { ALLOW_PLUGINS_FLAG } from "./_model_flags.ts";
 
 const SPEC = {
   name: "interpolate",
@@ -45,10 +46,7 @@ const SPEC = {
     animation: { type: "string", valueName: "FILE", description: "also a looping .gif or .webp of ours" },
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where to run" },
     force: { type: "boolean", description: "replace existing outputs" },
-    "allow-plugins": {
-      type: "boolean",
-      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
-    },
+    "allow-plugins": ALLOW_PLUGINS_FLAG,
   },
   positionals: { min: 2, max: 2, names: "imageA, imageB" },
 } as const;

@@ -42,6 +42,7 @@ import { FaceDetector } from "../faces/detect.ts";
 import { writeRgbPng } from "../faces/rgb_image.ts";
 import { writePastedPhoto } from "../faces/paste_back.ts";
 import { alignPhoto } from "./align.ts";
+import { ALLOW_PLUGINS_FLAG } from "./_model_flags.ts";
 
 /** The command line of `invert`. */
 export const INVERT_COMMAND = {
@@ -61,10 +62,7 @@ export const INVERT_COMMAND = {
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where the model runs" },
     "low-memory": { type: "boolean", description: "load the model's parts one at a time" },
     force: { type: "boolean", description: "replace existing outputs (never inputs)" },
-    "allow-plugins": {
-      type: "boolean",
-      description: "import the plug-in code the model names (printed; refused if its sha256 changed)",
-    },
+    "allow-plugins": ALLOW_PLUGINS_FLAG,
     align: {
       type: "boolean",
       description:
