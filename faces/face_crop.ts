@@ -8,7 +8,7 @@
  */
 
 import type { Point } from "./detect.ts";
-import { assertRgbImage, type RgbImage } from "./rgb_image.ts";
+import { assertRgbImage, cropRgb, type RgbImage } from "./rgb_image.ts";
 
 /** A box in pixels. */
 export interface Box {
@@ -76,11 +76,5 @@ export function cropFace(image: RgbImage, box?: Box): RgbImage {
   if (right <= left || bottom <= top) {
     throw new RangeError(`Face box ${JSON.stringify(b)} misses the ${image.width}×${image.height} image`);
   }
-  const width = right - left, height = bottom - top;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * image.width + left) * 3;
-    data.set(image.data.subarray(from, from + width * 3), y * width * 3);
-  }
-  return { data, width, height };
+  return cropRgb(image, [left, top, right, bottom]);
 }

@@ -19,7 +19,7 @@ import { loadSharp } from "../deps.ts";
 import { pilResize } from "../io/pil_resize.ts";
 import { channelMedians, type FloatRgb, gaussianBlur, padReflect, quadTransform } from "./_pixels.ts";
 import type { Point } from "./detect.ts";
-import { assertRgbImage, type PhotoSource, type PixelBox, type RgbImage } from "./rgb_image.ts";
+import { assertRgbImage, cropRgb, type PhotoSource, type PixelBox, type RgbImage } from "./rgb_image.ts";
 
 /** The oriented square that FFHQ maps onto the output. */
 export interface FfhqQuad {
@@ -145,17 +145,6 @@ function toBytes(values: Float32Array): Uint8Array {
   return out;
 }
 
-function cropBytes(image: RgbImage, box: PixelBox): RgbImage {
-  const [left, top, right, bottom] = box;
-  const width = right - left, height = bottom - top;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * image.width + left) * 3;
-    data.set(image.data.subarray(from, from + width * 3), y * width * 3);
-  }
-  return { data, width, height };
-}
-
 /** An in-memory photo as a source: the Lanczos shrink of the whole photo, then the crop. */
 function memorySource(photo: RgbImage): PhotoSource {
   assertRgbImage(photo);
@@ -166,7 +155,7 @@ function memorySource(photo: RgbImage): PhotoSource {
       const scaled = size.width === photo.width && size.height === photo.height
         ? photo
         : await resizeLanczos(photo, size.width, size.height);
-      return region ? cropBytes(scaled, region) : scaled;
+      return region ? cropRgb(scaled, region) : scaled;
     },
   };
 }

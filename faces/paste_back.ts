@@ -11,7 +11,14 @@
 
 import type { Point } from "./detect.ts";
 import { toAlignedPixels } from "./ffhq_align.ts";
-import { assertRgbImage, openPhoto, type PixelBox, type RgbImage, writeRgbPng } from "./rgb_image.ts";
+import {
+  assertRgbImage,
+  cropRgb,
+  openPhoto,
+  type PixelBox,
+  type RgbImage,
+  writeRgbPng,
+} from "./rgb_image.ts";
 
 /** The default feather: the mask's ramp as a fraction of the quad's side. */
 export const DEFAULT_FEATHER = 0.08;
@@ -91,7 +98,7 @@ export async function pastePatch(
   if (width === 0 || height === 0) {
     return { box, image: { data: new Uint8Array(0), width: 0, height: 0 }, mask: new Float32Array(0) };
   }
-  const under = "data" in photo ? cropRegion(photo, box) : await photo.read(undefined, box);
+  const under = "data" in photo ? cropRgb(photo, box) : await photo.read(undefined, box);
   const data = Uint8Array.from(under.data);
   const mask = new Float32Array(width * height);
   const { width: rw, height: rh } = result;
@@ -132,17 +139,6 @@ export async function pastePatch(
     }
   }
   return { box, image: { data, width, height }, mask };
-}
-
-function cropRegion(image: RgbImage, box: PixelBox): RgbImage {
-  const [left, top, right, bottom] = box;
-  const width = right - left, height = bottom - top;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * image.width + left) * 3;
-    data.set(image.data.subarray(from, from + width * 3), y * width * 3);
-  }
-  return { data, width, height };
 }
 
 /**

@@ -202,6 +202,30 @@ export function assertRgbImage(image: RgbImage): void {
 }
 
 /**
+ * A window of the image, as PIL's `crop` (the caller keeps the box inside the image).
+ *
+ * @param image the photo
+ * @param box [left, top, right, bottom) in pixels
+ * @returns a new photo of the window
+ * @example
+ * ```ts
+ * import { cropRgb } from "./rgb_image.ts";
+ * const image = { data: new Uint8Array([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]), width: 2, height: 2 };
+ * console.log(cropRgb(image, [1, 0, 2, 2]).data); // Uint8Array [2, 2, 2, 4, 4, 4]
+ * ```
+ */
+export function cropRgb(image: RgbImage, box: PixelBox): RgbImage {
+  const [left, top, right, bottom] = box;
+  const width = right - left, height = bottom - top;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * image.width + left) * 3;
+    data.set(image.data.subarray(from, from + width * 3), y * width * 3);
+  }
+  return { data, width, height };
+}
+
+/**
  * The image mirrored left ↔ right.
  *
  * @param image the photo
