@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "./ablate.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
+import { WAVES_DATA_PLUGIN } from "../tests/_waves_data_plugin.ts";
 
 Deno.test("ablate without a suite, with an unknown or bad suite, a bad flag or an unknown variant exits 2", async () => {
   const errors: string[] = [];
@@ -23,33 +24,6 @@ Deno.test("ablate without a suite, with an unknown or bad suite, a bad flag or a
   }
 });
 
-/** A data-source plug-in of deterministic images (no files), as a user would write it. */
-const DATA_PLUGIN = `
-function split(count, seed, resolution, channels) {
-  const size = channels * resolution * resolution;
-  return {
-    count,
-    batch(indices) {
-      const out = new Float32Array(indices.length * size);
-      indices.forEach((index, b) => {
-        for (let i = 0; i < size; i++) out[b * size + i] = Math.sin((index + seed) * 0.37 + i * 0.011) * 0.8;
-      });
-      return out;
-    },
-  };
-}
-export const waves = {
-  name: "waves",
-  open({ resolution, channels }) {
-    return Promise.resolve({
-      train: split(4, 0, resolution, channels),
-      validation: split(2, 100, resolution, channels),
-      test: split(2, 200, resolution, channels),
-    });
-  },
-};
-`;
-
 /** A fusion-operator plug-in: the mean of the two feature maps. */
 const FUSION_PLUGIN =
   `export const mean = { name: "mean", description: "(Fw + Fx) / 2", build: (g, fw, fx) => g.scale(g.add(fw, fx), 0.5) };\n`;
@@ -60,7 +34,7 @@ async function experimentsFolder(training: Record<string, unknown> = {}): Promis
   await writeTinyModel(`${folder}/models/tiny`);
   await Deno.mkdir(`${folder}/suites`);
   await Deno.mkdir(`${folder}/code`);
-  await Deno.writeTextFile(`${folder}/code/waves.js`, DATA_PLUGIN);
+  await Deno.writeTextFile(`${folder}/code/waves.js`, WAVES_DATA_PLUGIN);
   await Deno.writeTextFile(`${folder}/code/mean.js`, FUSION_PLUGIN);
   await Deno.writeTextFile(
     `${folder}/suites/anywhere.json`,
@@ -133,7 +107,7 @@ Deno.test("ablate --experiments DIR trains and evaluates a suite of DIR, writing
     assert.equal(variant.data, "../code/waves.js#waves");
     const specifier = `${new URL(`file://${folder}/code/waves.js`).href}#waves`;
     assert.equal(variant.dataSource, specifier);
-    const sha256 = await sha256Hex(DATA_PLUGIN);
+    const sha256 = await sha256Hex(WAVES_DATA_PLUGIN);
     assert.deepEqual(variant.plugins, [{ field: "data", specifier, sha256 }]);
     assert.match(variant.git.commit, /^[0-9a-f]{40}$/); // this test runs in the project's git checkout
     assert.equal(typeof variant.git.dirty, "boolean");

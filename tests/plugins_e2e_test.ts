@@ -8,30 +8,9 @@
 import assert from "node:assert/strict";
 import { writePng } from "../io/image.ts";
 import { writeTinyModel } from "./_tiny_model.ts";
+import { WAVES_DATA_PLUGIN } from "./_waves_data_plugin.ts";
 
 const REPOSITORY = new URL("../", import.meta.url);
-
-/** A data source of deterministic images (no files), as a user would write it. */
-const DATA_PLUGIN = `
-const split = (count, seed, size) => ({
-  count,
-  batch(indices) {
-    const out = new Float32Array(indices.length * size);
-    indices.forEach((index, b) => {
-      for (let i = 0; i < size; i++) out[b * size + i] = Math.sin((index + seed) * 0.37 + i * 0.011) * 0.8;
-    });
-    return out;
-  },
-});
-export const waves = {
-  name: "waves",
-  open: ({ resolution, channels }) => Promise.resolve({
-    train: split(4, 0, channels * resolution * resolution),
-    validation: split(2, 100, channels * resolution * resolution),
-    test: split(2, 200, channels * resolution * resolution),
-  }),
-};
-`;
 
 /** Serves the repository over loopback HTTP; `overrides` replaces a path's source (a changed plug-in). */
 function serveRepository(overrides: Map<string, string>) {
@@ -70,7 +49,7 @@ Deno.test("plug-ins by URL: ablate trains and evaluates them; invert needs --all
     const fusion = `${origin}/examples/plugins/my_fusion.ts#residualConcat`;
     const sharing = `${origin}/examples/plugins/my_sharing.ts#perSlot`;
     await writeTinyModel(`${folder}/models/tiny`);
-    await Deno.writeTextFile(`${folder}/waves.js`, DATA_PLUGIN);
+    await Deno.writeTextFile(`${folder}/waves.js`, WAVES_DATA_PLUGIN);
     await Deno.writeTextFile(
       `${folder}/suite.json`,
       JSON.stringify({
