@@ -16,16 +16,13 @@
 
 import { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
-import type { NdArray } from "../deps.ts";
 import { layerRegistry, targetLayers } from "../generator/registry.ts";
 import { buildHypernet } from "../hypernet/hypernet.ts";
 import { resolveHypernetConfig } from "../hypernet/config.ts";
 import { sessionFor } from "../runtime/session.ts";
-import { type HostTensor, toNdarray } from "../runtime/host_tensor.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
 import type { HyperInverterArchitecture } from "./pipeline_graph.ts";
 import type { HyperInverter, InversionResult } from "./hyperinverter.ts";
-import { checkFiniteOutput } from "./output_checks.ts";
 import { MODULE_NAMES, readManifest } from "./manifest.ts";
 import { numWs } from "../generator/config.ts";
 import { readInversionFile } from "../io/inversion_file.ts";
@@ -241,85 +238,20 @@ export async function invertWithCodes(
   if (!graphs.mapper) {
     return { ...await model.invert(images, batch), codes: null, whyNotAffine: graphs.whyNotAffine };
   }
-  const resolution = model.resolution;
-  const expected = batch * 3 * resolution * resolution;
-  if (images.length !== expected) {
-    throw new TypeError(
-      `Expected ${batch} image(s) of 3×${resolution}×${resolution} (${expected} values), got ${images.length}`,
-    );
-  }
-  const bad = images.findIndex((value) => !Number.isFinite(value));
-  if (bad >= 0) throw new TypeError(`Image values must be finite; value ${bad} is ${images[bad]}`);
-  const start = performance.now();
-  const times: Record<string, number> = {};
-  const device = model.options.device ?? "cpu";
-  const run = async (name: string, graph: GraphBuilder, feeds: Record<string, HostTensor | Float32Array>) => {
-    const session = await sessionFor(graph, { device });
-    const result = await session.run({ ...feeds, ...parameterFeeds(graph, model.weights) });
-    times[name] = (times[name] ?? 0) + result.milliseconds;
-    return result;
-  };
-  const encoded = await run("encode", model.stageGraph("encode", batch), { x: images });
-  const ws = encoded.outputs.ws.data as Float32Array; // [B, numWs, wDim]
-  checkFiniteOutput(ws, batch, "W codes");
-  const phaseOne = await model.synthesize(ws, null, batch); // [B, 3, R, R]
-  let reconstruction: NdArray<Float32Array> = phaseOne;
+  // The staged inversion itself, with the hypernet graph that also outputs each pass's codes v.
+  const { hypernetExtras, ...result } = await model.invert(images, batch, { hypernetGraph: graphs.hypernet });
   const passes = model.architecture.refinementPasses;
-  const residuals = new Map<string, HostTensor>();
-  const perPass = new Map<string, Float32Array[]>();
-  let provider = encoded.provider;
-  for (let pass = 1; pass <= passes; pass++) {
-    const features = await run("features", model.stageGraph("features", batch), {
-      image: reconstruction.data,
-    });
-    const predicted = await run("hypernet", graphs.hypernet, {
-      Fw: features.outputs.F,
-      Fx: encoded.outputs.Fx,
-    });
-    for (const [name, tensor] of Object.entries(predicted.outputs)) {
-      if (name.startsWith("v.")) {
-        perPass.set(name, [...(perPass.get(name) ?? []), tensor.data as Float32Array]);
-        continue;
-      }
-      const target = name.slice(3); // "dW.<target>"
-      const sum = residuals.get(target);
-      if (!sum) residuals.set(target, tensor);
-      else {
-        const total = sum.data as Float32Array, delta = tensor.data as Float32Array;
-        for (let i = 0; i < total.length; i++) total[i] += delta[i]; // the order HyperInverter sums in
-      }
-    }
-    for (const [target, tensor] of residuals) {
-      checkFiniteOutput(tensor.data as Float32Array, batch, "residuals", `ΔW "${target}"`);
-    }
-    const t0 = performance.now();
-    reconstruction = await model.synthesize(ws, residuals as Map<string, { data: Float32Array }>, batch);
-    times.phaseTwo = (times.phaseTwo ?? 0) + performance.now() - t0;
-    provider = predicted.provider;
-  }
   const d = graphs.hiddenDim;
   const codes = new Map<string, Float32Array>();
   for (const [key, input] of graphs.codeInputs) {
-    const rows = perPass.get(input)!; // P × [B, D]
+    const rows = hypernetExtras!.map((extra) => extra[input].data as Float32Array); // P × [B, D]
     const code = new Float32Array(batch * passes * d); // [B, P, D]
     for (let b = 0; b < batch; b++) {
       for (let p = 0; p < passes; p++) code.set(rows[p].subarray(b * d, (b + 1) * d), (b * passes + p) * d);
     }
     codes.set(key, code);
   }
-  const views = new Map<string, NdArray<Float32Array>>();
-  for (const [target, tensor] of residuals) views.set(target, toNdarray(tensor));
-  return {
-    wCodes: toNdarray(encoded.outputs.ws),
-    phaseOneImages: phaseOne,
-    finalImages: reconstruction,
-    residuals: views,
-    provider,
-    milliseconds: performance.now() - start,
-    stageMilliseconds: times,
-    codes,
-    whyNotAffine: null,
-  };
+  return { ...result, codes, whyNotAffine: null };
 }
 
 /**

@@ -38,6 +38,21 @@ export interface InversionResult {
   milliseconds: number;
   /** Time of each stage's run in milliseconds (staged mode), e.g. `{ encode, phaseOne, features, hypernet, phaseTwo }`. */
   stageMilliseconds: Record<string, number>;
+  /**
+   * With {@linkcode InvertOptions.hypernetGraph}: per refinement pass, that graph's outputs other than `dW.*`
+   * (e.g. the codes `v.<key>` [B, D]).
+   */
+  hypernetExtras?: Record<string, HostTensor>[];
+}
+
+/** Options of one inversion. */
+export interface InvertOptions {
+  /**
+   * A graph run in place of the hypernet stage (staged mode): the same inputs `Fw`, `Fx` and `dW.<target>`
+   * outputs, plus any others, returned per pass in `hypernetExtras` (model/compact_inversion.ts reads the
+   * codes v this way).
+   */
+  hypernetGraph?: GraphBuilder;
 }
 
 /** Options of the model at run time. */
@@ -103,12 +118,13 @@ export class HyperInverter {
    *
    * @param images [B, 3, R, R] values in [−1, 1], row-major
    * @param batch B
+   * @param options `hypernetGraph`: a hypernet graph with extra outputs to run instead (staged mode)
    * @returns w codes, phase-I and final images, ΔW per target, the provider and the time
    * @throws {TypeError} when the image data does not have B·3·R·R values, or contains NaN or infinity
    * @throws {NonFiniteOutputError} (model/output_checks.ts) naming the stage (W codes, phase-I images,
    *   residuals, final images) and the input's batch row, when an output holds NaN or infinity
    */
-  async invert(images: Float32Array, batch: number): Promise<InversionResult> {
+  async invert(images: Float32Array, batch: number, options: InvertOptions = {}): Promise<InversionResult> {
     const expected = batch * 3 * this.resolution * this.resolution;
     if (images.length !== expected) {
       throw new TypeError(
@@ -120,9 +136,9 @@ export class HyperInverter {
         throw new TypeError(`Image values must be finite; value ${i} is ${images[i]}`);
       }
     }
-    const result = (this.options.mode ?? "staged") === "fused"
+    const result = (this.options.mode ?? "staged") === "fused" && !options.hypernetGraph
       ? await this.invertFused(images, batch)
-      : await this.invertStaged(images, batch);
+      : await this.invertStaged(images, batch, options.hypernetGraph);
     // In pipeline order, so the message names the first stage that went wrong.
     checkFiniteOutput(result.wCodes.data, batch, "W codes");
     checkFiniteOutput(result.phaseOneImages.data, batch, "phase-I images");
@@ -161,12 +177,13 @@ export class HyperInverter {
     batch: number,
     feeds: Record<string, HostData | HostTensor>,
     times: Record<string, number>,
+    override?: GraphBuilder,
   ): Promise<RunResult> {
     // Phase I and phase II share one synthesis session (phase I with zero residuals), and only that session
     // keeps a memory arena: its activations are the largest, and re-allocating them costs ≈ 20 % at 1024².
     // Its memory pattern is off, so the arena holds what is alive at once rather than one planned block.
     const low = this.options.lowMemory ?? false;
-    const graph = this.stageGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
+    const graph = override ?? this.stageGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
     const synthesis = (stage === "phaseOne" || stage === "phaseTwo") && !low;
     const { initializers, parameters } = this.weightsFor(graph);
     const session = await sessionFor(graph, {
@@ -220,7 +237,11 @@ export class HyperInverter {
   }
 
   /** Inverts with one session per stage. */
-  private async invertStaged(images: Float32Array, batch: number): Promise<InversionResult> {
+  private async invertStaged(
+    images: Float32Array,
+    batch: number,
+    hypernetGraph?: GraphBuilder,
+  ): Promise<InversionResult> {
     const start = performance.now();
     const times: Record<string, number> = {};
     const encoded = await this.runStage("encode", batch, { x: images }, times);
@@ -231,10 +252,17 @@ export class HyperInverter {
     let reconstruction = phaseOne.outputs.img;
     const residuals = new Map<string, HostTensor>();
     let provider = phaseOne.provider;
+    const extras: Record<string, HostTensor>[] = [];
     for (let pass = 1; pass <= this.architecture.refinementPasses; pass++) {
       const fw = (await this.runStage("features", batch, { image: reconstruction }, times)).outputs.F;
-      const predicted = await this.runStage("hypernet", batch, { Fw: fw, Fx: fx }, times);
+      const predicted = await this.runStage("hypernet", batch, { Fw: fw, Fx: fx }, times, hypernetGraph);
+      const extra: Record<string, HostTensor> = {};
+      extras.push(extra);
       for (const [name, tensor] of Object.entries(predicted.outputs)) {
+        if (!name.startsWith("dW.")) {
+          extra[name] = tensor;
+          continue;
+        }
         const target = name.slice(3); // "dW.<target>"
         const accumulated = residuals.get(target);
         if (!accumulated) residuals.set(target, tensor);
@@ -260,6 +288,7 @@ export class HyperInverter {
       provider,
       milliseconds: performance.now() - start,
       stageMilliseconds: times,
+      ...(hypernetGraph ? { hypernetExtras: extras } : {}),
     };
   }
 
