@@ -26,6 +26,7 @@ export {
   HyperInverter,
   type HyperInverterOptions,
   type InversionResult,
+  type InvertOptions,
   type StageName,
 } from "./hyperinverter.ts";
 export { loadHyperInverter } from "./load.ts";
