@@ -403,3 +403,16 @@ for (const c of SECOND_ORDER) {
     await checkGradient(c.inputs, firstGradient(c.build), 7);
   });
 }
+
+Deno.test("Conv's weight gradient is a MatMul over im2col patches, not a convolution with an OH×OW kernel", () => {
+  const g = new GraphBuilder("weight gradient");
+  const x = g.input("x", [2, 8, 16, 16]);
+  const w = g.input("w", [4, 8, 3, 3]);
+  const y = g.conv(x, w, { pads: 1, strides: [2, 2] });
+  const loss = g.reduceSum(g.mul(y, y), [0, 1, 2, 3], false);
+  const before = g.nodes.length;
+  gradients(g, loss, [w]);
+  const backward = g.nodes.slice(before).map((node) => node.op);
+  assert.ok(!backward.includes("Conv"), `backward ops: ${backward.join(", ")}`);
+  assert.equal(backward.filter((op) => op === "MatMul").length, 1);
+});
