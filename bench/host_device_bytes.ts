@@ -18,7 +18,10 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     device: { type: "string", default: "cpu" },
-    model: { type: "string", default: new URL("../models/default/model.json", import.meta.url).pathname },
+    model: {
+      type: "string",
+      default: new URL("../data/models/default/model.json", import.meta.url).pathname,
+    },
     batch: { type: "string", default: "2" },
   },
   strict: true,

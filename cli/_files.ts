@@ -25,7 +25,7 @@ export const IMAGE_EXTENSIONS: readonly string[] = [
  * @example
  * ```ts
  * import { listImageFiles } from "./_files.ts";
- * console.log((await listImageFiles("models/default/samples")).length); // 10
+ * console.log((await listImageFiles("data/models/default/samples")).length); // 10
  * ```
  */
 export async function listImageFiles(input: string): Promise<string[]> {

@@ -7,9 +7,10 @@
  *
  * The suite is a name, looked up in `<experiments>/suites/<suite>.json`, or the path of a suite file anywhere
  * (anything ending in `.json` or holding a `/`). The experiments folder is `--experiments DIR`, else
- * `./experiments`; checkpoints go to `DIR/runs/` (without the flag: `./runs/`, the repository's git-ignored
- * folder). Relative paths in a suite (`base`, `data`, plug-in specifiers) resolve against the suite file's
- * folder; a `base` that is not there is looked up under the current directory (the project's suites say
+ * `./data` (the project's suites and committed results); checkpoints go to `DIR/runs/` (without the flag:
+ * `./runs/`, the repository's git-ignored folder). Relative paths in a suite (`base`, `data`, plug-in
+ * specifiers) resolve against the suite file's folder; a `base` that is not there is looked up in the
+ * experiments folder, then under the current directory and its `data/` (the project's suites say
  * `models/default`). `--data SPEC` replaces the suite's `data` (a folder, `fashion-mnist` or
  * `<module>#<export>`, relative to the current directory). `--reevaluate` re-evaluates every variant in this one
  * process (so every ms/image is measured alike); `--samples N` overrides the suite's number of sample images.
@@ -41,7 +42,7 @@ const SPEC = {
     experiments: {
       type: "string",
       valueName: "DIR",
-      description: "experiments folder: suites/, results/ and runs/ (default: ./experiments, runs in ./runs)",
+      description: "experiments folder: suites/, results/ and runs/ (default: ./data, runs in ./runs)",
     },
     data: {
       type: "string",
@@ -85,7 +86,7 @@ export function main(args: readonly string[]): Promise<number> {
     checkDevice(flags.device);
     const cwd = Deno.cwd();
     const absolute = (path: string) => path.startsWith("/") ? path : `${cwd}/${path}`;
-    const root = absolute(flags.experiments ?? "experiments").replace(/\/+$/, "");
+    const root = absolute(flags.experiments ?? "data").replace(/\/+$/, "");
     let suite: Suite = isSuiteFile(suiteArgument)
       ? await readSuiteFile(absolute(suiteArgument))
       : await readSuite(suiteArgument, root);

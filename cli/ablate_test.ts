@@ -98,7 +98,7 @@ Deno.test("ablate --experiments DIR trains and evaluates a suite of DIR, writing
       (await Deno.stat(`${folder}/runs/anywhere/d4/latest.json`)).isFile,
       "checkpoints under DIR/runs",
     );
-    for (const path of ["runs/anywhere", "experiments/results/anywhere"]) {
+    for (const path of ["runs/anywhere", "data/results/anywhere"]) {
       await assert.rejects(() => Deno.stat(`${REPOSITORY}/${path}`), Deno.errors.NotFound, path);
     }
 

@@ -184,7 +184,7 @@ for (const [name, main, usage] of helps) {
 // An explicit device that cannot start here is refused before the model loads (it used to fail after loading).
 // Where CUDA can start, each command goes on to its next check, an existing --out, and stops there.
 const cudaReason = providerUnavailableReason("cuda");
-const sample = "models/default/samples/test-0000-boot.png";
+const sample = "data/models/default/samples/test-0000-boot.png";
 const deviceCases: [string, Main, string[]][] = [
   ["edit", edit, [sample, "--direction", "footwear", "--out", file]],
   ["interpolate", interpolate, [sample, sample, "--out", file]],

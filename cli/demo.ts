@@ -1,5 +1,5 @@
 /**
- * `deno task demo [--model models/default/model.json] [--samples DIR] [--out demo.png] [--edit γ] [--device auto]
+ * `deno task demo [--model data/models/default/model.json] [--samples DIR] [--out demo.png] [--edit γ] [--device auto]
  * [--force] [--allow-plugins]`
  *
  * Inverts the sample images with phase I and phase II, writes a contact sheet (input | phase I | phase II | an
@@ -39,7 +39,7 @@ export const DEMO_COMMAND = {
   flags: {
     model: {
       type: "string",
-      default: "models/default/model.json",
+      default: "data/models/default/model.json",
       valueName: "MODEL",
       description: "model.json",
     },

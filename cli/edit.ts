@@ -1,6 +1,6 @@
 /**
  * `deno task edit <image> (--direction SPEC | --ganspace PCA --component K --layers A-B) [--gammas -3,-1.5,0,1.5,3]
- *  [--model models/default/model.json] [--out edit.png] [--device auto] [--force] [--allow-plugins] [--align]`
+ *  [--model data/models/default/model.json] [--out edit.png] [--device auto] [--force] [--allow-plugins] [--align]`
  *
  * Inverts one image and writes a strip: the input, then one column per γ; the top row edits the phase-I inversion
  * (G(w'), the W encoder alone), the bottom row the full model (G(w', θ + ΔW) with the predicted ΔW reused
@@ -102,7 +102,7 @@ const SPEC = {
     model: {
       type: "string",
       valueName: "M",
-      default: "models/default/model.json",
+      default: "data/models/default/model.json",
       description: "model.json",
     },
     out: { type: "string", valueName: "FILE", default: "edit.png", description: "the strip (PNG)" },

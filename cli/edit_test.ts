@@ -6,7 +6,7 @@ import { FaceDetector } from "../faces/detect.ts";
 import { pasteBack } from "../faces/paste_back.ts";
 import { openPhoto, readRgbImage } from "../faces/rgb_image.ts";
 
-const sample = "models/default/samples/test-0000-boot.png";
+const sample = "data/models/default/samples/test-0000-boot.png";
 
 async function quietly<T>(run: () => Promise<T>): Promise<T> {
   const { log, error } = console;

@@ -1,5 +1,5 @@
 /**
- * `deno task editability [--model models/default/model.json] [--images 500] [--out DIR] [--force]`
+ * `deno task editability [--model data/models/default/model.json] [--images 500] [--out DIR] [--force]`
  *
  * The paper's Table 2 protocol on the default model: the first N held-out Fashion-MNIST test images are inverted;
  * each learned direction (`<model folder>/directions/interfacegan.safetensors`, labelled by the `conv` classifier)
@@ -37,7 +37,7 @@ const SPEC = {
     model: {
       type: "string",
       valueName: "M",
-      default: "models/default/model.json",
+      default: "data/models/default/model.json",
       description: "model.json",
     },
     images: {

@@ -4,7 +4,7 @@ import { loadHyperInverter } from "../model/load.ts";
 import type { ExportDescription } from "../model/export.ts";
 import { main } from "./export.ts";
 
-const MODEL = "models/default/model.json";
+const MODEL = "data/models/default/model.json";
 
 async function quietly<T>(body: () => Promise<T>): Promise<{ value: T; errors: string }> {
   const { log, error } = console;
@@ -59,7 +59,7 @@ Deno.test("export writes ONNX files that pass onnx.checker and, run by a script 
     assert.equal(text.match(/^ok .* opset=17 /gm)?.length, 6, text);
 
     const model = await loadHyperInverter(MODEL, { device: "cpu" });
-    const image = await readImage("models/default/samples/test-0000-boot.png", model.resolution);
+    const image = await readImage("data/models/default/samples/test-0000-boot.png", model.resolution);
     const expected = await model.invert(image.data, 1);
     await Deno.writeFile(
       `${dir}/x.bin`,

@@ -1,5 +1,5 @@
 /**
- * `deno task interpolate <imageA> <imageB> [--steps 8] [--model models/default/model.json] [--out interpolation.png]
+ * `deno task interpolate <imageA> <imageB> [--steps 8] [--model data/models/default/model.json] [--out interpolation.png]
  *  [--animation interpolation.gif|.webp] [--device auto] [--force] [--allow-plugins]`
  *
  * Real-image interpolation (paper §4.6, spec §7): inverts both images, then for t = 0 … 1 renders
@@ -39,7 +39,7 @@ const SPEC = {
     model: {
       type: "string",
       valueName: "M",
-      default: "models/default/model.json",
+      default: "data/models/default/model.json",
       description: "model.json",
     },
     out: { type: "string", valueName: "FILE", default: "interpolation.png", description: "the strip (PNG)" },

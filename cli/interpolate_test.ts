@@ -5,11 +5,11 @@ import { loadHyperInverter } from "../model/load.ts";
 import { interpolateInversions } from "../editing/interpolate.ts";
 import { main } from "./interpolate.ts";
 
-const a = "models/default/samples/test-0000-boot.png";
-const b = "models/default/samples/test-0002-trouser.png";
+const a = "data/models/default/samples/test-0000-boot.png";
+const b = "data/models/default/samples/test-0002-trouser.png";
 
 Deno.test("interpolation endpoints (t = 0, t = 1) reproduce the two reconstructions exactly", async () => {
-  const model = await loadHyperInverter("models/default/model.json", { device: "cpu" });
+  const model = await loadHyperInverter("data/models/default/model.json", { device: "cpu" });
   const inversions = [];
   for (const path of [a, b]) inversions.push(await model.invert((await readImage(path, 32)).data, 1));
   const codes = inversions.map((inversion) => ({
@@ -93,11 +93,11 @@ Deno.test("interpolate and edit read compact inversion files (same strip as from
   try {
     const { main: invert } = await import("./invert.ts");
     assert.equal(
-      await invert([a, "--model", "models/default/model.json", "--out", dir, "--device", "cpu"]),
+      await invert([a, "--model", "data/models/default/model.json", "--out", dir, "--device", "cpu"]),
       0,
     );
     assert.equal(
-      await invert([b, "--model", "models/default/model.json", "--out", dir, "--device", "cpu"]),
+      await invert([b, "--model", "data/models/default/model.json", "--out", dir, "--device", "cpu"]),
       0,
     );
     const fileA = `${dir}/test-0000-boot.safetensors`, fileB = `${dir}/test-0002-trouser.safetensors`;
@@ -134,7 +134,7 @@ Deno.test("interpolate and edit read compact inversion files (same strip as from
     }
     assert.match(
       errors.join("\n"),
-      /inverted with model "models\/default\/model\.json" \(identity [0-9a-f]{64}\)/,
+      /inverted with model "data\/models\/default\/model\.json" \(identity [0-9a-f]{64}\)/,
     );
     assert.match(errors.join("\n"), new RegExp(`not with ".*tiny/model\\.json" \\(identity [0-9a-f]{64}\\)`));
   } finally {

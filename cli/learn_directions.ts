@@ -1,5 +1,5 @@
 /**
- * `deno task learn-directions [--model models/default/model.json] [--out DIR] [--samples 10000] [--force]
+ * `deno task learn-directions [--model data/models/default/model.json] [--out DIR] [--samples 10000] [--force]
  *  [--retrain-classifiers]`
  *
  * Learns InterFaceGAN directions for a Fashion-MNIST model, in three steps that each skip their work when its
@@ -48,7 +48,7 @@ const SPEC = {
     model: {
       type: "string",
       valueName: "M",
-      default: "models/default/model.json",
+      default: "data/models/default/model.json",
       description: "model.json",
     },
     out: { type: "string", valueName: "DIR", description: "output folder (default: the model's folder)" },

@@ -66,6 +66,6 @@ Deno.test("AttributeModel refuses mismatched weights, bad labels and files of an
   const path = `${await Deno.makeTempDir()}/other.safetensors`;
   await writeWeights(path, new Map([["w", { data: new Float32Array(1), shape: [1] }]]));
   await assert.rejects(AttributeModel.load(path), /is not an attribute classifier/);
-  const model = await AttributeModel.load("models/default/attributes/mlp.safetensors");
+  const model = await AttributeModel.load("data/models/default/attributes/mlp.safetensors");
   await assert.rejects(model.predict(new Float32Array(5), 1), /not a multiple of 3×32×32/);
 });

@@ -50,8 +50,8 @@ export const TABLE_2_GAMMAS: readonly number[] = [-3, -2, -1, 1, 2, 3];
  * import { AttributeModel } from "./attribute_model.ts";
  * import { FASHION_MNIST_ATTRIBUTES } from "./fashion_attributes.ts";
  * import { measureEditability } from "./editability.ts";
- * const model = await loadHyperInverter("models/default/model.json");
- * const measure = await AttributeModel.load("models/default/attributes/mlp.safetensors");
+ * const model = await loadHyperInverter("data/models/default/model.json");
+ * const measure = await AttributeModel.load("data/models/default/attributes/mlp.safetensors");
  * const images = new Float32Array(2 * 3 * 32 * 32).fill(-1);
  * const direction = new Float32Array(128).fill(1 / Math.sqrt(128));
  * const [result] = await measureEditability(model, images, {
@@ -108,7 +108,7 @@ export interface MeasuredDirection {
  * ```ts
  * import { loadHyperInverter } from "../model/load.ts";
  * import { measureEditabilityWith } from "./editability.ts";
- * const model = await loadHyperInverter("models/default/model.json");
+ * const model = await loadHyperInverter("data/models/default/model.json");
  * const brightness = async (images: Float32Array, batch: number) =>
  *   Array.from({ length: batch }, (_, b) => images.subarray(b * 3072, (b + 1) * 3072).reduce((s, v) => s + v, 0) / 3072);
  * const direction = new Float32Array(128).fill(1 / Math.sqrt(128));

@@ -27,9 +27,9 @@ function assertMonotonic(results: readonly EditabilityResult[], where: string) {
 }
 
 Deno.test("editability: on held-out images, every learned direction changes the held-out attribute monotonically in γ, for phase I and the full model", async () => {
-  const model = await loadHyperInverter("models/default/model.json", { device: "cpu" });
-  const measure = await AttributeModel.load("models/default/attributes/mlp.safetensors");
-  const directions = [...await readDirections(`models/default/${LEARNED_DIRECTIONS_FILE}`)]
+  const model = await loadHyperInverter("data/models/default/model.json", { device: "cpu" });
+  const measure = await AttributeModel.load("data/models/default/attributes/mlp.safetensors");
+  const directions = [...await readDirections(`data/models/default/${LEARNED_DIRECTIONS_FILE}`)]
     .map(([name, { direction }]) => ({ attribute: fashionAttribute(name), direction }));
   assert.equal(directions.length, 3);
   const data = await loadFashionMnist();
@@ -43,19 +43,19 @@ Deno.test("editability: on held-out images, every learned direction changes the 
   }
 });
 
-Deno.test("editability: the shipped table (models/default/editability.json) is monotonic for both columns", async () => {
-  const report = JSON.parse(await Deno.readTextFile("models/default/editability.json"));
+Deno.test("editability: the shipped table (data/models/default/editability.json) is monotonic for both columns", async () => {
+  const report = JSON.parse(await Deno.readTextFile("data/models/default/editability.json"));
   assert.match(report.measuredWith, /^mlp classifier/);
   assert.match(report.directionsLearnedWith, /^conv classifier/);
   assert.equal(report.results.length, 3);
   assertMonotonic(report.results, "editability.json");
-  const markdown = await Deno.readTextFile("models/default/editability.md");
+  const markdown = await Deno.readTextFile("data/models/default/editability.md");
   for (const { attribute } of report.results) assert.ok(markdown.includes(`| ${attribute} | 3 |`));
 });
 
 Deno.test("measureEditability checks the image count, batch and direction length", async () => {
-  const model = await loadHyperInverter("models/default/model.json", { device: "cpu" });
-  const measure = await AttributeModel.load("models/default/attributes/mlp.safetensors");
+  const model = await loadHyperInverter("data/models/default/model.json", { device: "cpu" });
+  const measure = await AttributeModel.load("data/models/default/attributes/mlp.safetensors");
   const direction = { attribute: fashionAttribute("bag"), direction: new Float32Array(64) };
   await assert.rejects(
     measureEditability(model, new Float32Array(3 * 3 * 32 * 32), { measure, directions: [], batch: 2 }),

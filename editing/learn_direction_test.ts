@@ -25,8 +25,8 @@ Deno.test("directionFromScores finds the direction scores grow along, keeping th
 });
 
 Deno.test("the default model's learned footwear direction raises the labeller's footwear score of G(w)", async () => {
-  const model = await loadHyperInverter("models/default/model.json");
-  const labeller = await AttributeModel.load("models/default/attributes/conv.safetensors");
+  const model = await loadHyperInverter("data/models/default/model.json");
+  const labeller = await AttributeModel.load("data/models/default/attributes/conv.safetensors");
   const { ws, logits, dim } = await labelSampledLatents(model, labeller, {
     count: 200,
     seed: 77,
@@ -34,7 +34,7 @@ Deno.test("the default model's learned footwear direction raises the labeller's 
   });
   assert.equal(dim, 128);
   const scores = attributeScores(logits, 10, fashionAttribute("footwear"));
-  const stored = (await readDirections(`models/default/${LEARNED_DIRECTIONS_FILE}`)).get("footwear")!;
+  const stored = (await readDirections(`data/models/default/${LEARNED_DIRECTIONS_FILE}`)).get("footwear")!;
   assert.ok((stored.about.validationAccuracy as number) > 0.9);
   // Fresh samples (seed 77, not the 4000 it was learned from): ⟨w, n⟩ correlates with the score.
   const projections = Array.from({ length: 200 }, (_, n) => {

@@ -36,7 +36,7 @@ export function standardNormal(seed: number, stream: number, count: number): Flo
  * ```ts
  * import { loadHyperInverter } from "../model/load.ts";
  * import { sampleW } from "./sample_latents.ts";
- * const model = await loadHyperInverter("models/default/model.json");
+ * const model = await loadHyperInverter("data/models/default/model.json");
  * const ws = await sampleW(model, 3);
  * console.log(ws.length); // 384 (3 × wDim 128)
  * ```

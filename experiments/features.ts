@@ -1,6 +1,6 @@
 /**
  * The feature-identity metric's features: the penultimate (hidden) features of a Fashion-MNIST attribute
- * classifier from `editing/` (weights under `models/default/attributes/`, written by `deno task learn-directions`), standing in for the paper's ArcFace identity
+ * classifier from `editing/` (weights under `data/models/default/attributes/`, written by `deno task learn-directions`), standing in for the paper's ArcFace identity
  * on faces. Absent classifier → null, and the metric is left null.
  *
  * @module
@@ -14,7 +14,7 @@ import { AttributeModel } from "../editing/attribute_model.ts";
  * `attributes/` under the current directory (the repository root under `deno task`). `ablate` passes the
  * suite's base model's `attributes/` instead.
  */
-export const CLASSIFIER_DIRECTORY = "models/default/attributes";
+export const CLASSIFIER_DIRECTORY = "data/models/default/attributes";
 
 /**
  * Loads the classifier's feature function, or null when no classifier weights exist.
@@ -43,7 +43,7 @@ export async function classifierFeatures(
   files.sort((a, b) => Number(b.includes("conv")) - Number(a.includes("conv")) || a.localeCompare(b));
   const model = await AttributeModel.load(`${directory}/${files[0]}`);
   return {
-    // The last three path parts ("models/default/attributes/…"): no machine-specific prefix in metrics.json.
+    // The last three path parts ("data/models/default/attributes/…"): no machine-specific prefix in metrics.json.
     name: `${directory.split("/").filter(Boolean).slice(-3).join("/")}/${
       files[0]
     } (${model.kind}, penultimate features, cosine)`,

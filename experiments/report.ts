@@ -1,5 +1,5 @@
 /**
- * `deno run -A experiments/report.ts <suite> [DIR]` (DIR: the experiments folder, default ./experiments): the suite's results as Markdown (the README's tables): one row
+ * `deno run -A experiments/report.ts <suite> [DIR]` (DIR: the experiments folder, default ./data): the suite's results as Markdown (the README's tables): one row
  * per variant with our metrics beside the paper's Table-3 row, and the per-layer mean |ΔW| (the paper's
  * Fig. 8) with its two summary ratios (main convs vs toRGB, last resolution vs the others).
  *

@@ -33,7 +33,7 @@ import { resolveHypernetPlugins } from "../hypernet/plugins.ts";
 export interface RunSuiteOptions {
   /** Training, validation and held-out test images ([B, 3, R, R] in [−1, 1]). */
   data: { train: ImageSet; validation: ImageSet; test: ImageSet };
-  /** The experiments folder: results go to `<root>/results/<suite>/` (default: `./experiments`). */
+  /** The experiments folder: results go to `<root>/results/<suite>/` (default: `./data`, the project's own). */
   root?: string;
   /**
    * Where a relative suite `base` or `model` folder is looked up when the suite file's own folder has no model

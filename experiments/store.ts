@@ -34,17 +34,17 @@ export const NAME_PATTERN = /^[a-z0-9_-]+$/i;
 export const SAMPLE_PATTERN = /^[a-z0-9_-]+\.png$/i;
 
 /**
- * The default experiments folder: `experiments/` under the current directory (the project's own when run by
- * `deno task`, which runs in the repository root). Commands take `--experiments DIR` for any other; nothing is
+ * The default experiments folder: `data/` under the current directory (the project's own suites, results and
+ * runs when run by `deno task`, which runs in the repository root; code stays in `experiments/`). Commands take `--experiments DIR` for any other; nothing is
  * derived from where this module was loaded from (it may be a URL).
  */
 export const EXPERIMENTS_ROOT: string = defaultExperimentsRoot();
 
 function defaultExperimentsRoot(): string {
   try {
-    return `${Deno.cwd()}/experiments`;
+    return `${Deno.cwd()}/data`;
   } catch {
-    return "experiments"; // no read permission: relative to wherever the files are opened
+    return "data"; // no read permission: relative to wherever the files are opened
   }
 }
 
@@ -95,7 +95,8 @@ export interface Suite {
   description: string;
   /**
    * The base model folder: absolute, or relative to the suite file's folder; a relative folder that is not
-   * there is looked up under the repository root instead (the project's suites say `models/default`).
+   * there is looked up in the experiments folder, then under the repository root and its `data/` (the project's
+   * suites say `models/default`: `data/models/default`).
    */
   base: string;
   /**
@@ -239,7 +240,7 @@ async function readJson(path: string): Promise<unknown | null> {
  * ```ts
  * import { parseSuite } from "./store.ts";
  * const suite = parseSuite({
- *   name: "s", description: "", base: "models/default", training: { steps: 10 },
+ *   name: "s", description: "", base: "data/models/default", training: { steps: 10 },
  *   variants: [{ name: "full", label: "Full" }],
  * }, "inline");
  * console.log(suite.variants[0].name); // "full"
@@ -333,7 +334,7 @@ export function parseSuite(json: unknown, source: string): Suite {
  * ```ts
  * import { readSuite } from "./store.ts";
  * const suite = await readSuite("table3");
- * console.log(suite.base, suite.file!.endsWith("/experiments/suites/table3.json")); // "models/default" true
+ * console.log(suite.base, suite.file!.endsWith("/data/suites/table3.json")); // "data/models/default" true
  * ```
  */
 export async function readSuite(name: string, root: string = EXPERIMENTS_ROOT): Promise<Suite> {
@@ -355,7 +356,7 @@ export async function readSuite(name: string, root: string = EXPERIMENTS_ROOT): 
  * @example
  * ```ts
  * import { readSuiteFile } from "./store.ts";
- * const suite = await readSuiteFile("experiments/suites/table3.json");
+ * const suite = await readSuiteFile("data/suites/table3.json");
  * console.log(suite.name); // "table3"
  * ```
  */
@@ -387,28 +388,34 @@ export function suiteFolder(suite: Suite, fallback: string): string {
 
 /**
  * The `model.json` of a model folder a suite names (its `base`, or a pretrained variant's `model`): an absolute
- * folder as is; a relative one against the suite file's folder, or, when no model is there, against
- * `repositoryRoot` (the documented fallback that keeps `"base": "models/default"` of the project's suites).
+ * folder as is; a relative one is looked up, in order, beside the suite file, in its experiments folder (the
+ * parent of `suites/`), under `repositoryRoot` and under `repositoryRoot/data` — the first that has a
+ * `model.json` wins. So `"base": "models/default"` (the project's suites) names the shipped model
+ * `data/models/default` from any experiments folder.
  *
  * @param suite the suite
  * @param folder the folder as written in the suite
- * @param repositoryRoot the fallback root (default: the parent of the suite's experiments folder)
- * @returns the manifest path (it may not exist when neither place has one: the loader then names it)
+ * @param repositoryRoot the framework checkout (default: the parent of the suite's experiments folder)
+ * @returns the manifest path; when no candidate has one, the first candidate (the loader then names it)
  * @example
  * ```ts
  * import { readSuite, suiteModelPath } from "./store.ts";
  * const suite = await readSuite("table3");
- * console.log(suiteModelPath(suite, suite.base).endsWith("/experiments/../models/default/model.json")); // true
+ * console.log(suiteModelPath(suite, suite.base).endsWith("/data/models/default/model.json")); // true
  * ```
  */
 export function suiteModelPath(suite: Suite, folder: string, repositoryRoot?: string): string {
   if (folder.startsWith("/")) return `${folder}/model.json`;
-  const fromSuite = `${suiteFolder(suite, ".")}/${folder}/model.json`;
-  if (suite.file && isFile(fromSuite)) return fromSuite;
   const suites = suite.file?.lastIndexOf("/suites/") ?? -1;
-  const root = repositoryRoot ??
-    (suites >= 0 ? `${suite.file!.slice(0, suites)}/..` : suiteFolder(suite, "."));
-  return `${root}/${folder}/model.json`;
+  const experiments = suites >= 0 ? suite.file!.slice(0, suites) : null;
+  const root = repositoryRoot ?? (experiments ? `${experiments}/..` : suiteFolder(suite, "."));
+  const candidates = [
+    ...(suite.file ? [suiteFolder(suite, ".")] : []),
+    ...(experiments ? [experiments] : []),
+    root,
+    `${root}/data`,
+  ].map((place) => `${place}/${folder}/model.json`);
+  return candidates.find(isFile) ?? candidates[0];
 }
 
 function existingFile(path: string): string | null {

@@ -64,12 +64,9 @@ Deno.test("store lists suites and variant results with status, metrics, model an
     assert.equal(rows[1].mode, "phaseOne");
     assert.equal(rows[1].metrics, null);
     assert.equal(rows[1].modelPath, null); // phase I only: the base model, absent here
-    await Deno.mkdir(`${root}/../models/default`, { recursive: true });
-    await Deno.writeTextFile(`${root}/../models/default/model.json`, "{}");
-    assert.equal(
-      (await listVariantResults("tiny", root))[1].modelPath,
-      `${root}/../models/default/model.json`,
-    );
+    await Deno.mkdir(`${root}/data/models/default`, { recursive: true }); // found in the experiments folder
+    await Deno.writeTextFile(`${root}/data/models/default/model.json`, "{}");
+    assert.equal((await listVariantResults("tiny", root))[1].modelPath, `${root}/data/models/default/model.json`);
     assert.deepEqual(await readDeltaW("tiny", "a", root), [{ layer: "b4.conv1.weight", meanAbs: 0.5 }]);
     assert.deepEqual((await readLog("tiny", "a", root)).map((r) => r.losses?.loss), [0.2, 0.1]);
     assert.deepEqual(await readLog("tiny", "b", root), []);
@@ -185,7 +182,13 @@ Deno.test("a suite read from a file anywhere resolves base against its folder, e
     const suite = await readSuiteFile(`${folder}/suite.json`);
     assert.equal(suite.file, `${folder}/suite.json`);
     assert.equal(suiteModelPath(suite, suite.base, "/repo"), `${folder}/models/mine/model.json`);
-    assert.equal(suiteModelPath(suite, "models/default", "/repo"), "/repo/models/default/model.json");
+    assert.equal(suiteModelPath(suite, "models/default", "/repo"), `${folder}/data/models/default/model.json`); // none: the first place
+    await Deno.mkdir(`${folder}/repo/data/models/default`, { recursive: true });
+    await Deno.writeTextFile(`${folder}/repo/data/models/default/model.json`, "{}");
+    assert.equal(
+      suiteModelPath(suite, "models/default", `${folder}/repo`),
+      `${folder}/repo/data/models/default/model.json`,
+    );
     assert.equal(suiteModelPath(suite, "/abs/model", "/repo"), "/abs/model/model.json");
     await assert.rejects(() => readSuiteFile(`${folder}/none.json`), Deno.errors.NotFound);
   } finally {

@@ -190,7 +190,7 @@ const plans = new WeakMap<HyperInverter, Map<number, CodeGraphs>>();
  * ```ts
  * import { loadHyperInverter } from "./load.ts";
  * import { codeGraphsOf } from "./compact_inversion.ts";
- * const model = await loadHyperInverter("models/default/model.json");
+ * const model = await loadHyperInverter("data/models/default/model.json");
  * console.log(codeGraphsOf(model, 1).whyNotAffine); // null
  * ```
  */
@@ -224,7 +224,7 @@ export interface CodedInversionResult extends InversionResult {
  * ```ts
  * import { loadHyperInverter } from "./load.ts";
  * import { invertWithCodes } from "./compact_inversion.ts";
- * const model = await loadHyperInverter("models/default/model.json");
+ * const model = await loadHyperInverter("data/models/default/model.json");
  * const result = await invertWithCodes(model, new Float32Array(3 * 32 * 32), 1);
  * console.log(result.codes!.get("b4_conv1_weight")!.length); // 16
  * ```
@@ -267,7 +267,7 @@ export async function invertWithCodes(
  * ```ts
  * import { loadHyperInverter } from "./load.ts";
  * import { invertWithCodes, residualsFromCodes } from "./compact_inversion.ts";
- * const model = await loadHyperInverter("models/default/model.json");
+ * const model = await loadHyperInverter("data/models/default/model.json");
  * const result = await invertWithCodes(model, new Float32Array(3 * 32 * 32), 1);
  * const residuals = await residualsFromCodes(model, result.codes!);
  * const [target, delta] = [...residuals][0];
@@ -325,8 +325,8 @@ const identities = new WeakMap<HyperInverter, Promise<string>>();
  * ```ts
  * import { loadHyperInverter } from "./load.ts";
  * import { modelIdentity } from "./compact_inversion.ts";
- * const model = await loadHyperInverter("models/default/model.json");
- * console.log((await modelIdentity(model, "models/default/model.json")).length); // 64
+ * const model = await loadHyperInverter("data/models/default/model.json");
+ * console.log((await modelIdentity(model, "data/models/default/model.json")).length); // 64
  * ```
  */
 export function modelIdentity(model: HyperInverter, modelPath: string): Promise<string> {
@@ -392,7 +392,7 @@ export interface LoadedInversion {
  * import { loadHyperInverter } from "./load.ts";
  * import { invertWithCodes, loadInversion, modelIdentity } from "./compact_inversion.ts";
  * import { writeInversionFile } from "../io/inversion_file.ts";
- * const modelPath = "models/default/model.json";
+ * const modelPath = "data/models/default/model.json";
  * const model = await loadHyperInverter(modelPath);
  * const result = await invertWithCodes(model, new Float32Array(3 * 32 * 32), 1);
  * const path = await Deno.makeTempFile({ suffix: ".safetensors" });

@@ -16,7 +16,7 @@ import {
   residualsFromCodes,
 } from "./compact_inversion.ts";
 
-const DEFAULT_MODEL = "models/default/model.json";
+const DEFAULT_MODEL = "data/models/default/model.json";
 
 function maxAbs(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);

@@ -125,9 +125,9 @@ function initializersOf(graph: GraphBuilder, model: HyperInverter): Map<string, 
  * ```ts
  * import { loadHyperInverter } from "./load.ts";
  * import { exportModel } from "./export.ts";
- * const model = await loadHyperInverter("models/default/model.json");
+ * const model = await loadHyperInverter("data/models/default/model.json");
  * const out = await Deno.makeTempDir();
- * const description = await exportModel(model, out, { name: "models/default/model.json" });
+ * const description = await exportModel(model, out, { name: "data/models/default/model.json" });
  * console.log(description.opset, description.files["synthesis.onnx"].outputs[0].name); // 17 "img"
  * ```
  */

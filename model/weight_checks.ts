@@ -1,7 +1,7 @@
 /**
  * Checks of a model's weights when it loads: every value finite (a NaN in the hypernet gave black images with
  * exit 0), and every non-zero magnitude plausible, which catches a mislabelled dtype. Evidence for the bounds,
- * measured on models/default: its four files (float16) hold non-zero magnitudes from 6e-8 (float16's smallest)
+ * measured on data/models/default: its four files (float16) hold non-zero magnitudes from 6e-8 (float16's smallest)
  * to 174. Read with a BF16 header over those F16 bytes, each file holds values below 1e-30 (60 to 25 385 of
  * them, down to 9e-41), and the generator values up to 4e15; the relabelled hypernet's ΔW all but vanishes,
  * so the final image silently equals the phase-I one (1.16 off the right output, every value finite). No

@@ -31,7 +31,7 @@ export default function Home({ data }: PageProps<Data>): VNode {
       {data.length === 0
         ? (
           <p class="muted">
-            No suites yet: add <code>experiments/suites/&lt;name&gt;.json</code> and run{" "}
+            No suites yet: add <code>data/suites/&lt;name&gt;.json</code> and run{" "}
             <code>deno task ablate &lt;name&gt;</code>.
           </p>
         )

@@ -16,7 +16,7 @@ import { encodePng } from "./images.ts";
 
 /** The repository root (suite `base` paths resolve here). */
 export const REPOSITORY_ROOT: string = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const DEFAULT_MODEL = `${REPOSITORY_ROOT}/models/default`;
+const DEFAULT_MODEL = `${REPOSITORY_ROOT}/data/models/default`;
 const SAMPLES = ["test-0000-boot.png", "test-0002-trouser.png", "test-0009-sneaker.png"];
 
 /**

@@ -68,7 +68,7 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
  * @example
  * ```ts
  * import { decodeUpload } from "./images.ts";
- * const bytes = await Deno.readFile("models/default/samples/test-0000-boot.png");
+ * const bytes = await Deno.readFile("data/models/default/samples/test-0000-boot.png");
  * const { width, tensors } = await decodeUpload(bytes, [16], 4096);
  * console.log(width, tensors.get(16)!.length); // 32 768
  * ```

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { rgbBytesToTensor } from "../io/image.ts";
 import { decodeUpload, readBodyWithLimit, UploadRejected } from "./images.ts";
 
-const SAMPLE = new URL("../models/default/samples/test-0000-boot.png", import.meta.url);
+const SAMPLE = new URL("../data/models/default/samples/test-0000-boot.png", import.meta.url);
 
 function streamed(chunks: number[]): Request {
   const body = new ReadableStream<Uint8Array>({

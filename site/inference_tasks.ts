@@ -166,7 +166,7 @@ function fingerprint(data: Float32Array): string {
  * ```ts
  * import { InferenceRunner } from "./inference_tasks.ts";
  * const runner = new InferenceRunner();
- * const info = await runner.run({ kind: "info", modelPath: "models/default/model.json" }) as { resolution: number };
+ * const info = await runner.run({ kind: "info", modelPath: "data/models/default/model.json" }) as { resolution: number };
  * console.log(info.resolution); // 32
  * ```
  */

@@ -5,13 +5,13 @@ import { invertWithCodes, residualsFromCodes } from "../model/compact_inversion.
 import { interpolateAt, interpolateCodesAt } from "../editing/interpolate.ts";
 import { InferenceRunner } from "./inference_tasks.ts";
 
-const MODEL = "models/default/model.json";
+const MODEL = "data/models/default/model.json";
 
 Deno.test("the site's interpolation goes through the codes v, within 1e-6 of interpolating ΔW", async () => {
   const model = await loadHyperInverter(MODEL);
   const [a, b] = [
-    (await readImage("models/default/samples/test-0000-boot.png", 32)).data,
-    (await readImage("models/default/samples/test-0002-trouser.png", 32)).data,
+    (await readImage("data/models/default/samples/test-0000-boot.png", 32)).data,
+    (await readImage("data/models/default/samples/test-0002-trouser.png", 32)).data,
   ];
   const inversions = [];
   for (const image of [a, b]) {

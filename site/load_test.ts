@@ -38,7 +38,7 @@ Deno.test({
       queue: { capacity: BOUND, keep: 2 * BOUND },
     });
     const base = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
-    const image = await Deno.readFile(`${REPOSITORY_ROOT}/models/default/samples/test-0018-bag.png`);
+    const image = await Deno.readFile(`${REPOSITORY_ROOT}/data/models/default/samples/test-0018-bag.png`);
     const upload = async () => {
       const form = new FormData();
       form.set("image", new File([image], "bag.png", { type: "image/png" }));

@@ -40,7 +40,7 @@ export interface CodedInversion {
  * ```ts
  * import { loadHyperInverter } from "../model/load.ts";
  * import { invertToFile } from "./photo_inversion.ts";
- * const modelPath = "models/default/model.json";
+ * const modelPath = "data/models/default/model.json";
  * const model = await loadHyperInverter(modelPath);
  * const { file } = await invertToFile(model, new Float32Array(3 * 32 * 32), {
  *   modelPath, modelName: "demo/full", source: "zeros.png",
@@ -101,7 +101,7 @@ export interface RenderedInversion {
  * ```ts
  * import { loadHyperInverter } from "../model/load.ts";
  * import { invertToFile, renderInversionFile } from "./photo_inversion.ts";
- * const modelPath = "models/default/model.json";
+ * const modelPath = "data/models/default/model.json";
  * const model = await loadHyperInverter(modelPath);
  * const { file, result } = await invertToFile(model, new Float32Array(3 * 32 * 32), {
  *   modelPath, modelName: "demo/full", source: "zeros.png",

@@ -20,7 +20,7 @@ import { WorkerPool } from "./worker_pool.ts";
 
 /** Options of {@linkcode createSite}. */
 export interface SiteOptions {
-  /** The experiments folder (default: this checkout's `experiments/`). */
+  /** The experiments folder (default: `data/` of the current directory, the checkout's). */
   experimentsRoot?: string;
   /** Where suite `base` paths resolve (default: the parent of `experimentsRoot`). */
   repositoryRoot?: string;

@@ -12,7 +12,7 @@ const fixture = writeFixtureExperiments(root);
 globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
 
 const ORIGIN = "http://127.0.0.1:8000";
-const SAMPLE = `${REPOSITORY_ROOT}/models/default/samples/test-0013-dress.png`;
+const SAMPLE = `${REPOSITORY_ROOT}/data/models/default/samples/test-0013-dress.png`;
 
 async function withSite(options: SiteOptions, body: (site: Site) => Promise<void>) {
   await fixture;

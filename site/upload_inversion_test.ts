@@ -17,7 +17,7 @@ const fixture = writeFixtureExperiments(root);
 globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
 
 const ORIGIN = "http://127.0.0.1:8000";
-const SAMPLE = `${REPOSITORY_ROOT}/models/default/samples/test-0013-dress.png`;
+const SAMPLE = `${REPOSITORY_ROOT}/data/models/default/samples/test-0013-dress.png`;
 const FACE = `${REPOSITORY_ROOT}/../shared/fixtures/images/faces-raw/04.jpg`;
 
 async function withSite(body: (site: Site) => Promise<void>) {
@@ -112,7 +112,7 @@ test("an upload's compact inversion file is served; uploaded back (compact or wi
       assert.equal(recorded.source, "dress.png");
 
       // The same inversion with the full ΔW, as `invert --save-delta-weights` (or an older invert) writes it.
-      const modelPath = `${REPOSITORY_ROOT}/models/default/model.json`;
+      const modelPath = `${REPOSITORY_ROOT}/data/models/default/model.json`;
       const model = await loadHyperInverter(modelPath);
       const loaded = await loadInversion(`${dir}/compact.safetensors`, model, modelPath);
       const residuals = new Map(

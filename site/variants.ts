@@ -101,7 +101,7 @@ export function sampleIndices(samples: readonly string[]): string[] {
  * @example
  * ```ts
  * import { modelResolution } from "./variants.ts";
- * console.log(await modelResolution("models/default/model.json")); // 32
+ * console.log(await modelResolution("data/models/default/model.json")); // 32
  * ```
  */
 export async function modelResolution(modelPath: string): Promise<number> {

@@ -43,7 +43,7 @@ function errorFrom(message: { message: string; name: string }): Error {
  * ```ts
  * import { WorkerPool } from "./worker_pool.ts";
  * const pool = new WorkerPool({ size: 1 });
- * const info = await pool.run({ kind: "info", modelPath: "models/default/model.json" }) as { resolution: number };
+ * const info = await pool.run({ kind: "info", modelPath: "data/models/default/model.json" }) as { resolution: number };
  * console.log(info.resolution); // 32
  * pool.close();
  * ```

@@ -97,7 +97,7 @@ Deno.test(`${DEVICE}: grouped and strided Conv, ConvTranspose, MatMul, reduction
 });
 
 Deno.test(`${DEVICE}: a 2-image inversion with the default model equals the CPU within 1e-4`, async () => {
-  const root = new URL("../models/default/", import.meta.url).pathname;
+  const root = new URL("../data/models/default/", import.meta.url).pathname;
   const files = [...Deno.readDirSync(`${root}samples`)].map((e) => `${root}samples/${e.name}`).sort().slice(
     0,
     2,

@@ -1,5 +1,5 @@
 /**
- * The embedded default model (models/default: our own small Fashion-MNIST HyperInverter) on its bundled held-out
+ * The embedded default model (data/models/default: our own small Fashion-MNIST HyperInverter) on its bundled held-out
  * samples: phase II must beat phase I clearly on L2 and PSNR, by margins a little below those its model card
  * reports (the card's numbers were measured on the same samples by `deno task demo`).
  */
@@ -9,7 +9,7 @@ import { loadHyperInverter } from "../model/load.ts";
 import { imageMetrics } from "../losses/image_metrics.ts";
 
 Deno.test("default model: phase II beats phase I on the bundled held-out samples", async () => {
-  const root = new URL("../models/default/", import.meta.url).pathname;
+  const root = new URL("../data/models/default/", import.meta.url).pathname;
   const model = await loadHyperInverter(`${root}model.json`, { device: "cpu" });
   const files = [...Deno.readDirSync(`${root}samples`)].map((e) => `${root}samples/${e.name}`).sort();
   assert.equal(files.length, 10);
