@@ -19,10 +19,20 @@ export const SUITE_KEYS = [
   "data",
   "training",
   "evaluation",
+  "factors",
   "variants",
 ] as const;
 /** The keys of a variant. */
-export const VARIANT_KEYS = ["name", "label", "description", "mode", "changes", "model", "paper"] as const;
+export const VARIANT_KEYS = [
+  "name",
+  "label",
+  "description",
+  "mode",
+  "changes",
+  "model",
+  "paper",
+  "factors",
+] as const;
 /** The keys of a variant's `changes`. */
 export const CHANGE_KEYS = ["hypernet", "refinementPasses", "training"] as const;
 /** The keys of a suite's `evaluation`. */
@@ -30,6 +40,8 @@ export const EVALUATION_KEYS = ["images", "batch", "samples"] as const;
 
 /** Suite and variant names: letters, digits, `_` and `-` only (no `/`, no `..`). */
 export const NAME_PATTERN = /^[a-z0-9_-]+$/i;
+/** Factor names: a letter, then letters, digits and `_` (they become table headers and URL parameters). */
+export const FACTOR_PATTERN = /^[a-z][a-z0-9_]*$/i;
 /** Sample image file names inside `samples/`. */
 export const SAMPLE_PATTERN = /^[a-z0-9_-]+\.png$/i;
 
@@ -87,7 +99,15 @@ export interface VariantSpec {
   model?: string;
   /** The paper's Table-3 row this variant mirrors. */
   paper?: PaperRow;
+  /**
+   * The variant's point in the suite's factor grid: a value for every factor the suite declares (e.g.
+   * `{ "fusion": "concatConv", "D": 16, "seed": 1 }`); absent for a variant off the grid (a baseline).
+   */
+  factors?: FactorPoint;
 }
+
+/** A variant's value of each factor of its suite. */
+export type FactorPoint = Record<string, string | number>;
 
 /** A suite: the base model, the shared training budget and the variants. */
 export interface Suite {
@@ -108,6 +128,11 @@ export interface Suite {
   training: Record<string, unknown> & { steps: number };
   /** Evaluation settings: held-out images, batch, sample count. */
   evaluation?: { images?: number; batch?: number; samples?: number };
+  /**
+   * The factors of the suite's grid, e.g. `["fusion", "D", "seed"]`: each variant with `factors` is one point.
+   * Variants that share every factor but the repeat factor (`seed`) are repeats of one configuration.
+   */
+  factors?: string[];
   variants: VariantSpec[];
   /** The absolute path of the file the suite was read from (set by the readers, never in the JSON). */
   file?: string;
@@ -142,6 +167,8 @@ export interface VariantResult {
   label: string;
   mode: VariantMode;
   paper: PaperRow | null;
+  /** Its point in the suite's factor grid, or null (off the grid, or a suite without factors). */
+  factors: FactorPoint | null;
   status: "done" | "pending";
   metrics: VariantMetrics | null;
   /**
@@ -279,6 +306,7 @@ export function parseSuite(json: unknown, source: string): Suite {
       }
     }
   }
+  const factors = checkFactorList(json.factors, problems);
   if (!Array.isArray(json.variants) || json.variants.length === 0) {
     problems.push(`"variants" must be a non-empty array`);
   } else {
@@ -317,10 +345,72 @@ export function parseSuite(json: unknown, source: string): Suite {
           problems.push(...checkTrainingBlock(changes.training, `variants[${i}].changes.training`));
         }
       }
+      if (v.factors !== undefined) checkFactorPoint(v.factors, factors, `variants[${i}].factors`, problems);
     });
+    problems.push(...repeatedPoints(json.variants, factors));
   }
   if (problems.length) throw new TypeError(`Suite ${source} is invalid:\n  - ${problems.join("\n  - ")}`);
   return json as unknown as Suite;
+}
+
+/** Checks a suite's `factors`: distinct names matching {@linkcode FACTOR_PATTERN}; null when absent or bad. */
+function checkFactorList(value: unknown, problems: string[]): string[] | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value) || value.length === 0) {
+    problems.push(`"factors" must be a non-empty array of factor names, got ${JSON.stringify(value)}`);
+    return null;
+  }
+  const bad = value.filter((name) => typeof name !== "string" || !FACTOR_PATTERN.test(name));
+  if (bad.length) {
+    problems.push(
+      `"factors" has invalid name${bad.length > 1 ? "s" : ""} ${JSON.stringify(bad)}: use ${FACTOR_PATTERN}`,
+    );
+  }
+  const repeated = value.filter((name, i) => value.indexOf(name) !== i);
+  if (repeated.length) problems.push(`"factors" repeats ${JSON.stringify([...new Set(repeated)])}`);
+  return bad.length || repeated.length ? null : value as string[];
+}
+
+/** Checks a variant's point: an object with a string or finite number for each of the suite's factors. */
+function checkFactorPoint(
+  point: unknown,
+  factors: string[] | null,
+  where: string,
+  problems: string[],
+): void {
+  if (typeof point !== "object" || point === null || Array.isArray(point)) {
+    return void problems.push(`${where} must be an object of factor values`);
+  }
+  if (!factors) {
+    return void problems.push(`${where} needs the suite's "factors" list (e.g. "factors": ["fusion", "D"])`);
+  }
+  const unknown = Object.keys(point).filter((key) => !factors.includes(key));
+  if (unknown.length) problems.push(unknownKeys(where, unknown, factors));
+  const missing = factors.filter((f) => !(f in point));
+  if (missing.length) problems.push(`${where} lacks ${missing.map((f) => `"${f}"`).join(", ")}`);
+  for (const [key, value] of Object.entries(point)) {
+    if (
+      !(typeof value === "string" && value !== "") && !(typeof value === "number" && Number.isFinite(value))
+    ) {
+      problems.push(`${where}.${key} must be a string or a number, got ${JSON.stringify(value)}`);
+    }
+  }
+}
+
+/** Two variants at the same point of the grid (a repeat must differ in its repeat factor, e.g. `seed`). */
+function repeatedPoints(variants: unknown[], factors: string[] | null): string[] {
+  if (!factors) return [];
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  variants.forEach((v, i) => {
+    const point = (v as { factors?: Record<string, unknown> })?.factors;
+    if (typeof point !== "object" || point === null) return;
+    const key = JSON.stringify(factors.map((f) => point[f]));
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else problems.push(`variants[${i}].factors is the same point as variants[${first}]: ${key}`);
+  });
+  return problems;
 }
 
 /**
@@ -594,6 +684,7 @@ export async function listVariantResults(
       label: v.label,
       mode: v.mode ?? "train",
       paper: v.paper ?? null,
+      factors: v.factors ?? null,
       status: metrics ? "done" : "pending",
       metrics,
       modelPath: await modelPath(suite, v.name, root) ??

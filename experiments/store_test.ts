@@ -64,9 +64,9 @@ Deno.test("store lists suites and variant results with status, metrics, model an
     assert.equal(rows[1].mode, "phaseOne");
     assert.equal(rows[1].metrics, null);
     assert.equal(rows[1].modelPath, null); // phase I only: the base model, absent here
-    await Deno.mkdir(`${root}/data/models/default`, { recursive: true }); // found in the experiments folder
-    await Deno.writeTextFile(`${root}/data/models/default/model.json`, "{}");
-    assert.equal((await listVariantResults("tiny", root))[1].modelPath, `${root}/data/models/default/model.json`);
+    await Deno.mkdir(`${root}/models/default`, { recursive: true }); // found in the experiments folder
+    await Deno.writeTextFile(`${root}/models/default/model.json`, "{}");
+    assert.equal((await listVariantResults("tiny", root))[1].modelPath, `${root}/models/default/model.json`);
     assert.deepEqual(await readDeltaW("tiny", "a", root), [{ layer: "b4.conv1.weight", meanAbs: 0.5 }]);
     assert.deepEqual((await readLog("tiny", "a", root)).map((r) => r.losses?.loss), [0.2, 0.1]);
     assert.deepEqual(await readLog("tiny", "b", root), []);
@@ -182,7 +182,7 @@ Deno.test("a suite read from a file anywhere resolves base against its folder, e
     const suite = await readSuiteFile(`${folder}/suite.json`);
     assert.equal(suite.file, `${folder}/suite.json`);
     assert.equal(suiteModelPath(suite, suite.base, "/repo"), `${folder}/models/mine/model.json`);
-    assert.equal(suiteModelPath(suite, "models/default", "/repo"), `${folder}/data/models/default/model.json`); // none: the first place
+    assert.equal(suiteModelPath(suite, "models/default", "/repo"), `${folder}/models/default/model.json`); // none: the first place
     await Deno.mkdir(`${folder}/repo/data/models/default`, { recursive: true });
     await Deno.writeTextFile(`${folder}/repo/data/models/default/model.json`, "{}");
     assert.equal(
@@ -194,4 +194,55 @@ Deno.test("a suite read from a file anywhere resolves base against its folder, e
   } finally {
     await Deno.remove(folder, { recursive: true });
   }
+});
+
+Deno.test("a suite's factors make each variant a point of a grid; a bad grid is refused by name", async () => {
+  const grid = {
+    ...SUITE,
+    factors: ["fusion", "D", "seed"],
+    variants: [
+      { name: "a", label: "A", factors: { fusion: "concatConv", D: 16, seed: 1 } },
+      { name: "a2", label: "A, seed 2", factors: { fusion: "concatConv", D: 16, seed: 2 } },
+      { name: "b", label: "B", mode: "phaseOne" }, // off the grid: a baseline
+    ],
+  };
+  assert.deepEqual(parseSuite(grid, "s.json").variants[1].factors, { fusion: "concatConv", D: 16, seed: 2 });
+  const message = (json: unknown) => {
+    try {
+      parseSuite(json, "s.json");
+    } catch (error) {
+      assert.ok(error instanceof TypeError);
+      return error.message;
+    }
+    throw new Error("expected a TypeError");
+  };
+  const bad = message({
+    ...grid,
+    variants: [
+      { name: "a", label: "A", factors: { fusoin: "concatConv", D: 16, seed: 1 } },
+      { name: "b", label: "B", factors: { fusion: "sum", D: [4], seed: 1 } },
+      { name: "c", label: "C", factors: { fusion: "sum", D: [4], seed: 1 } },
+    ],
+  });
+  assert.match(
+    bad,
+    /variants\[0\]\.factors has unknown key "fusoin" \(did you mean "fusion"\?\); valid keys: fusion, D, seed/,
+  );
+  assert.match(bad, /variants\[0\]\.factors lacks "fusion"/);
+  assert.match(bad, /variants\[1\]\.factors\.D must be a string or a number, got \[4\]/);
+  assert.match(bad, /variants\[2\]\.factors is the same point as variants\[1\]/);
+  assert.match(message({ ...grid, factors: ["D", "D"] }), /"factors" repeats \["D"\]/);
+  assert.match(message({ ...grid, factors: ["2x"] }), /"factors" has invalid name \["2x"\]/);
+  assert.match(
+    message({ ...SUITE, variants: [{ name: "a", label: "A", factors: { D: 4 } }] }),
+    /variants\[0\]\.factors needs the suite's "factors" list/,
+  );
+  assert.match(message({ ...grid, factor: ["D"] }), /unknown key "factor" \(did you mean "factors"\?\)/);
+
+  const root = `${await Deno.makeTempDir()}/experiments`;
+  await Deno.mkdir(`${root}/suites`, { recursive: true });
+  await Deno.writeTextFile(`${root}/suites/tiny.json`, JSON.stringify(grid));
+  const rows = await listVariantResults("tiny", root);
+  assert.deepEqual(rows.map((r) => r.factors), [grid.variants[0].factors, grid.variants[1].factors, null]);
+  await Deno.remove(root.replace(/\/experiments$/, ""), { recursive: true });
 });
