@@ -13,7 +13,9 @@
  *   whole run (resumes included; it restarts when the run enters a later phase, whose losses are not
  *   comparable) and `best.safetensors` written for each improvement;
  * - checkpoints every `checkpointEvery` steps, at the last step and at validations (each one, or only a best);
- * - progress: `onStart` with the step the run continues from, `onStep` after each step.
+ * - progress: `onStart` with the step the run continues from, `onStep` after each step;
+ * - a stop request (train/stop_request.ts: SIGTERM from a cluster that preempts or cancels the task): the step
+ *   in progress finishes, is checkpointed, and the call returns (`stoppedBy`), to be resumed exactly later.
  *
  * @module
  */
@@ -23,6 +25,7 @@ import { applyCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import type { Optimizer, TrainableParameter } from "./optimizers.ts";
 import { openRun, type RunSettings, stepFailure } from "./resume.ts";
 import { RunLog } from "./run_log.ts";
+import { trainingStopRequested, whileTraining } from "./stop_request.ts";
 
 /** The best validation so far: its loss and the step it was taken at. */
 export interface BestValidation {
@@ -109,6 +112,8 @@ export interface TrainingLoopResult<L, V extends { loss: number }> {
   best: BestValidation | null;
   /** The checkpoint the run resumed from, or null for a fresh run. */
   resumedFrom: LoadedCheckpoint | null;
+  /** Why the run stopped before its last step (train/stop_request.ts), if it was asked to. */
+  stoppedBy?: string;
 }
 
 function phaseIndex(phases: readonly { until?: number }[], step: number): number {
@@ -146,7 +151,13 @@ function checkInterval(name: string, value: number): void {
  * console.log(result.step, result.losses.map((l) => l.loss)); // 3 [1, 2, 3]
  * ```
  */
-export async function runTrainingLoop<L extends { step: number }, V extends { loss: number }>(
+export function runTrainingLoop<L extends { step: number }, V extends { loss: number }>(
+  spec: TrainingLoopSpec<L, V>,
+): Promise<TrainingLoopResult<L, V>> {
+  return whileTraining(() => runLoop(spec));
+}
+
+async function runLoop<L extends { step: number }, V extends { loss: number }>(
   spec: TrainingLoopSpec<L, V>,
 ): Promise<TrainingLoopResult<L, V>> {
   if (!spec.phases.length) throw new RangeError("A training run needs at least one phase");
@@ -169,7 +180,10 @@ export async function runTrainingLoop<L extends { step: number }, V extends { lo
   let taken = 0;
   spec.onStart?.(step);
   try {
-    while (step < spec.steps && (spec.stopAfter === undefined || taken < spec.stopAfter)) {
+    while (
+      step < spec.steps && (spec.stopAfter === undefined || taken < spec.stopAfter) &&
+      trainingStopRequested() === null
+    ) {
       step++;
       taken++;
       const phase = phaseIndex(spec.phases, step);
@@ -197,7 +211,8 @@ export async function runTrainingLoop<L extends { step: number }, V extends { lo
 
       const checkpointAtValidation = validated !== undefined &&
         ((validation?.checkpoint ?? "best") === "every" || validated.best);
-      if (step % spec.checkpointEvery === 0 || step === spec.steps || checkpointAtValidation) {
+      const stopping = trainingStopRequested() !== null; // checkpointed now, resumed from here
+      if (step % spec.checkpointEvery === 0 || step === spec.steps || checkpointAtValidation || stopping) {
         await saveCheckpoint(spec.directory, {
           step,
           parameters: checkpoint.parameters,
@@ -217,5 +232,7 @@ export async function runTrainingLoop<L extends { step: number }, V extends { lo
   }
   result.step = step;
   result.best = best;
+  const stoppedBy = trainingStopRequested();
+  if (stoppedBy !== null && step < spec.steps) result.stoppedBy = stoppedBy;
   return result;
 }
