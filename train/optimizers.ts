@@ -1,6 +1,7 @@
 /**
- * Optimizers updating float32 parameters in place between training steps (the gradient graph runs in ONNX
- * Runtime; the update is a tight loop here). Both follow the reference implementations element by element, with
+ * Optimizers updating float32 parameters between training steps: in the step graph by default (their
+ * {@linkcode GraphSteppableOptimizer} side, train/graph_optimizer.ts), or with the host loops here (the
+ * `Trainer` (train/training_step.ts)'s `optimizerOnHost`, and the reference the graph form is tested against). Both follow the reference implementations element by element, with
  * float32 rounding after each operation as torch does on float32 tensors:
  * - {@linkcode Adam}: `torch.optim.Adam` (torch 1.13 single-tensor path), the phase-II optimizer (spec §5);
  * - {@linkcode Ranger}: RAdam + Lookahead + gradient centralisation (`training/ranger.py` of pSp/HyperInverter,
@@ -8,6 +9,8 @@
  *
  * @module
  */
+
+import { ADAM_GRAPH_UPDATE, type GraphUpdateRule, RANGER_GRAPH_UPDATE } from "./graph_optimizer.ts";
 
 const f = Math.fround;
 
@@ -35,6 +38,46 @@ export interface Optimizer {
   state(): Map<string, Float32Array>;
   /** Restores a state written by {@linkcode Optimizer.state}. */
   loadState(state: ReadonlyMap<string, Float32Array>): void;
+}
+
+/**
+ * An optimizer that can also run its update inside the step graph (train/graph_optimizer.ts): the
+ * `Trainer` (train/training_step.ts) feeds the state buffers and the scalars of the next step, and hands the new buffers back.
+ */
+export interface GraphSteppableOptimizer extends Optimizer {
+  /** The update as graph ops. */
+  readonly graphUpdate: GraphUpdateRule;
+  /** The scalar inputs of the next step (without the `optimizer.` prefix), float32-rounded as the host loop. */
+  nextStepScalars(): Record<string, number>;
+  /**
+   * A parameter's state buffers, created as the host loop creates them on its first step.
+   *
+   * @param name the parameter's name
+   * @param parameter its values
+   * @returns the buffers by name (the optimizer's own arrays)
+   */
+  stateBuffers(name: string, parameter: TrainableParameter): Record<string, Float32Array>;
+  /**
+   * Ends a step taken in a graph: counts it and keeps the new buffers (by parameter, then buffer name).
+   *
+   * @param state the new buffers of every updated parameter
+   */
+  commitGraphStep(state: ReadonlyMap<string, Readonly<Record<string, Float32Array>>>): void;
+}
+
+/**
+ * Whether an optimizer can run its update inside the step graph.
+ *
+ * @param optimizer any optimizer
+ * @returns true for {@linkcode Adam} and {@linkcode Ranger}
+ * @example
+ * ```ts
+ * import { Adam, isGraphSteppable } from "./optimizers.ts";
+ * console.log(isGraphSteppable(new Adam())); // true
+ * ```
+ */
+export function isGraphSteppable(optimizer: Optimizer): optimizer is GraphSteppableOptimizer {
+  return "graphUpdate" in optimizer && "commitGraphStep" in optimizer;
 }
 
 function checkGradient(name: string, parameter: TrainableParameter, gradient: Float32Array): void {
@@ -66,7 +109,7 @@ export interface AdamOptions {
  * console.log(p.data[0]); // 0.9000000357627869 (the first step moves by about lr·sign(g))
  * ```
  */
-export class Adam implements Optimizer {
+export class Adam implements GraphSteppableOptimizer {
   private readonly moments = new Map<string, { m: Float32Array; v: Float32Array }>();
   private t = 0;
   readonly lr: number;
@@ -87,17 +130,51 @@ export class Adam implements Optimizer {
     return this.t;
   }
 
+  /** The in-graph update (train/graph_optimizer.ts). */
+  readonly graphUpdate: GraphUpdateRule = ADAM_GRAPH_UPDATE;
+
+  /** The float32 operands of step `t` (torch turns Python scalars into float32 operands of float32 ops). */
+  private scalars(t: number) {
+    const { beta1, beta2, eps, lr } = this;
+    return {
+      beta1: f(beta1),
+      one_minus_beta1: f(1 - beta1),
+      beta2: f(beta2),
+      one_minus_beta2: f(1 - beta2),
+      eps: f(eps),
+      step_value: f(-(lr / (1 - beta1 ** t))),
+      correction2: f(Math.sqrt(1 - beta2 ** t)),
+    };
+  }
+
+  nextStepScalars(): Record<string, number> {
+    return this.scalars(this.t + 1);
+  }
+
+  stateBuffers(name: string, parameter: TrainableParameter): Record<string, Float32Array> {
+    let state = this.moments.get(name);
+    if (!state) {
+      state = { m: new Float32Array(parameter.data.length), v: new Float32Array(parameter.data.length) };
+      this.moments.set(name, state);
+    }
+    return { exp_avg: state.m, exp_avg_sq: state.v };
+  }
+
+  commitGraphStep(state: ReadonlyMap<string, Readonly<Record<string, Float32Array>>>): void {
+    this.t++;
+    for (const [name, buffers] of state) {
+      this.moments.set(name, { m: buffers.exp_avg, v: buffers.exp_avg_sq });
+    }
+  }
+
   step(
     parameters: ReadonlyMap<string, TrainableParameter>,
     gradients: ReadonlyMap<string, Float32Array>,
   ): void {
     this.t++;
-    const { beta1, beta2, eps, lr } = this;
-    const stepSize = lr / (1 - beta1 ** this.t);
-    const correction2Sqrt = Math.sqrt(1 - beta2 ** this.t);
-    const a1 = f(1 - beta1), a2 = f(1 - beta2), b1 = f(beta1), b2 = f(beta2);
-    // torch turns Python scalars into float32 operands of float32 tensor ops.
-    const value = f(-stepSize), correction = f(correction2Sqrt), epsilon = f(eps);
+    const s = this.scalars(this.t);
+    const a1 = s.one_minus_beta1, a2 = s.one_minus_beta2, b1 = s.beta1, b2 = s.beta2;
+    const value = s.step_value, correction = s.correction2, epsilon = s.eps;
     for (const [name, parameter] of parameters) {
       const g = gradients.get(name);
       if (!g) continue;
@@ -176,7 +253,7 @@ export interface RangerOptions {
  * console.log(p.data[0] < 1 && p.data[1] > 2); // true
  * ```
  */
-export class Ranger implements Optimizer {
+export class Ranger implements GraphSteppableOptimizer {
   private readonly buffers = new Map<string, { m: Float32Array; v: Float32Array; slow: Float32Array }>();
   private t = 0;
   readonly options: Required<RangerOptions>;
@@ -203,13 +280,12 @@ export class Ranger implements Optimizer {
     return this.t;
   }
 
-  step(
-    parameters: ReadonlyMap<string, TrainableParameter>,
-    gradients: ReadonlyMap<string, Float32Array>,
-  ): void {
-    this.t++;
-    const { lr, alpha, k, smaThreshold, beta1, beta2, eps, gradientCentralization } = this.options;
-    const t = this.t;
+  /** The in-graph update (train/graph_optimizer.ts). */
+  readonly graphUpdate: GraphUpdateRule = RANGER_GRAPH_UPDATE;
+
+  /** RAdam's step size and whether step `t` uses the adaptive (√v) denominator. */
+  private schedule(t: number): { adaptive: boolean; stepSize: number } {
+    const { smaThreshold, beta1, beta2 } = this.options;
     const beta2t = beta2 ** t;
     const smaMax = 2 / (1 - beta2) - 1;
     const sma = smaMax - (2 * t * beta2t) / (1 - beta2t);
@@ -218,6 +294,55 @@ export class Ranger implements Optimizer {
       ? Math.sqrt((1 - beta2t) * (sma - 4) / (smaMax - 4) * (sma - 2) / sma * smaMax / (smaMax - 2)) /
         (1 - beta1 ** t)
       : 1 / (1 - beta1 ** t);
+    return { adaptive, stepSize };
+  }
+
+  nextStepScalars(): Record<string, number> {
+    const t = this.t + 1;
+    const { lr, alpha, k, beta1, beta2, eps, gradientCentralization } = this.options;
+    const { adaptive, stepSize } = this.schedule(t);
+    const sync = t % k === 0;
+    return {
+      beta1: f(beta1),
+      one_minus_beta1: f(1 - beta1),
+      beta2: f(beta2),
+      one_minus_beta2: f(1 - beta2),
+      eps: f(eps),
+      step_value: f(-stepSize * lr),
+      adaptive: adaptive ? 1 : 0,
+      one_minus_adaptive: adaptive ? 0 : 1,
+      lookahead: sync ? f(alpha) : 0,
+      sync: sync ? 1 : 0,
+      one_minus_sync: sync ? 0 : 1,
+      centralize: gradientCentralization ? 1 : 0,
+    };
+  }
+
+  stateBuffers(name: string, parameter: TrainableParameter): Record<string, Float32Array> {
+    let state = this.buffers.get(name);
+    if (!state) {
+      const size = parameter.data.length;
+      state = { m: new Float32Array(size), v: new Float32Array(size), slow: parameter.data.slice() };
+      this.buffers.set(name, state);
+    }
+    return { exp_avg: state.m, exp_avg_sq: state.v, slow_buffer: state.slow };
+  }
+
+  commitGraphStep(state: ReadonlyMap<string, Readonly<Record<string, Float32Array>>>): void {
+    this.t++;
+    for (const [name, b] of state) {
+      this.buffers.set(name, { m: b.exp_avg, v: b.exp_avg_sq, slow: b.slow_buffer });
+    }
+  }
+
+  step(
+    parameters: ReadonlyMap<string, TrainableParameter>,
+    gradients: ReadonlyMap<string, Float32Array>,
+  ): void {
+    this.t++;
+    const { lr, alpha, k, beta1, beta2, eps, gradientCentralization } = this.options;
+    const t = this.t;
+    const { adaptive, stepSize } = this.schedule(t);
     const a1 = f(1 - beta1), a2 = f(1 - beta2), b1 = f(beta1), b2 = f(beta2);
     const value = f(-stepSize * lr), epsilon = f(eps), lookahead = f(alpha);
     for (const [name, parameter] of parameters) {

@@ -1,9 +1,9 @@
 /**
- * A training step as one ONNX graph: the forward pass and the loss, plus the gradient of the loss w.r.t. every
- * trainable parameter (graph/autodiff.ts), all in one session. Parameters and optimizer state live in memory
- * between steps; the update is a tight loop on the host (train/optimizers.ts). An in-graph update was not built:
- * it would feed and return every parameter and both Adam moments each step (3 extra copies of 157 M floats for
- * church-256), while the host loop updates in place; the bench reports the update's share of a step.
+ * A training step as one ONNX graph: the forward pass and the loss, the gradient of the loss w.r.t. every
+ * trainable parameter (graph/autodiff.ts), and by default the optimizer's update (train/graph_optimizer.ts), all
+ * in one session run: the step feeds the parameters and the optimizer state and gets the new ones back. With
+ * `optimizerOnHost` the graph returns the gradients instead and the optimizer's host loop (train/optimizers.ts)
+ * updates in place, for comparison (bench/_training_row.ts measures both).
  *
  * @module
  */
@@ -14,7 +14,13 @@ import type { Tensor } from "../graph/tensor.ts";
 import { sessionFor } from "../runtime/session.ts";
 import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
-import type { Optimizer, TrainableParameter } from "./optimizers.ts";
+import {
+  type GraphSteppableOptimizer,
+  isGraphSteppable,
+  type Optimizer,
+  type TrainableParameter,
+} from "./optimizers.ts";
+import type { GraphUpdateRule } from "./graph_optimizer.ts";
 
 /** Options of {@linkcode addTrainingOutputs}. */
 export interface TrainingOutputsOptions {
@@ -47,16 +53,80 @@ export function addTrainingOutputs(
 
 /** What one step returns. */
 export interface StepResult {
+  /** The loss before the update. */
   loss: number;
-  /** Every output of the step graph (e.g. statistics the trainer needs besides the loss). */
+  /** The step graph's other outputs (e.g. statistics the trainer needs besides the loss). */
   outputs: Record<string, HostTensor>;
+  /** The execution provider that ran. */
   provider: ProviderName;
+  /** Wall time of the session run (forward, backward and, in the graph, the update). */
   milliseconds: number;
 }
 
+/** Options of {@linkcode Trainer}. */
+export interface TrainerOptions {
+  /** `cpu` (default), `cuda`, `webgpu` or `auto`. */
+  device?: string;
+  /**
+   * Update on the host (the optimizer's own loop over the gradients the graph returns) instead of in the step
+   * graph (default false: in the graph, when the optimizer has an in-graph form: Adam, Ranger).
+   */
+  optimizerOnHost?: boolean;
+}
+
+/** The update nodes a graph was given (once per graph: several trainers may share a graph). */
+interface GraphUpdatePlan {
+  readonly kind: GraphUpdateRule["kind"];
+  readonly trainable: readonly string[];
+}
+
+const updatePlans = new WeakMap<GraphBuilder, GraphUpdatePlan>();
+const UPDATED = "updated.";
+const GRADIENT_SUMS = "optimizer.gradient_sums";
+
 /**
- * Runs training steps: feeds data and every parameter, reads the loss and gradients, lets the optimizer update
- * the trainable parameters in place.
+ * Appends the optimizer's update to a graph with `grad.<name>` outputs: scalar inputs `optimizer.<scalar>`, state
+ * inputs `optimizer.<name>/<buffer>`, outputs `updated.<name>` and `updated.<name>/<buffer>`, and
+ * `optimizer.gradient_sums` (each gradient's sum: not finite when one of its values is not); the `grad.*`
+ * outputs are dropped (the gradients stay inside the graph).
+ */
+function planGraphUpdate(graph: GraphBuilder, rule: GraphUpdateRule): GraphUpdatePlan {
+  const existing = updatePlans.get(graph);
+  if (existing) {
+    if (existing.kind !== rule.kind) {
+      throw new TypeError(`Graph "${graph.name}" already holds a ${existing.kind} update, not ${rule.kind}`);
+    }
+    return existing;
+  }
+  const gradientOutputs = graph.outputs.filter((t) => t.name.startsWith("grad."));
+  const scalars = Object.fromEntries(rule.scalars.map((s) => [s, graph.input(`optimizer.${s}`, [])]));
+  const sums: Tensor[] = [];
+  const trainable = gradientOutputs.map((output) => {
+    const name = output.name.slice(5);
+    const parameter = graph.parameters.find((p) => p.name === name);
+    if (!parameter) throw new TypeError(`Output "${output.name}" of graph "${graph.name}" has no parameter`);
+    const gradient = graph.producer(output)?.inputs[0] ?? output; // the tensor its Identity renames
+    const state = Object.fromEntries(
+      rule.buffers.map((b) => [b, graph.input(`optimizer.${name}/${b}`, parameter.shape)]),
+    );
+    const next = graph.scope("optimizer", () => rule.add(graph, parameter, gradient, state, scalars));
+    graph.output(next.parameter, `${UPDATED}${name}`);
+    for (const b of rule.buffers) graph.output(next.state[b], `${UPDATED}${name}/${b}`);
+    sums.push(graph.reshape(graph.reduceSum(gradient, parameter.shape.map((_, i) => i), false), [1]));
+    return name;
+  });
+  graph.output(graph.concat(sums, 0), GRADIENT_SUMS);
+  for (const output of gradientOutputs) graph.outputs.splice(graph.outputs.indexOf(output), 1);
+  const plan = { kind: rule.kind, trainable };
+  updatePlans.set(graph, plan);
+  return plan;
+}
+
+/**
+ * Runs training steps: feeds data and every parameter, reads the loss, and updates the trainable parameters in
+ * place: in the step graph by default (the first trainer of a graph appends the update to it), or with the
+ * optimizer's host loop over the returned gradients (`optimizerOnHost`, or an optimizer without an in-graph form).
+ * Both give the same values (train/graph_optimizer.ts).
  *
  * @example
  * ```ts
@@ -73,23 +143,36 @@ export interface StepResult {
  * ```
  */
 export class Trainer {
-  private readonly trainable: string[];
+  private readonly trainable: readonly string[];
+  private readonly inGraph?: GraphSteppableOptimizer;
 
   /**
    * @param graph a graph with outputs `loss` and `grad.<name>` (see {@linkcode addTrainingOutputs})
    * @param parameters every parameter of the graph (trainable ones are updated in place)
    * @param optimizer the optimizer
-   * @param options device
+   * @param options device; `optimizerOnHost` for the host loop
+   * @throws {TypeError} for a missing parameter, or a graph already given another optimizer's update
    */
   constructor(
     readonly graph: GraphBuilder,
     readonly parameters: Map<string, TrainableParameter>,
     readonly optimizer: Optimizer,
-    readonly options: { device?: string } = {},
+    readonly options: TrainerOptions = {},
   ) {
-    this.trainable = graph.outputs.filter((t) => t.name.startsWith("grad.")).map((t) => t.name.slice(5));
     const missing = graph.parameters.filter((p) => !parameters.has(p.name)).map((p) => p.name);
     if (missing.length) throw new TypeError(`Missing ${missing.length} parameter(s): ${missing.join(", ")}`);
+    const planned = updatePlans.get(graph);
+    if (!options.optimizerOnHost && isGraphSteppable(optimizer)) {
+      this.inGraph = optimizer;
+      this.trainable = planGraphUpdate(graph, optimizer.graphUpdate).trainable;
+    } else if (planned) {
+      throw new TypeError(
+        `Graph "${graph.name}" updates its parameters in the graph (${planned.kind}); build another graph ` +
+          `for a host-loop optimizer`,
+      );
+    } else {
+      this.trainable = graph.outputs.filter((t) => t.name.startsWith("grad.")).map((t) => t.name.slice(5));
+    }
   }
 
   /**
@@ -97,26 +180,67 @@ export class Trainer {
    *
    * @param data the graph's data inputs
    * @returns the loss before the update
-   * @throws {RangeError} when the loss or a gradient is not finite (nothing is updated then)
+   * @throws {RangeError} when the loss or a gradient is not finite (no parameter is updated then)
    */
   async step(data: Record<string, HostData>): Promise<StepResult> {
     const session = await sessionFor(this.graph, { device: this.options.device ?? "cpu" });
     const feeds: Record<string, HostData> = { ...data };
     for (const p of this.graph.parameters) feeds[p.name] = this.parameters.get(p.name)!.data;
+    if (this.inGraph) {
+      for (const [name, value] of Object.entries(this.inGraph.nextStepScalars())) {
+        feeds[`optimizer.${name}`] = new Float32Array([value]);
+      }
+      for (const name of this.trainable) {
+        const buffers = this.inGraph.stateBuffers(name, this.parameters.get(name)!);
+        for (const [buffer, values] of Object.entries(buffers)) feeds[`optimizer.${name}/${buffer}`] = values;
+      }
+    }
     const result = await session.run(feeds);
     const loss = (result.outputs.loss.data as Float32Array)[0];
     if (!Number.isFinite(loss)) throw new RangeError(`The loss is ${loss}; no parameter was updated`);
+    if (this.inGraph) this.commitInGraph(this.inGraph, result.outputs);
+    else this.updateOnHost(result.outputs);
+    const outputs: Record<string, HostTensor> = {};
+    for (const [name, value] of Object.entries(result.outputs)) {
+      if (!name.startsWith(UPDATED) && name !== GRADIENT_SUMS && !name.startsWith("grad.")) {
+        outputs[name] = value;
+      }
+    }
+    return { loss, outputs, provider: result.provider, milliseconds: result.milliseconds };
+  }
+
+  private updateOnHost(outputs: Record<string, HostTensor>): void {
     const grads = new Map<string, Float32Array>();
     for (const name of this.trainable) {
-      const g = result.outputs[`grad.${name}`].data as Float32Array;
+      const g = outputs[`grad.${name}`].data as Float32Array;
       for (let i = 0; i < g.length; i++) {
-        if (!Number.isFinite(g[i])) {
-          throw new RangeError(`The gradient of "${name}" is not finite; no parameter was updated`);
-        }
+        if (!Number.isFinite(g[i])) throw notFinite(name);
       }
       grads.set(name, g);
     }
     this.optimizer.step(this.parameters, grads);
-    return { loss, outputs: result.outputs, provider: result.provider, milliseconds: result.milliseconds };
   }
+
+  private commitInGraph(optimizer: GraphSteppableOptimizer, outputs: Record<string, HostTensor>): void {
+    const sums = outputs[GRADIENT_SUMS].data as Float32Array;
+    const bad = this.trainable.findIndex((_, i) => !Number.isFinite(sums[i]));
+    if (bad >= 0) throw notFinite(this.trainable[bad]);
+    const state = new Map<string, Record<string, Float32Array>>();
+    for (const name of this.trainable) {
+      this.parameters.get(name)!.data.set(outputs[`${UPDATED}${name}`].data as Float32Array);
+      state.set(
+        name,
+        Object.fromEntries(
+          optimizer.graphUpdate.buffers.map((
+            b,
+          ) => [b, outputs[`${UPDATED}${name}/${b}`].data as Float32Array]),
+        ),
+      );
+    }
+    optimizer.commitGraphStep(state);
+  }
+}
+
+function notFinite(name: string): RangeError {
+  return new RangeError(`The gradient of "${name}" is not finite; no parameter was updated`);
 }

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { GraphBuilder } from "../graph/builder.ts";
+import { prngFill } from "../io/prng.ts";
+import { Adam, type Optimizer, Ranger, type TrainableParameter } from "./optimizers.ts";
+import { addTrainingOutputs, Trainer } from "./training_step.ts";
+
+/** A small fit with parameters of rank 1, 2 and 4 (centralised by Ranger) and a conv. */
+function fitGraph(): GraphBuilder {
+  const g = new GraphBuilder("fit");
+  const x = g.input("x", [2, 3, 6, 6]);
+  const w = g.parameter("conv.weight", [4, 3, 3, 3]);
+  const b = g.parameter("conv.bias", [1, 4, 1, 1]);
+  const m = g.parameter("linear.weight", [4, 5]);
+  const y = g.leakyRelu(g.add(g.conv(x, w, { pads: 1 }), b), 0.2); // [2, 4, 6, 6]
+  const z = g.matMul(g.transpose(g.reduceMean(y, [2], false), [0, 2, 1]), m); // [2, 6, 5]
+  const target = g.input("target", z.shape);
+  const d = g.sub(z, target);
+  addTrainingOutputs(g, g.reduceMean(g.mul(d, d), z.shape.map((_, i) => i), false));
+  return g;
+}
+
+function seeded(g: GraphBuilder): Map<string, TrainableParameter> {
+  return new Map(
+    g.parameters.map((p, k) => [p.name, { data: prngFill(5, k, p.size, 0, 0.5), shape: p.shape }]),
+  );
+}
+
+async function train(optimizer: Optimizer, optimizerOnHost: boolean, steps: number) {
+  const g = fitGraph();
+  const parameters = seeded(g);
+  const trainer = new Trainer(g, parameters, optimizer, { optimizerOnHost });
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    losses.push(
+      (await trainer.step({ x: prngFill(9, i, 2 * 3 * 36, 0, 1), target: prngFill(8, i, 60, 0, 1) })).loss,
+    );
+  }
+  return { parameters, losses, state: optimizer.state() };
+}
+
+/** Largest distance in units in the last place (float32) between two arrays. */
+function maxUlps(a: Float32Array, b: Float32Array): number {
+  const ia = new Int32Array(a.buffer, a.byteOffset, a.length),
+    ib = new Int32Array(b.buffer, b.byteOffset, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const ka = ia[i] < 0 ? -(ia[i] & 0x7fffffff) : ia[i], kb = ib[i] < 0 ? -(ib[i] & 0x7fffffff) : ib[i];
+    worst = Math.max(worst, Math.abs(ka - kb));
+  }
+  return worst;
+}
+
+Deno.test("in-graph Adam equals the host loop bit for bit over 8 steps (parameters, moments, losses)", async () => {
+  const graph = await train(new Adam({ lr: 0.01 }), false, 8);
+  const host = await train(new Adam({ lr: 0.01 }), true, 8);
+  assert.deepEqual(graph.losses, host.losses);
+  for (const [name, p] of host.parameters) {
+    assert.equal(maxUlps(graph.parameters.get(name)!.data, p.data), 0, name);
+  }
+  assert.deepEqual([...graph.state.keys()].sort(), [...host.state.keys()].sort());
+  for (const [key, value] of host.state) assert.equal(maxUlps(graph.state.get(key)!, value), 0, key);
+});
+
+/** Largest ulp distance over the parameters and over the optimizer state, and the largest absolute one. */
+function compare(graph: Awaited<ReturnType<typeof train>>, host: Awaited<ReturnType<typeof train>>) {
+  let parameterUlps = 0, stateUlps = 0, absolute = 0;
+  for (const [name, p] of host.parameters) {
+    const q = graph.parameters.get(name)!.data;
+    parameterUlps = Math.max(parameterUlps, maxUlps(q, p.data));
+    p.data.forEach((v, i) => absolute = Math.max(absolute, Math.abs(v - q[i])));
+  }
+  for (const [key, value] of host.state) {
+    const q = graph.state.get(key)!;
+    stateUlps = Math.max(stateUlps, maxUlps(q, value));
+    value.forEach((v, i) => absolute = Math.max(absolute, Math.abs(v - q[i])));
+  }
+  return { parameterUlps, stateUlps, absolute };
+}
+
+Deno.test("in-graph Ranger without centralisation equals the host loop bit for bit (RAdam switch, lookahead)", async () => {
+  const options = { lr: 0.01, k: 3, gradientCentralization: false };
+  const graph = await train(new Ranger(options), false, 9);
+  const host = await train(new Ranger(options), true, 9);
+  assert.deepEqual(compare(graph, host), { parameterUlps: 0, stateUlps: 0, absolute: 0 });
+  assert.deepEqual(graph.losses, host.losses);
+});
+
+Deno.test("in-graph Ranger with centralisation (float32 row means) stays within 1e-7 of the host loop", async () => {
+  const graph = await train(new Ranger({ lr: 0.01, k: 3 }), false, 9);
+  const host = await train(new Ranger({ lr: 0.01, k: 3 }), true, 9);
+  const { absolute } = compare(graph, host);
+  assert.ok(absolute <= 1e-7, `max |Δ| ${absolute}`);
+  graph.losses.forEach((l, i) => assert.ok(Math.abs(l - host.losses[i]) <= 1e-6 * host.losses[i]));
+});
+
+Deno.test("a non-finite gradient updates nothing in the graph either, and names the parameter", async () => {
+  const g = fitGraph();
+  const parameters = seeded(g);
+  const adam = new Adam({ lr: 0.01 });
+  const trainer = new Trainer(g, parameters, adam);
+  const before = new Map([...parameters].map(([n, p]) => [n, p.data.slice()]));
+  const target = prngFill(8, 0, 60, 0, 1);
+  const x = prngFill(9, 0, 2 * 3 * 36, 0, 1);
+  x[0] = 3e38;
+  await assert.rejects(() => trainer.step({ x, target }), RangeError);
+  for (const [name, p] of parameters) assert.deepEqual(p.data, before.get(name), name);
+  assert.equal(adam.steps, 0);
+});
+
+Deno.test("a graph that updates in the graph refuses a host-loop trainer and another optimizer kind", () => {
+  const g = fitGraph();
+  const parameters = seeded(g);
+  new Trainer(g, parameters, new Adam());
+  new Trainer(g, parameters, new Adam({ lr: 0.5 })); // the same kind shares the update
+  assert.throws(() => new Trainer(g, parameters, new Ranger()), /already holds a adam update/);
+  assert.throws(
+    () => new Trainer(g, parameters, new Adam(), { optimizerOnHost: true }),
+    /build another graph/,
+  );
+});
