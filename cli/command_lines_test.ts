@@ -15,6 +15,7 @@ import { main as synthesize } from "../examples/synthesize.ts";
 import { main as site } from "../site/main.ts";
 import { main as edit } from "./edit.ts";
 import { main as interpolate } from "./interpolate.ts";
+import { main as generatorQuality } from "./generator_quality.ts";
 import { providerUnavailableReason } from "../runtime/provider_probe.ts";
 
 type Main = (args: readonly string[]) => Promise<number>;
@@ -50,6 +51,25 @@ Deno.writeTextFileSync(`${model}/editability.json`, "mine");
 const missingRun = `${dir}/no-such-run`;
 
 const refusals: [string, Main, string[], RegExp][] = [
+  [
+    "generator-quality",
+    generatorQuality,
+    ["--cout", "5"],
+    /Unknown option --cout \(did you mean --count\?\)/,
+  ],
+  ["generator-quality", generatorQuality, ["--count", "1"], /--count must be at least 2, got 1/],
+  [
+    "generator-quality",
+    generatorQuality,
+    ["--model", `${dir}/none.json`],
+    /model ".*none\.json" does not exist/,
+  ],
+  [
+    "generator-quality",
+    generatorQuality,
+    ["--model", `${model}/model.json`],
+    /classifier .*attributes\/conv\.safetensors" does not exist/,
+  ],
   ["train-generator", trainGenerator, ["--step", "5"], /Unknown option --step \(did you mean --steps\?\)/],
   ["train-generator", trainGenerator, ["--steps", "abc"], /--steps must be an integer, got "abc"/],
   ["train-generator", trainGenerator, ["--steps", "2.5"], /--steps must be an integer, got "2\.5"/],

@@ -27,3 +27,9 @@ export {
 export { imageMetrics, type PhaseMetrics } from "./image_metrics.ts";
 export { gaussianWindow, MS_SSIM_WEIGHTS, msSsim, type MsSsimOptions, msSsimOptionsFor } from "./ms_ssim.ts";
 export { adaptiveAverageMatrix, adaptiveAveragePool, arcFaceExtractor } from "./arcface.ts";
+export {
+  type FeatureStatistics,
+  featureStatistics,
+  frechetDistance,
+  symmetricEigen,
+} from "./frechet_distance.ts";
