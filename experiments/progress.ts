@@ -86,7 +86,8 @@ export function slurmJobId(
  *
  * @param suite suite name
  * @param variant variant name
- * @param progress the state and, while training, the step and budget; a failure's message
+ * @param progress the state and, while training, the step and budget; a failure's message; the job id when it
+ * is not this process's (the Slurm submitter writes "queued" with the id of the task it submitted)
  * @param root experiments folder
  * @returns the record written
  * @example
@@ -100,14 +101,15 @@ export function slurmJobId(
 export async function writeProgress(
   suite: string,
   variant: string,
-  progress: Pick<VariantProgress, "state" | "step" | "steps" | "error">,
+  progress: Pick<VariantProgress, "state" | "step" | "steps" | "error" | "jobId">,
   root: string = EXPERIMENTS_ROOT,
 ): Promise<VariantProgress> {
+  const jobId = progress.jobId ?? slurmJobId();
   const record: VariantProgress = {
     ...progress,
     host: Deno.hostname(),
     pid: Deno.pid,
-    ...(slurmJobId() ? { jobId: slurmJobId() } : {}),
+    ...(jobId ? { jobId } : {}),
     updatedAt: new Date().toISOString(),
   };
   const path = progressPath(suite, variant, root);

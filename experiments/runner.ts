@@ -5,6 +5,12 @@
  * (all of them with `reevaluate`, so that ms/image comes from one process) and writes the layout of
  * `experiments/README.md`.
  *
+ * Safe with other runners of the same suite on a shared filesystem (Slurm array tasks, see experiments/slurm/):
+ * a variant is trained or evaluated only under its lock (experiments/variant_lock.ts, `<runs>/<suite>/<variant>/
+ * owner.lock`; a variant locked by a live owner is left to it), and its `progress.json` (experiments/progress.ts)
+ * says where it stands: running with its step (at most once a second), evaluating, done, or failed with the
+ * reason. A stop request (train/stop_request.ts, SIGTERM) checkpoints the variant in training and ends the call.
+ *
  * @module
  */
 
@@ -28,6 +34,14 @@ import {
 import { type ResolvedVariant, resolveVariant } from "./variant.ts";
 import { type GitState, gitState, type PluginProvenance, pluginProvenance } from "./provenance.ts";
 import { resolveHypernetPlugins } from "../hypernet/plugins.ts";
+import { writeProgress } from "./progress.ts";
+import {
+  acquireVariantLock,
+  type LockOptions,
+  type VariantLock,
+  VariantLockedError,
+} from "./variant_lock.ts";
+import { trainingStopRequested } from "../train/stop_request.ts";
 
 /** Options of {@linkcode runSuite}. */
 export interface RunSuiteOptions {
@@ -50,6 +64,10 @@ export interface RunSuiteOptions {
   reevaluate?: boolean;
   /** Skip the evaluation (train only). */
   trainOnly?: boolean;
+  /** Skip the training (evaluate the variants trained so far; a Slurm suite's evaluation job). */
+  evaluateOnly?: boolean;
+  /** How a variant's lock is judged stale (default: squeue, the owner's process, an age limit). */
+  lock?: LockOptions;
   /**
    * Train again the variants that are trained (`variant.json`) but whose model folder is absent — the repository
    * does not store variant models — resuming from `runs/` when its checkpoints are there; metrics are kept unless
@@ -82,6 +100,10 @@ export interface RunSuiteReport {
   skippedTraining: string[];
   evaluated: string[];
   skippedEvaluation: string[];
+  /** Variants left alone because another live process holds their lock (e.g. a Slurm task of the suite). */
+  busy: string[];
+  /** Why the call stopped early (train/stop_request.ts, e.g. `SIGTERM`), if it did. */
+  stoppedBy?: string;
 }
 
 const isPhaseTwo = (name: string) => name.startsWith("w_bar_encoder.") || name.startsWith("hypernet.");
@@ -115,6 +137,7 @@ async function trainVariant(
   directory: string,
   runDirectory: string,
   options: RunSuiteOptions,
+  onProgress: (step: number) => void,
 ): Promise<boolean> {
   await Deno.mkdir(runDirectory, { recursive: true });
   const frozenWeights = new Map<string, Float32Array>();
@@ -132,7 +155,9 @@ async function trainVariant(
     frozenWeights,
     device: options.device,
     stopAfter: options.stopAfter,
+    onStart: onProgress,
     onStep(step, losses) {
+      onProgress(step);
       options.onStep?.(variant.name, step, steps, losses);
       if (step % 50 === 0) void saveTime();
     },
@@ -221,9 +246,26 @@ export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptio
     skippedTraining: [],
     evaluated: [],
     skippedEvaluation: [],
+    busy: [],
   };
+  const lockVariant = async (name: string): Promise<VariantLock | null> => {
+    try {
+      const lock = await acquireVariantLock(`${runsRoot}/${suite.name}/${name}/owner.lock`, options.lock);
+      if (lock.tookOverBecause) say(`${name}: took over a stale lock (${lock.tookOverBecause})`);
+      return lock;
+    } catch (error) {
+      if (!(error instanceof VariantLockedError)) throw error;
+      say(`${name}: skipped, ${error.message}`);
+      report.busy.push(name);
+      return null;
+    }
+  };
+  const progress = (name: string, record: Parameters<typeof writeProgress>[2]) =>
+    writeProgress(suite.name, name, record, root);
+  const failed = (name: string, error: unknown) =>
+    progress(name, { state: "failed", error: error instanceof Error ? error.message : String(error) });
 
-  for (const variant of variants) {
+  for (const variant of options.evaluateOnly ? [] : variants) {
     if (variant.mode !== "train") continue;
     const directory = resultDirectory(suite.name, variant.name, root);
     const missingModel = options.restoreModels && !await pathExists(`${directory}/model/model.json`);
@@ -231,21 +273,62 @@ export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptio
       report.skippedTraining.push(variant.name);
       continue;
     }
-    say(`training ${variant.name} (${variant.label}), ${variant.training.steps} steps`);
-    const runDirectory = `${runsRoot}/${suite.name}/${variant.name}`;
-    const provenance = await provenanceOf(variant);
-    // The suite names its plug-ins (the user chose the code): loaded here so the graph builders find them.
-    await resolveHypernetPlugins(variant.architecture.hypernet, { onPluginLoad: say });
-    const finished = await trainVariant(
-      variant,
-      provenance,
-      base,
-      basePath,
-      directory,
-      runDirectory,
-      options,
-    );
-    (finished ? report.trained : report.unfinished).push(variant.name);
+    const lock = await lockVariant(variant.name);
+    if (!lock) continue;
+    const steps = variant.training.steps;
+    let step = 0;
+    let writing: Promise<unknown> = Promise.resolve(); // the progress writes, in order
+    try {
+      // Trained by another process while this one waited for the lock.
+      if (await pathExists(`${directory}/variant.json`) && !missingModel) {
+        report.skippedTraining.push(variant.name);
+        continue;
+      }
+      say(`training ${variant.name} (${variant.label}), ${steps} steps`);
+      const runDirectory = `${runsRoot}/${suite.name}/${variant.name}`;
+      const provenance = await provenanceOf(variant);
+      // The suite names its plug-ins (the user chose the code): loaded here so the graph builders find them.
+      await resolveHypernetPlugins(variant.architecture.hypernet, { onPluginLoad: say });
+      let written = 0;
+      const onProgress = (at: number) => {
+        step = at;
+        // At most once a second (and at the last step): readers poll the file, a step can take milliseconds.
+        if (performance.now() - written < 1000 && at !== steps) return;
+        written = performance.now();
+        writing = writing.then(() =>
+          Promise.all([progress(variant.name, { state: "running", step: at, steps }), lock.refresh()])
+        );
+      };
+      const finished = await trainVariant(
+        variant,
+        provenance,
+        base,
+        basePath,
+        directory,
+        runDirectory,
+        options,
+        onProgress,
+      );
+      await writing;
+      (finished ? report.trained : report.unfinished).push(variant.name);
+      const stoppedBy = trainingStopRequested();
+      if (!finished && stoppedBy !== null) {
+        report.stoppedBy = stoppedBy;
+        await failed(
+          variant.name,
+          `Interrupted by ${stoppedBy} at step ${step}/${steps}; resumes from its checkpoint when run again`,
+        );
+        return report;
+      }
+      // Trained and waiting for its evaluation (or, with stopAfter, for the rest of its training).
+      await progress(variant.name, { state: "queued", step, steps });
+    } catch (error) {
+      await writing.catch(() => {});
+      await failed(variant.name, error);
+      throw error;
+    } finally {
+      await lock.release();
+    }
   }
   if (options.trainOnly) return report;
 
@@ -263,14 +346,38 @@ export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptio
       report.skippedEvaluation.push(variant.name);
       continue;
     }
+    if (variant.mode === "train" && !await pathExists(`${directory}/variant.json`)) continue; // not trained yet
+    const lock = await lockVariant(variant.name);
+    if (!lock) continue;
+    try {
+      // Evaluated by another process while this one waited for the lock.
+      if (!options.reevaluate && await pathExists(`${directory}/metrics.json`)) {
+        report.skippedEvaluation.push(variant.name);
+        continue;
+      }
+      await progress(variant.name, { state: "evaluating" });
+      if (await evaluateVariant(variant, directory)) {
+        report.evaluated.push(variant.name);
+        await progress(variant.name, { state: "done" });
+      }
+    } catch (error) {
+      await failed(variant.name, error);
+      throw error;
+    } finally {
+      await lock.release();
+    }
+  }
+  return report;
+
+  /** Evaluates one variant; false when it has no model folder to evaluate (its metrics are kept). */
+  async function evaluateVariant(variant: ResolvedVariant, directory: string): Promise<boolean> {
     let model: HyperInverter;
     let trainSeconds = 0, steps = 0;
     if (variant.mode === "train") {
-      if (!await pathExists(`${directory}/variant.json`)) continue; // not trained to the end yet
       if (!await pathExists(`${directory}/model/model.json`)) {
         say(`${variant.name}: trained, but its model folder is not stored; keeping its metrics`);
         report.skippedEvaluation.push(variant.name);
-        continue;
+        return false;
       }
       // The variant's own plug-ins, checked against the sha256 its model.json recorded at training time.
       model = await loadHyperInverter(`${directory}/model/model.json`, {
@@ -328,7 +435,6 @@ export async function runSuite(suiteSpec: string | Suite, options: RunSuiteOptio
       await writeFileAtomic(`${directory}/delta_w.json`, JSON.stringify(result.deltaW, null, 2) + "\n");
     }
     await writeFileAtomic(`${directory}/metrics.json`, JSON.stringify(metrics, null, 2) + "\n");
-    report.evaluated.push(variant.name);
+    return true;
   }
-  return report;
 }

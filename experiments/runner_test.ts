@@ -3,6 +3,7 @@ import { runSuite } from "./runner.ts";
 import { listVariantResults, readDeltaW, readLog } from "./store.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
+import { readProgress } from "./progress.ts";
 
 /** Deterministic images [count, 3, 64, 64] in [−1, 1]. */
 function imageSet(count: number, seed: number) {
@@ -103,6 +104,82 @@ Deno.test("runner trains a tiny suite, resumes an interrupted variant, skips fin
     assert.deepEqual(restored.evaluated, []);
     assert.ok((await Deno.stat(`${root}/results/tiny/d4/model/model.json`)).isFile);
     assert.equal(await Deno.readTextFile(`${root}/results/tiny/d4/metrics.json`), metricsBefore);
+  } finally {
+    await Deno.remove(repository, { recursive: true });
+  }
+});
+
+Deno.test("runner records each variant's progress, leaves a variant locked by a live process alone, takes over a stale lock, records a failure's reason", async () => {
+  const repository = await Deno.makeTempDir();
+  try {
+    await writeTinyModel(`${repository}/models/tiny`);
+    const root = `${repository}/experiments`;
+    await Deno.mkdir(`${root}/suites`, { recursive: true });
+    await Deno.writeTextFile(
+      `${root}/suites/tiny.json`,
+      JSON.stringify({
+        name: "tiny",
+        description: "runner progress test",
+        base: "models/tiny",
+        training: {
+          steps: 2,
+          batch: 2,
+          weights: { lpips: 0 },
+          checkpointEvery: 1,
+          validateEvery: 2,
+          seed: 5,
+        },
+        evaluation: { images: 2, batch: 2, samples: 1 },
+        variants: [
+          { name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } },
+          { name: "phase_one", label: "phase I", mode: "phaseOne" },
+        ],
+      }),
+    );
+    const data = { train: imageSet(8, 0), validation: imageSet(4, 100), test: imageSet(4, 200) };
+    const options = { root, repositoryRoot: repository, data };
+    const lockFile = `${repository}/runs/tiny/d4/owner.lock`;
+    await Deno.mkdir(`${repository}/runs/tiny/d4`, { recursive: true });
+
+    // pid 1 is alive on this host: the variant is someone else's, not trained, not evaluated.
+    await Deno.writeTextFile(lockFile, JSON.stringify({ host: Deno.hostname(), pid: 1, createdAt: "" }));
+    const busy = await runSuite("tiny", options);
+    assert.deepEqual(busy.busy, ["d4"]);
+    assert.deepEqual(busy.trained, []);
+    assert.deepEqual(busy.evaluated, ["phase_one"]);
+    assert.equal(await readProgress("tiny", "d4", root), null);
+    assert.equal((await readProgress("tiny", "phase_one", root))?.state, "done");
+
+    // A training step that fails (NaN images): the reason is recorded.
+    const nan = {
+      count: 8,
+      batch: (indices: Int32Array) => new Float32Array(indices.length * 3 * 64 * 64).fill(NaN),
+    };
+    await Deno.writeTextFile(
+      lockFile,
+      JSON.stringify({ host: Deno.hostname(), pid: 2 ** 22 + 7, createdAt: "" }),
+    );
+    const events: string[] = [];
+    await assert.rejects(() =>
+      runSuite("tiny", { ...options, data: { ...data, train: nan }, onEvent: (m) => events.push(m) })
+    );
+    assert.match(events.join("\n"), /d4: took over a stale lock \(pid 4194311 on this host is not running\)/);
+    const failure = (await readProgress("tiny", "d4", root))!;
+    assert.equal(failure.state, "failed");
+    assert.match(failure.error!, /^Step 1 failed: /);
+    await assert.rejects(
+      () => Deno.stat(lockFile),
+      Deno.errors.NotFound,
+      "the lock is released after a failure",
+    );
+
+    await Deno.remove(`${repository}/runs/tiny/d4`, { recursive: true });
+    const report = await runSuite("tiny", options);
+    assert.deepEqual(report.trained, ["d4"]);
+    const done = (await readProgress("tiny", "d4", root))!;
+    assert.equal(done.state, "done");
+    assert.equal(done.pid, Deno.pid);
+    await assert.rejects(() => Deno.stat(lockFile), Deno.errors.NotFound);
   } finally {
     await Deno.remove(repository, { recursive: true });
   }
