@@ -6,6 +6,10 @@
  * edit that moves w along the model's most reliable learned attribute direction — `footwear` for the default model, see
  * `deno task learn-directions` — or, for a model without learned directions, the first principal direction of
  * sampled w codes, and reuses the predicted ΔW), and prints
+ * the edit's strength and its measured effect. Without `--edit`, γ is the smallest of 1, 2, 3, 4, 5, 6, 8, 10 at
+ * which the held-out `mlp` classifier (`<model folder>/attributes/mlp.safetensors`, which did not learn the
+ * direction) measures a mean change of at least 1 logit of the attribute's log-odds (else 3, or 10 when even
+ * that falls short, said so); with `--edit γ`, that γ and its measured change.
  * L2, PSNR and MS-SSIM of each phase against the inputs (on images in [0, 1]), ms/image and the provider.
  * The samples default to `<model folder>/samples`. The command line, `--device`, the samples and `--out` are checked
  * before the model loads; an existing `--out` is refused unless `--force`; without `--out`, the sheet goes to the first
@@ -23,6 +27,11 @@ import { principalComponents } from "../editing/pca.ts";
 import { sampleW } from "../editing/sample_latents.ts";
 import { readDirections } from "../editing/direction_file.ts";
 import { LEARNED_DIRECTIONS_FILE } from "../editing/load_direction.ts";
+import { AttributeModel } from "../editing/attribute_model.ts";
+import { attributeScores, fashionAttribute } from "../editing/fashion_attributes.ts";
+import { chooseEditStrength } from "../editing/edit_strength.ts";
+import { interfaceGanEdit } from "../editing/directions.ts";
+import { numWs } from "../generator/config.ts";
 import { checkOutputFile } from "../io/output_check.ts";
 import { pathExists } from "../io/atomic_write.ts";
 import { runCommand, UsageError } from "../io/command_line.ts";
@@ -57,9 +66,9 @@ export const DEMO_COMMAND = {
       type: "number",
       min: -10,
       max: 10,
-      default: 3,
       valueName: "γ",
-      description: "step along the edit direction",
+      description:
+        "step along the edit direction (default: the smallest measured to change the attribute by ≥ 1 logit)",
     },
     device: { type: "string", choices: DEVICE_NAMES, default: "auto", description: "where the model runs" },
     force: { type: "boolean", description: "replace an existing --out" },
@@ -81,6 +90,15 @@ async function principalDirection(model: HyperInverter, samples = 1024): Promise
   }
   const { comp, std } = principalComponents(firstRows, model.architecture.generator.wDim, 1);
   return comp.map((v) => v * std[0]);
+}
+
+/** The Fashion-MNIST attribute of a learned direction's name, or null for a name that is not one. */
+function attributeOrNull(name: string) {
+  try {
+    return fashionAttribute(name);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -148,11 +166,39 @@ export function main(args: readonly string[]): Promise<number> {
       ? `the learned "${learnedName}" direction (unit normal)`
       : "the first principal direction of W (scaled by its std)";
     let edited: Float32Array | null = null;
+    let editNote = "";
     if (direction) {
-      const ws = result.wCodes.data.slice();
-      const dim = direction.length;
-      for (let i = 0; i < ws.length; i++) ws[i] += gamma * direction[i % dim];
-      edited = (await model.synthesize(ws, result.residuals, files.length)).data;
+      const measurePath = `${folder}/attributes/mlp.safetensors`;
+      const attribute = learnedName ? attributeOrNull(learnedName) : null;
+      const measure = attribute && await pathExists(measurePath)
+        ? await AttributeModel.load(measurePath)
+        : null;
+      const score = measure && attribute
+        ? async (images: Float32Array, batch: number) =>
+          attributeScores((await measure.predict(images, batch)).logits, measure.input.classes, attribute)
+        : null;
+      if (score) {
+        const found = await chooseEditStrength(model, result, files.length, direction, score, {
+          ladder: gamma === undefined ? undefined : [gamma],
+        });
+        edited = found.images;
+        const sign = found.change >= 0 ? "+" : "";
+        editNote =
+          ` | edit γ = ${found.gamma} along ${editLabel}: ${sign}${found.change.toFixed(2)} logit of ` +
+          `"${learnedName}" (held-out mlp classifier${
+            gamma === undefined && !found.reached ? "; no γ ≤ 10 reached 1 logit" : ""
+          })`;
+      } else {
+        const strength = gamma ?? 3;
+        const ws = interfaceGanEdit(
+          result.wCodes.data,
+          numWs(model.architecture.generator),
+          direction,
+          strength,
+        );
+        edited = (await model.synthesize(ws, result.residuals, files.length)).data;
+        editNote = ` | edit γ = ${strength} along ${editLabel} (no classifier to measure it)`;
+      }
     }
     // Contact sheet: one row per sample, columns input | phase I | phase II | edit.
     const columns = [
@@ -187,7 +233,7 @@ export function main(args: readonly string[]): Promise<number> {
         `(${
           (result.milliseconds / files.length).toFixed(0)
         } ms/image) on ${result.provider}; contact sheet ${out} ` +
-        `(input | phase I | phase II${edited ? ` | edit γ = ${gamma} along ${editLabel}` : ""})`,
+        `(input | phase I | phase II${editNote})`,
     );
     return 0;
   });

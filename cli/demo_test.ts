@@ -88,3 +88,28 @@ Deno.test("demo's default output never replaces a file: demo.png, then demo-2.pn
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("demo on the default model picks the edit strength measured to move the attribute ≥ 1 logit and says so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "demo-edit-" });
+  const logs: string[] = [];
+  const original = console.log;
+  console.log = (message: string) => logs.push(message);
+  try {
+    const base = ["--out", `${dir}/sheet.png`, "--device", "cpu", "--force"];
+    assert.equal(await main(base), 0);
+    const chosen = logs.join("\n").match(
+      /edit γ = (\d+) along the learned "footwear" direction \(unit normal\): ([+-][\d.]+) logit of "footwear" \(held-out mlp classifier\)/,
+    );
+    assert.ok(chosen, logs.join("\n"));
+    assert.ok(Number(chosen[2]) >= 1, `measured change ${chosen[2]} logit`);
+    logs.length = 0;
+    // A fixed --edit below it is rendered as asked, with its (smaller) measured change.
+    assert.equal(await main([...base, "--edit", "1"]), 0);
+    const fixed = logs.join("\n").match(/edit γ = 1 along .*: ([+-][\d.]+) logit of "footwear"/);
+    assert.ok(fixed, logs.join("\n"));
+    assert.ok(Number(fixed[1]) < Number(chosen[2]));
+  } finally {
+    console.log = original;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -68,3 +68,9 @@ export {
   measureEditabilityWith,
   TABLE_2_GAMMAS,
 } from "./editability.ts";
+export {
+  chooseEditStrength,
+  EDIT_STRENGTH_LADDER,
+  type EditStrength,
+  type EditStrengthOptions,
+} from "./edit_strength.ts";
