@@ -1,0 +1,211 @@
+/**
+ * Winograd F(4×4, 3×3) convolution as graph operations (Lavin & Gray 2016, "Fast Algorithms for Convolutional
+ * Neural Networks", §4): a 3×3 stride-1 convolution over 6×6 input tiles that overlap by 2 becomes 36
+ * independent matrix products of [O, C] × [C, tiles], 4× fewer multiplies than the direct convolution, plus
+ * cheap transforms of the input tiles (Bᵀ d B), the weights (G g Gᵀ) and the output tiles (Aᵀ m A).
+ *
+ * Everything is built from Pad, Slice, Concat, MatMul, Reshape and Transpose, so it runs on any provider and
+ * ONNX Runtime folds the weight transform into a constant when the weights are baked in.
+ *
+ * @module
+ */
+
+import type { GraphBuilder } from "./builder.ts";
+import type { Tensor } from "./tensor.ts";
+
+/** Interpolation points 0, ±1, ±2, ∞: the input transform Bᵀ [6, 6] (ξ, i). */
+const BT = [
+  [4, 0, -5, 0, 1, 0],
+  [0, -4, -4, 1, 1, 0],
+  [0, 4, -4, -1, 1, 0],
+  [0, -2, -1, 2, 1, 0],
+  [0, 2, -1, -2, 1, 0],
+  [0, 4, 0, -5, 0, 1],
+];
+/** The weight transform G [6, 3] (ξ, tap). */
+const G = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+/** The output transform Aᵀ [4, 6] (p, ξ). */
+const AT = [
+  [1, 1, 1, 1, 1, 0],
+  [0, 1, -1, 2, -2, 0],
+  [0, 1, 1, 4, 4, 0],
+  [0, 1, -1, 8, -8, 1],
+];
+
+/** Output tile side m and input tile side m + r − 1 of F(4×4, 3×3). */
+const TILE = 4;
+const ALPHA = 6;
+
+/** Options of {@linkcode winogradConv3x3}. */
+export interface WinogradConvOptions {
+  /** Zero padding of each side (default 1: "same" output size). */
+  pads?: number;
+  /** Groups: channels split into `group` independent convolutions (default 1). */
+  group?: number;
+}
+
+/**
+ * Whether {@linkcode winogradConv3x3} can replace a convolution: 3×3 kernel, stride 1, no dilation, one
+ * padding on all sides.
+ *
+ * @param weightShape [O, C/group, kh, kw]
+ * @param options strides, dilations and pads as the Conv node has them
+ * @returns true when the convolution qualifies
+ * @example
+ * ```ts
+ * import { winogradApplies } from "./winograd.ts";
+ * console.log(winogradApplies([8, 4, 3, 3], { strides: [1, 1], pads: [1, 1, 1, 1] })); // true
+ * console.log(winogradApplies([8, 4, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] })); // false
+ * ```
+ */
+export function winogradApplies(
+  weightShape: readonly number[],
+  options: { strides?: readonly number[]; dilations?: readonly number[]; pads?: readonly number[] },
+): boolean {
+  const pads = options.pads ?? [0, 0, 0, 0];
+  return weightShape.length === 4 && weightShape[2] === 3 && weightShape[3] === 3 &&
+    (options.strides ?? [1, 1]).every((s) => s === 1) &&
+    (options.dilations ?? [1, 1]).every((d) => d === 1) &&
+    pads.every((p) => p === pads[0]) && pads[0] <= 2;
+}
+
+function constantMatrix(g: GraphBuilder, rows: readonly (readonly number[])[], name: string): Tensor {
+  return g.constant(new Float32Array(rows.flat()), [rows.length, rows[0].length], name);
+}
+
+/**
+ * The Winograd-domain weights U [36, G, O/G, C/G] of a 3×3 weight [O, C/G, 3, 3]: U[ν·6+ξ] = (G w Gᵀ)[ξ, ν].
+ * A constant when the weight is (ONNX Runtime folds it once per session).
+ */
+function transformWeight(g: GraphBuilder, w: Tensor, group: number): Tensor {
+  const [outChannels, groupChannels] = w.shape;
+  // K[(a, b), (ν, ξ)] = G[ξ, a] · G[ν, b]: a is the kernel row, b the column.
+  const kron: number[][] = [];
+  for (let a = 0; a < 3; a++) {
+    for (let b = 0; b < 3; b++) {
+      const row: number[] = [];
+      for (let nu = 0; nu < ALPHA; nu++) for (let xi = 0; xi < ALPHA; xi++) row.push(G[xi][a] * G[nu][b]);
+      kron.push(row);
+    }
+  }
+  const flat = g.reshape(w, [outChannels * groupChannels, 9]); // [O·Cg, 9]
+  const transformed = g.matMul(flat, constantMatrix(g, kron, "winograd_G")); // [O·Cg, 36]
+  const leading = g.transpose(transformed, [1, 0]); // [36, O·Cg]
+  return g.reshape(leading, [ALPHA * ALPHA, group, outChannels / group, groupChannels]); // [36, G, Og, Cg]
+}
+
+/**
+ * A 3×3 stride-1 convolution by Winograd F(4×4, 3×3): the same result as
+ * `g.conv(x, w, { pads, group })` up to float rounding (the transforms' constants are not all powers of two,
+ * so expect relative differences of about 1e-6 rather than exact equality).
+ *
+ * @param g the graph
+ * @param x input [N, C, H, W]
+ * @param w weight [O, C/group, 3, 3] (a parameter, a constant or computed, e.g. a modulated weight)
+ * @param options pads (default 1) and group (default 1)
+ * @returns [N, O, H + 2·pads − 2, W + 2·pads − 2]
+ * @throws {TypeError} when the weight is not [O, C/group, 3, 3] or the channels do not split into the groups
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "./builder.ts";
+ * import { GraphSession } from "../runtime/session.ts";
+ * import { winogradConv3x3 } from "./winograd.ts";
+ * const g = new GraphBuilder("winograd");
+ * const x = g.input("x", [1, 1, 4, 4]); // [N, C, H, W]
+ * const w = g.constant(new Float32Array(9).fill(1), [1, 1, 3, 3]); // a 3×3 box sum
+ * g.output(winogradConv3x3(g, x, w), "y");
+ * const session = await GraphSession.create(g);
+ * const { y } = (await session.run({ x: new Float32Array(16).fill(1) })).outputs;
+ * console.log(Array.from(y.data.slice(0, 4) as Float32Array, Math.round)); // [4, 6, 6, 4]
+ * ```
+ */
+export function winogradConv3x3(
+  g: GraphBuilder,
+  x: Tensor,
+  w: Tensor,
+  options: WinogradConvOptions = {},
+): Tensor {
+  const pads = options.pads ?? 1;
+  const group = options.group ?? 1;
+  const [batch, channels, height, width] = x.shape;
+  const [outChannels, groupChannels, kh, kw] = w.shape;
+  if (x.rank !== 4 || w.rank !== 4 || kh !== 3 || kw !== 3) {
+    throw new TypeError(`Winograd convolution needs x [N, C, H, W] and w [O, C/G, 3, 3], got w ${w.shape}`);
+  }
+  if (channels !== groupChannels * group || outChannels % group !== 0) {
+    throw new TypeError(
+      `Winograd convolution: ${channels} input channels do not fit weight "${w.name}" [${w.shape}] in ${group} group(s)`,
+    );
+  }
+  const outHeight = height + 2 * pads - 2;
+  const outWidth = width + 2 * pads - 2;
+  const tilesY = Math.ceil(outHeight / TILE);
+  const tilesX = Math.ceil(outWidth / TILE);
+  const tiles = tilesY * tilesX;
+  // Pad so that the tiles cover the output: 4·tiles + 2 rows and columns.
+  const padded = g.pad(x, [
+    0,
+    0,
+    pads,
+    pads,
+    0,
+    0,
+    TILE * tilesY + 2 - height - pads,
+    TILE * tilesX + 2 - width - pads,
+  ]); // [N, C, 4Ty+2, 4Tx+2]
+  // Input tiles: Bᵀ d B of every 6×6 window at stride 4, as a convolution of each channel with 36 fixed
+  // kernels (the channels ride in the batch axis, so one small GEMM per channel does it).
+  const inputKernels: number[] = [];
+  for (let nu = 0; nu < ALPHA; nu++) {
+    for (let xi = 0; xi < ALPHA; xi++) {
+      for (let i = 0; i < ALPHA; i++) {
+        for (let j = 0; j < ALPHA; j++) inputKernels.push(BT[xi][i] * BT[nu][j]);
+      }
+    }
+  }
+  const perChannel = g.reshape(padded, [batch * channels, 1, padded.shape[2], padded.shape[3]]);
+  const windows = g.conv(
+    perChannel,
+    g.constant(new Float32Array(inputKernels), [ALPHA * ALPHA, 1, ALPHA, ALPHA], "winograd_B"),
+    { strides: [TILE, TILE] },
+  ); // [N·C, 36, Ty, Tx]
+  const v = g.transpose(
+    g.reshape(windows, [batch, group, groupChannels, ALPHA * ALPHA, tiles]),
+    [3, 0, 1, 2, 4],
+  ); // [36, N, G, Cg, T]
+  const u = g.reshape(transformWeight(g, w, group), [
+    ALPHA * ALPHA,
+    1,
+    group,
+    outChannels / group,
+    groupChannels,
+  ]); // [36, 1, G, Og, Cg]
+  const m = g.matMul(u, v); // [36, N, G, Og, T]
+  // Output tiles: Aᵀ m A as a transposed convolution with 36 fixed 4×4 kernels at stride 4 (no overlap).
+  const outputKernels: number[] = [];
+  for (let nu = 0; nu < ALPHA; nu++) {
+    for (let xi = 0; xi < ALPHA; xi++) {
+      for (let p = 0; p < TILE; p++) for (let q = 0; q < TILE; q++) outputKernels.push(AT[p][xi] * AT[q][nu]);
+    }
+  }
+  const perOutput = g.reshape(
+    g.transpose(g.reshape(m, [ALPHA * ALPHA, batch * outChannels, tiles]), [1, 0, 2]),
+    [batch * outChannels, ALPHA * ALPHA, tilesY, tilesX],
+  ); // [N·O, 36, Ty, Tx]
+  const assembled = g.convTranspose(
+    perOutput,
+    g.constant(new Float32Array(outputKernels), [ALPHA * ALPHA, 1, TILE, TILE], "winograd_A"),
+    { strides: [TILE, TILE] },
+  ); // [N·O, 1, 4Ty, 4Tx]
+  const image = g.reshape(assembled, [batch, outChannels, TILE * tilesY, TILE * tilesX]); // [N, O, 4Ty, 4Tx]
+  return outHeight === TILE * tilesY && outWidth === TILE * tilesX
+    ? image
+    : g.slice(image, [2, 3], [0, 0], [outHeight, outWidth]); // [N, O, H', W']
+}
