@@ -153,3 +153,114 @@ Deno.test("ablate refuses a suite with an unknown training key, naming it and th
     await Deno.remove(folder, { recursive: true });
   }
 });
+
+/** A fake Slurm client on PATH: sbatch saves each script and answers ids 100, 101…; squeue prints `queue.txt`. */
+async function fakeSlurm(folder: string): Promise<{ scripts: () => Promise<string[]>; restore: () => void }> {
+  const bin = `${folder}/bin`;
+  await Deno.mkdir(bin);
+  await Deno.writeTextFile(`${folder}/queue.txt`, "");
+  await Deno.writeTextFile(
+    `${bin}/sbatch`,
+    `#!/bin/bash\nn=$(ls ${folder}/submitted 2>/dev/null | wc -l)\nmkdir -p ${folder}/submitted\n` +
+      `cat > ${folder}/submitted/$((100 + n)).sh\necho $((100 + n))\n`,
+  );
+  await Deno.writeTextFile(`${bin}/squeue`, `#!/bin/bash\ncat ${folder}/queue.txt\n`);
+  await Deno.chmod(`${bin}/sbatch`, 0o755);
+  await Deno.chmod(`${bin}/squeue`, 0o755);
+  const path = Deno.env.get("PATH")!;
+  Deno.env.set("PATH", `${bin}:${path}`);
+  return {
+    scripts: async () => {
+      const names = [...Deno.readDirSync(`${folder}/submitted`)].map((e) => e.name).sort();
+      return await Promise.all(names.map((name) => Deno.readTextFile(`${folder}/submitted/${name}`)));
+    },
+    restore: () => Deno.env.set("PATH", path),
+  };
+}
+
+async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const { log, error, warn } = console;
+  console.log = console.error = console.warn = (message: string) => lines.push(String(message));
+  try {
+    return { code: await run(), out: lines.join("\n") };
+  } finally {
+    Object.assign(console, { log, error, warn });
+  }
+}
+
+Deno.test("ablate --slurm submits one array task per untrained variant and an evaluation after them; --status reads progress and squeue; resubmitting skips what is queued", async () => {
+  const folder = await experimentsFolder();
+  const slurm = await fakeSlurm(folder);
+  try {
+    const first = await capture(() =>
+      main([
+        "anywhere",
+        "--experiments",
+        folder,
+        "--slurm",
+        "--gres",
+        "gpu:1",
+        "--sbatch-arg=--mem=8G  --qos=x",
+      ])
+    );
+    assert.equal(first.code, 0, first.out);
+    assert.match(first.out, /submitted training: job 100, tasks 0=d4 1=mean/);
+    assert.match(first.out, /submitted evaluation and tables: job 101/);
+    const [training, evaluation] = await slurm.scripts();
+    for (
+      const line of [
+        "#SBATCH --array=0-1",
+        "#SBATCH --gres=gpu:1",
+        "#SBATCH --mem=8G",
+        "#SBATCH --qos=x",
+        "VARIANTS=(d4 mean)",
+        `#SBATCH --output=${folder}/runs/anywhere/slurm/%A_%a.out`,
+      ]
+    ) assert.ok(training.split("\n").includes(line), line);
+    assert.match(
+      training,
+      new RegExp(
+        `exec \\S+ run -A \\S+/cli/ablate.ts anywhere --experiments ${folder} --device auto --train-only ` +
+          `--variants "\\$\\{VARIANTS\\[\\$SLURM_ARRAY_TASK_ID\\]\\}"\n`,
+      ),
+    );
+    assert.ok(evaluation.includes("#SBATCH --dependency=afterany:100\n"));
+    assert.ok(evaluation.includes(`--evaluate-only --tables ${folder}/results/anywhere/tables.md\n`));
+
+    await Deno.writeTextFile(
+      `${folder}/queue.txt`,
+      "100_0|RUNNING|None|node3\n100_1|PENDING|Resources|\n101|PENDING|Dependency|\n",
+    );
+    const progress = JSON.parse(await Deno.readTextFile(`${folder}/results/anywhere/d4/progress.json`));
+    assert.deepEqual([progress.state, progress.jobId, progress.steps], ["queued", "100_0", 2]);
+    await Deno.writeTextFile(
+      `${folder}/results/anywhere/d4/progress.json`,
+      JSON.stringify({ ...progress, state: "running", step: 1 }),
+    );
+    const status = await capture(() => main(["anywhere", "--experiments", folder, "--status"]));
+    assert.equal(status.code, 0, status.out);
+    assert.match(status.out, /^d4 +running +step 1\/2 \(node3, job 100_0, /m);
+    assert.match(status.out, /^phase_one +queued +PENDING \(Dependency\), job 101, /m);
+    assert.match(status.out, /^mean +queued +PENDING \(Resources\), job 100_1, /m);
+
+    // Resubmitted while the tasks are in the queue: nothing trains twice; the evaluation waits for them.
+    const again = await capture(() => main(["anywhere", "--experiments", folder, "--slurm"]));
+    assert.match(again.out, /d4: not submitted \(running as Slurm job 100_0\)/);
+    assert.equal((await slurm.scripts()).length, 3);
+    assert.ok((await slurm.scripts())[2].includes("#SBATCH --dependency=afterany:100\n"));
+
+    // The queue empties: a variant still "running" was interrupted; a failure shows its reason.
+    await Deno.writeTextFile(`${folder}/queue.txt`, "");
+    await Deno.writeTextFile(
+      `${folder}/results/anywhere/mean/progress.json`,
+      JSON.stringify({ ...progress, state: "failed", error: "Step 1 failed: The loss is NaN" }),
+    );
+    const after = await capture(() => main(["anywhere", "--experiments", folder, "--status"]));
+    assert.match(after.out, /^d4 +interrupted +step 1\/2; job 100_0 left the queue/m);
+    assert.match(after.out, /^mean +failed +Step 1 failed: The loss is NaN \(job 100_0, /m);
+  } finally {
+    slurm.restore();
+    await Deno.remove(folder, { recursive: true });
+  }
+});

@@ -21,6 +21,14 @@
  * overwritten unless `--force` is given, and inputs never. Exit status: 0 all inverted, 1 some inputs failed, 2
  * bad usage or nothing done (bad arguments, device, model or output conflicts).
  *
+ * A large folder is split with `--shard i/n` (1 ≤ i ≤ n): the folder's images, sorted by name, are cut into n
+ * contiguous parts of sizes differing by at most one, and only part i is inverted. Output names are planned over
+ * the whole folder, so every shard writes its own images' outputs into the same `--out` folder and none
+ * clobbers another's. `--skip-done` skips the images whose outputs all exist (and replaces the partial outputs of
+ * an interrupted one), so a shard can be rerun. `--slurm --shards n [--partition P --gres G --time T
+ * --sbatch-arg ARGS]` submits the n shards as one Slurm array job (tasks 1…n, each `--shard $SLURM_ARRAY_TASK_ID/n
+ * --skip-done`; logs in `<out>/slurm/`).
+ *
  * @module
  */
 
@@ -43,6 +51,9 @@ import { writeRgbPng } from "../faces/rgb_image.ts";
 import { writePastedPhoto } from "../faces/paste_back.ts";
 import { alignPhoto } from "./align.ts";
 import { ALLOW_PLUGINS_FLAG } from "./_model_flags.ts";
+import { SLURM_FLAGS, slurmResources } from "./_slurm_flags.ts";
+import { batchScript, raw } from "../experiments/slurm/batch_script.ts";
+import { submitBatch } from "../experiments/slurm/queue.ts";
 
 /** The command line of `invert`. */
 export const INVERT_COMMAND = {
@@ -72,6 +83,19 @@ export const INVERT_COMMAND = {
       type: "boolean",
       description: "also store every ΔW in <name>.safetensors (≈ 94 MB at 1024²; default: w and the codes v)",
     },
+    shard: {
+      type: "string",
+      valueName: "i/n",
+      description: "invert only part i of n of the folder (sorted names, contiguous parts; 1 ≤ i ≤ n)",
+    },
+    "skip-done": { type: "boolean", description: "skip the images whose outputs all exist" },
+    shards: {
+      type: "integer",
+      min: 1,
+      max: 100_000,
+      description: "with --slurm: the number of shards (array tasks)",
+    },
+    ...SLURM_FLAGS,
   },
 } as const;
 
@@ -89,6 +113,47 @@ const ALIGN_SUFFIXES = [".aligned.png", ".pasted.png"] as const;
 
 function outputsOf(out: string, base: string, align = false): string[] {
   return [...OUTPUT_SUFFIXES, ...(align ? ALIGN_SUFFIXES : [])].map((suffix) => `${out}/${base}${suffix}`);
+}
+
+/**
+ * Parses `--shard i/n`.
+ *
+ * @param text `i/n`
+ * @returns the 1-based shard and the count
+ * @throws {UsageError} naming the value when it is not `i/n` with 1 ≤ i ≤ n
+ * @example
+ * ```ts
+ * import { parseShard } from "./invert.ts";
+ * console.log(parseShard("2/3")); // { index: 2, count: 3 }
+ * ```
+ */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = text.match(/^(\d+)\/(\d+)$/);
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || index < 1 || index > count) {
+    throw new UsageError(`--shard must be i/n with 1 ≤ i ≤ n, got "${text}"`);
+  }
+  return { index, count };
+}
+
+/**
+ * The part of a sorted list that shard `index` of `count` takes: contiguous, sizes differing by at most one.
+ *
+ * @param items the list (sorted)
+ * @param index 1-based shard
+ * @param count number of shards
+ * @returns the shard's items
+ * @example
+ * ```ts
+ * import { shardOf } from "./invert.ts";
+ * console.log([1, 2, 3].map((i) => shardOf(["a", "b", "c", "d", "e"], i, 3))); // [["a"], ["b", "c"], ["d", "e"]]
+ * ```
+ */
+export function shardOf<T>(items: readonly T[], index: number, count: number): T[] {
+  return items.slice(
+    Math.floor((index - 1) * items.length / count),
+    Math.floor(index * items.length / count),
+  );
 }
 
 /** An image to invert and the base name of its outputs in the output folder. */
@@ -285,28 +350,50 @@ export function main(args: readonly string[]): Promise<number> {
     }
     if (!files.length) throw new UsageError(`No image files in "${input}"`);
     checkDevice(values.device);
+    const shard = values.shard === undefined ? null : parseShard(values.shard);
+    if (values.slurm) return await submitShards(values, input);
+    if (values.shards !== undefined) {
+      throw new UsageError("--shards goes with --slurm (one task: --shard i/n)");
+    }
     await prepareOutputFolder(out);
+    // Names are planned over the whole folder, so that every shard gives each image the same name.
     const plan = await planOutputNames(files, out, [
       ...OUTPUT_SUFFIXES,
       ...(alignFirst ? ALIGN_SUFFIXES : []),
     ]);
+    const names = shard ? shardOf(plan.names, shard.index, shard.count) : plan.names;
+    if (shard && !names.length) {
+      console.log(`shard ${values.shard} of ${files.length} image(s) is empty: nothing to invert`);
+      return EXIT_OK;
+    }
     const jobs: InvertJob[] = [];
     const unnamed: InvertReport["failed"] = [];
     const conflicts: string[] = [];
-    for (const { file, base, reason } of plan.names) {
+    let done = 0;
+    for (const { file, base, reason } of names) {
       if (base === null) {
         unnamed.push({ file, reason: `Not inverted: ${reason}` });
         continue;
       }
-      jobs.push({ file, base });
-      for (const path of outputsOf(out, base, alignFirst)) {
-        if (!force && await pathExists(path)) conflicts.push(path);
+      const outputs = outputsOf(out, base, alignFirst);
+      const existing = [];
+      for (const path of outputs) if (await pathExists(path)) existing.push(path);
+      if (values["skip-done"] && existing.length === outputs.length) {
+        done++;
+        continue;
       }
+      jobs.push({ file, base });
+      // --skip-done: a partly written image is an interrupted run's, replaced.
+      if (!force && !values["skip-done"]) conflicts.push(...existing);
     }
     if (conflicts.length) {
       throw new UsageError(
         `${conflicts.length} output file(s) exist; pass --force to overwrite:\n  ${conflicts.join("\n  ")}`,
       );
+    }
+    if (!jobs.length && done && !unnamed.length) {
+      console.log(`all ${done} image(s) already inverted in ${out}`);
+      return EXIT_OK;
     }
     if (!jobs.length) throw new UsageError(`Nothing to invert: ${unnamed.map((u) => u.reason).join("; ")}`);
     let model: HyperInverter;
@@ -334,14 +421,77 @@ export function main(args: readonly string[]): Promise<number> {
     });
     report.failed.unshift(...unnamed);
     console.log(
-      `inverted ${report.inverted.length}/${files.length} image(s) into ${out} on ${
-        report.provider || "-"
-      }, ` +
+      `inverted ${report.inverted.length}/${names.length - done} image(s)${
+        shard ? ` of shard ${values.shard}` : ""
+      }${done ? ` (${done} already done)` : ""} into ${out} on ${report.provider || "-"}, ` +
         `${report.msPerImage.toFixed(0)} ms/image`,
     );
     for (const failure of report.failed) console.log(`failed: ${failure.file}: ${failure.reason}`);
     return report.failed.length === 0 ? EXIT_OK : report.inverted.length ? EXIT_SOME_FAILED : EXIT_USAGE;
   });
+}
+
+/** `--slurm`: the shards as one array job, each task this command on its shard. */
+async function submitShards(
+  values: {
+    model: string;
+    out: string;
+    batch: number;
+    device: string;
+    shards?: number;
+    shard?: string;
+    force: boolean;
+    align: boolean;
+    "low-memory": boolean;
+    "allow-plugins": boolean;
+    "save-delta-weights": boolean;
+    partition?: string;
+    gres?: string;
+    time?: string;
+    "sbatch-arg"?: string;
+  },
+  input: string,
+): Promise<number> {
+  if (values.shards === undefined) {
+    throw new UsageError("--slurm needs --shards N (the number of array tasks)");
+  }
+  if (values.shard !== undefined) throw new UsageError("--slurm submits every shard; leave out --shard");
+  const absolute = (path: string) => path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  const out = absolute(values.out);
+  await prepareOutputFolder(out);
+  await Deno.mkdir(`${out}/slurm`, { recursive: true });
+  const switches = (["force", "align", "low-memory", "allow-plugins", "save-delta-weights"] as const)
+    .filter((name) => values[name]).map((name) => `--${name}`);
+  const script = batchScript({
+    jobName: "invert",
+    output: `${out}/slurm/%A_%a.out`,
+    workdir: Deno.cwd(),
+    array: `1-${values.shards}`,
+    resources: slurmResources(values),
+    command: [
+      Deno.execPath(),
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      absolute(input),
+      "--model",
+      values.model.startsWith("reference:") ? values.model : absolute(values.model),
+      "--out",
+      out,
+      "--batch",
+      String(values.batch),
+      "--device",
+      values.device,
+      ...switches,
+      "--skip-done",
+      "--shard",
+      raw(`"$SLURM_ARRAY_TASK_ID/${values.shards}"`),
+    ],
+  });
+  const jobId = await submitBatch(script);
+  await Deno.writeTextFile(`${out}/slurm/${jobId}.sbatch`, script);
+  console.log(`submitted ${values.shards} shard(s) as Slurm array job ${jobId}; logs in ${out}/slurm/`);
+  return EXIT_OK;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -72,6 +72,7 @@ export async function submitSuite(suite: Suite, options: SubmitSuiteOptions): Pr
   await Deno.mkdir(logs, { recursive: true });
   const result: SubmittedSuite = { trainingJob: null, training: [], evaluationJob: null, skipped: [] };
   const toEvaluate: string[] = [];
+  const inFlight = new Set<string>(); // jobs of earlier submissions still training variants of this suite
   for (const variant of selected) {
     const directory = resultDirectory(suite.name, variant.name, options.root);
     const hasMetrics = await pathExists(`${directory}/metrics.json`);
@@ -87,6 +88,7 @@ export async function submitSuite(suite: Suite, options: SubmitSuiteOptions): Pr
       ? await isJobActive(progress.jobId, queue)
       : false;
     if (active) {
+      inFlight.add(progress!.jobId!.split("_")[0]);
       result.skipped.push({
         variant: variant.name,
         why: `${progress!.state} as Slurm job ${progress!.jobId}`,
@@ -118,17 +120,18 @@ export async function submitSuite(suite: Suite, options: SubmitSuiteOptions): Pr
       }, options.root);
     }
   }
-  const waitingForTraining = result.skipped.filter((s) => s.why !== "trained").length > 0;
-  if (toEvaluate.length || result.training.length || waitingForTraining) {
+  if (result.trainingJob) inFlight.add(result.trainingJob);
+  if (toEvaluate.length || inFlight.size) {
     const script = batchScript({
       ...common,
       jobName: `ablate-${suite.name}-evaluate`,
       output: `${logs}/%j.out`,
-      ...(result.trainingJob ? { dependency: `afterany:${result.trainingJob}` } : {}),
+      ...(inFlight.size ? { dependency: `afterany:${[...inFlight].join(":")}` } : {}),
       command: [
         ...options.command,
         "--evaluate-only",
         ...(options.reevaluate ? ["--reevaluate"] : []),
+        ...(options.variants ? ["--variants", options.variants.join(",")] : []),
         "--tables",
         `${options.root}/results/${suite.name}/tables.md`,
       ],
