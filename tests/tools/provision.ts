@@ -55,6 +55,22 @@ export const NEEDS: readonly Need[] = [
     usedBy: "the WebGPU provider's probe",
     files: [`/usr/lib/${MULTIARCH}/libvulkan.so.1`],
   },
+  {
+    package: "slurm-wlm",
+    usedBy: "the single-node Slurm cluster of tests/slurm_test.ts (ablate --slurm)",
+    files: [
+      "/usr/sbin/slurmctld",
+      "/usr/sbin/slurmd",
+      "/usr/bin/sbatch",
+      "/usr/bin/squeue",
+      "/usr/bin/scancel",
+    ],
+  },
+  {
+    package: "munge",
+    usedBy: "Slurm's authentication in tests/slurm_test.ts",
+    files: ["/usr/sbin/munged"],
+  },
 ];
 
 /** Environment variable: a folder that stands for `/` (test use; nothing is installed unless an installer is named). */

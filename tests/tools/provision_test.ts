@@ -74,8 +74,11 @@ Deno.test("on a bare machine that cannot install, it names each package and the 
         `${mnist}/train-labels-idx1-ubyte.gz, ${mnist}/t10k-images-idx3-ubyte.gz, ${mnist}/t10k-labels-idx1-ubyte.gz`,
         "  chromium               the site's browser tests, site/e2e_test.ts; no /usr/bin/chromium",
         `  libvulkan1             the WebGPU provider's probe; no /usr/lib/${arch}-linux-gnu/libvulkan.so.1`,
+        "  slurm-wlm              the single-node Slurm cluster of tests/slurm_test.ts (ablate --slurm); no " +
+        "/usr/sbin/slurmctld, /usr/sbin/slurmd, /usr/bin/sbatch, /usr/bin/squeue, /usr/bin/scancel",
+        "  munge                  Slurm's authentication in tests/slurm_test.ts; no /usr/sbin/munged",
         "Install them, then run the tests again:",
-        "  sudo apt-get install -y python3-onnx dataset-fashion-mnist chromium libvulkan1",
+        "  sudo apt-get install -y python3-onnx dataset-fashion-mnist chromium libvulkan1 slurm-wlm munge",
         "",
       ].join("\n"),
     );
@@ -93,10 +96,12 @@ Deno.test("with an installer it installs only what is missing, one line per pack
       "provision: installing dataset-fashion-mnist (the training data's loader tests)",
       "provision: installing chromium (the site's browser tests, site/e2e_test.ts)",
       "provision: installing libvulkan1 (the WebGPU provider's probe)",
+      "provision: installing slurm-wlm (the single-node Slurm cluster of tests/slurm_test.ts (ablate --slurm))",
+      "provision: installing munge (Slurm's authentication in tests/slurm_test.ts)",
     ]);
     assert.equal(
       await Deno.readTextFile(`${root}/installed.txt`),
-      "python3-pil dataset-fashion-mnist chromium libvulkan1\n",
+      "python3-pil dataset-fashion-mnist chromium libvulkan1 slurm-wlm munge\n",
     );
     // Now everything is there: silent.
     assert.deepEqual(await runProvision({ [ROOT_VARIABLE]: root, [INSTALLER_VARIABLE]: installer }), {
