@@ -1,7 +1,8 @@
 /**
  * One inversion benchmark row, run in its own process so that its peak memory is its own:
- * `deno run -A bench/_inversion_row.ts <ffhq1024|church256> <batch> <runs> [low-memory] [--device=D]` prints one
- * JSON row (`--device`: `cpu` by default, or `cuda`, `webgpu`, `auto`).
+ * `deno run -A bench/_inversion_row.ts <ffhq1024|church256> <batch> <runs> [low-memory] [--device=D] [--peak=G]`
+ * prints one JSON row (`--device`: `cpu` by default, or `cuda`, `webgpu`, `auto`; `--peak`: the GFLOP/s
+ * bench/mod.ts measured in this run, else this process measures it, bench/_peak.ts).
  * Protocol as the official timings (TIMINGS.md): weights built first, peak RSS reset right before the warm-up
  * (so it covers model + activations), 1 warm-up, then `runs` timed calls; the median is reported.
  *
@@ -15,8 +16,9 @@ import { resolveArchitecture } from "../model/architecture.ts";
 import { HyperInverter } from "../model/hyperinverter.ts";
 import { CHURCH_256_D64, FFHQ_1024_D128 } from "../model/presets.ts";
 import { pipelineWeightsFromFixture } from "../model/reference_weights.ts";
+import { measurePeak } from "./_peak.ts";
 
-/** Official code with OpenBLAS on this machine (TIMINGS.md second row set) and its FLOP bound (flops.jsonl). */
+/** Official code with OpenBLAS (TIMINGS.md second row set: another day, not this run). */
 const ANCHORS = {
   ffhq1024: {
     fixture: "hyperinverter-ffhq1024",
@@ -47,10 +49,13 @@ function resetPeakRss(): void {
 }
 
 const device = Deno.args.find((a) => a.startsWith("--device="))?.slice(9) ?? "cpu";
-const [name, batchText, runsText, memory] = Deno.args.filter((a) => !a.startsWith("--device="));
+const peakText = Deno.args.find((a) => a.startsWith("--peak="))?.slice(7);
+const [name, batchText, runsText, memory] = Deno.args.filter((a) => !a.startsWith("--"));
 const lowMemory = memory === "low-memory";
 const anchor = ANCHORS[name as keyof typeof ANCHORS];
 if (!anchor) throw new RangeError(`Unknown row "${name}"; rows: ${Object.keys(ANCHORS).join(", ")}`);
+const peakGflops = peakText ? Number(peakText) : (await measurePeak({ device })).peak_gflops_measured;
+if (!(peakGflops > 0)) throw new RangeError(`--peak must be a positive GFLOP/s, got "${peakText}"`);
 const batch = Number(batchText ?? 1);
 const runs = Number(runsText ?? 3);
 const fixture = await loadReferenceFixture(anchor.fixture);
@@ -80,13 +85,15 @@ times.sort((a, b) => a - b);
 const median = runs % 2 ? times[runs >> 1] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
 const msPerImage = median / batch;
 const gflop = (2 * macsPerImage) / 1e9;
-const flopBoundMs = (gflop / 200) * 1000; // the CPU's bound; bench/gpu_table.ts gives the GPU's
+const flopBoundMs = (gflop / peakGflops) * 1000; // at the peak measured in this run; bench/gpu_table.ts: the GPU's
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 console.log(JSON.stringify({
   name: `invert-${name}-batch${batch}${lowMemory ? "-low-memory" : ""}`,
   ms_per_image: round(msPerImage),
   ratio_vs_official: round(anchor.officialMs / msPerImage, 3),
+  official_source: "TIMINGS.md (official code, OpenBLAS, another day)",
   ratio_vs_flop_bound: round(msPerImage / flopBoundMs, 3),
+  peak_gflops_measured: peakGflops,
   provider,
   batch,
   runs,

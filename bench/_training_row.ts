@@ -1,7 +1,15 @@
 /**
- * One phase-II training-step benchmark row in its own process: `deno run -A bench/_training_row.ts <mini|church256>`.
- * Prints s/step (forward + backward + Adam update), the forward-only time of the same forward graph, the
- * backward ÷ forward ratio and the peak RSS (reset after building the weights).
+ * One phase-II training-step benchmark row in its own process:
+ * `deno run -A bench/_training_row.ts <mini|church256> [batch] [--optimizer=graph|host] [--device=D]`.
+ *
+ * - `graph` (the default, as the `Trainer`'s): the Adam update runs inside the step graph; the row prints s/step
+ *   and the peak RSS (reset after building the weights, read right after the timed steps).
+ * - `host`: the graph returns the gradients and Adam's host loop updates; its session run is forward + backward
+ *   alone, so this row gives `forward_backward_s`, `backward_over_forward` and the host update's time
+ *   (`update_s` = step − run: the loop plus the gradient checks).
+ *
+ * Both rows also time the forward-only graph (forward + loss) after the steps. bench/mod.ts runs both and
+ * derives the in-graph update's time (graph step − host row's forward + backward).
  *
  * @module
  */
@@ -15,16 +23,19 @@ import { phaseTwoTrainingGraph } from "../train/phase_two_graph.ts";
 import { Trainer } from "../train/training_step.ts";
 import { TINY_ARCHITECTURE } from "../tests/_tiny_model.ts";
 
-const device = Deno.args.find((a) => a.startsWith("--device="))?.slice(9) ?? "cpu";
-const positionals = Deno.args.filter((a) => !a.startsWith("--device="));
+const option = (key: string) => Deno.args.find((a) => a.startsWith(`--${key}=`))?.slice(key.length + 3);
+const device = option("device") ?? "cpu";
+const optimizer = option("optimizer") ?? "graph";
+if (optimizer !== "graph" && optimizer !== "host") {
+  throw new RangeError(`Unknown --optimizer "${optimizer}"; use graph or host`);
+}
+const positionals = Deno.args.filter((a) => !a.startsWith("--"));
 const name = positionals[0] ?? "mini";
 const batch = Number(positionals[1] ?? (name === "mini" ? 4 : 1));
 const architecture = resolveArchitecture(name === "mini" ? TINY_ARCHITECTURE : CHURCH_256_D64);
 const resolution = architecture.generator.resolution;
-const { graph } = phaseTwoTrainingGraph(architecture, {
-  batch,
-  weights: { lpips: resolution >= 64 ? 0.8 : 0 },
-});
+const lossWeights = { lpips: resolution >= 64 ? 0.8 : 0 };
+const { graph } = phaseTwoTrainingGraph(architecture, { batch, weights: lossWeights });
 const parameters = new Map<string, { data: Float32Array; shape: readonly number[] }>();
 graph.parameters.forEach((p, k) => {
   const variance = p.name.endsWith("running_var") ? 1.25 : 0;
@@ -34,19 +45,15 @@ graph.parameters.forEach((p, k) => {
   });
 });
 const images = prngFill(3, 0, batch * 3 * resolution * resolution, 0, 0.9);
-const forward = phaseTwoTrainingGraph(architecture, {
-  batch,
-  weights: { lpips: resolution >= 64 ? 0.8 : 0 },
-  withGradients: false,
-}).graph;
-const forwardSession = await GraphSession.create(forward, { device });
-const forwardFeeds = Object.fromEntries(
-  forward.parameters.map((p) => [p.name, parameters.get(p.name)!.data]),
-);
+const peakRssMiB = () =>
+  Math.round(Number(Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)/)![1]) / 1024);
 try {
   Deno.writeTextFileSync("/proc/self/clear_refs", "5");
 } catch { /* peak then includes construction */ }
-const trainer = new Trainer(graph, parameters, new Adam({ lr: 1e-4 }), { device });
+const trainer = new Trainer(graph, parameters, new Adam({ lr: 1e-4 }), {
+  device,
+  optimizerOnHost: optimizer === "host",
+});
 await trainer.step({ x: images }); // warm-up
 const steps: number[] = [];
 const graphRuns: number[] = [];
@@ -58,23 +65,38 @@ for (let i = 0; i < 3; i++) {
   steps.push(performance.now() - start);
   provider = result.provider;
 }
+const peak = peakRssMiB();
+
+const forward =
+  phaseTwoTrainingGraph(architecture, { batch, weights: lossWeights, withGradients: false }).graph;
+const forwardSession = await GraphSession.create(forward, { device });
+const forwardFeeds = Object.fromEntries(
+  forward.parameters.map((p) => [p.name, parameters.get(p.name)!.data]),
+);
+await forwardSession.run({ x: images, ...forwardFeeds }); // warm-up
 const forwards: number[] = [];
 for (let i = 0; i < 3; i++) {
   forwards.push((await forwardSession.run({ x: images, ...forwardFeeds })).milliseconds);
 }
-const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
-const status = Deno.readTextFileSync("/proc/self/status");
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const step = median(steps), fwd = median(forwards), run = median(graphRuns);
+const seconds = (ms: number) => Math.round(ms) / 1000;
 console.log(JSON.stringify({
-  name: `train-phase2-${name}-batch${batch}`,
-  s_per_step: Math.round(step) / 1000,
-  forward_s: Math.round(fwd) / 1000,
-  forward_backward_s: Math.round(run) / 1000,
-  update_s: Math.round(step - run) / 1000,
-  backward_over_forward: Math.round(((run - fwd) / fwd) * 100) / 100,
+  name: `train-phase2-${name}-batch${batch}${optimizer === "host" ? "-host-update" : ""}`,
+  optimizer: optimizer === "host" ? "adam-host-loop" : "adam-in-graph",
+  s_per_step: seconds(step),
+  forward_s: seconds(fwd),
+  session_run_s: seconds(run),
+  ...(optimizer === "host"
+    ? {
+      forward_backward_s: seconds(run),
+      backward_over_forward: Math.round(((run - fwd) / fwd) * 100) / 100,
+      update_s: seconds(step - run),
+    }
+    : { host_side_s: seconds(step - run) }),
   trainable_parameters: [...parameters.keys()].filter((n) =>
     n.startsWith("w_bar_encoder.") || n.startsWith("hypernet.")
   ).reduce((s, n) => s + parameters.get(n)!.data.length, 0),
-  peak_rss_mib: Math.round(Number(status.match(/VmHWM:\s+(\d+)/)![1]) / 1024),
+  peak_rss_mib: peak,
   provider,
 }));

@@ -5,15 +5,21 @@
  * memory; on the CPU provider unless `--device` names another (the face-alignment rows always run on the CPU:
  * tfjs). Every row gives the provider that ran.
  *
- * Inversion anchors: the official `net(x)` with OpenBLAS takes 8.39 s (FFHQ, peak 2678 MiB) and 2.84 s (church,
- * 1506 MiB); the FLOP bounds are 3.31 s and 2.02 s (flops.jsonl at 200 GFLOP/s).
+ * The yardstick is measured first, in the same run (bench/_peak.ts): the GFLOP/s ONNX Runtime reaches here on a
+ * large Conv and a large MatMul; the better one is `peak_gflops_measured` (`peak_kernel` says which), and every
+ * row's FLOP bound is 2·MACs of our graph at that peak.
  *
- * Anchors (shared/fixtures/reference/TIMINGS.md, second row set, official code with OpenBLAS, 2 threads):
- * G.synthesis takes 5.87 s for 2 calls at 1024 and 1.60 s for 2 calls at 256, so 2.935 s and 0.80 s per image.
- * The FLOP bound is 2·MACs of our graph at 200 GFLOP/s, ONNX Runtime's peak for big convs on this CPU.
+ * Official times are constants from another day (shared/fixtures/reference/TIMINGS.md, second row set, official
+ * code with OpenBLAS, 2 threads), not measured in this run: the official `net(x)` takes 8.39 s (FFHQ, peak
+ * 2678 MiB) and 2.84 s (church, 1506 MiB); G.synthesis takes 5.87 s for 2 calls at 1024 and 1.60 s for 2 calls
+ * at 256, so 2.935 s and 0.80 s per image. Rows say so (`official_source`).
  *
- * Columns: `ratio_vs_official` = official time / our time (> 1: we are faster);
- * `ratio_vs_flop_bound` = our time / FLOP-bound time (1 would be the peak).
+ * Training rows (bench/_training_row.ts): each model twice, the Adam update in the step graph (the default) and on
+ * the host (which also gives forward + backward alone); the in-graph update's time is the difference of the
+ * in-graph step and that forward + backward.
+ *
+ * Columns: `ratio_vs_official` = official time (another day) / our time (> 1: we are faster);
+ * `ratio_vs_flop_bound` = our time / FLOP-bound time at the peak measured in this run (1 would be the peak).
  *
  * @module
  */
@@ -27,6 +33,7 @@ import { parameterFeeds } from "../runtime/weights.ts";
 import { seededGeneratorWeights } from "./_weights.ts";
 import { prngFill } from "../io/prng.ts";
 import { benchFaceAlignment, formatFacesRow } from "./faces.ts";
+import { measurePeak } from "./_peak.ts";
 
 /** One benchmark row. */
 export interface BenchRow {
@@ -34,10 +41,14 @@ export interface BenchRow {
   name: string;
   /** Milliseconds per image. */
   ms_per_image: number;
-  /** This row's time over the official code's, or null when there is no official number. */
+  /** The official code's time (TIMINGS.md, another day) over this row's, or null when there is none. */
   ratio_vs_official: number | null;
-  /** This row's time over the time the FLOP count needs at the device's peak. */
+  /** Where the official time comes from (a constant, not this run). */
+  official_source: string | null;
+  /** This row's time over the time the FLOP count needs at the peak measured in this run. */
   ratio_vs_flop_bound: number;
+  /** The peak that ratio divides by (GFLOP/s, bench/_peak.ts, this run). */
+  peak_gflops_measured: number;
   /** The execution provider that ran the row. */
   provider: string;
   /** Images per run. */
@@ -50,7 +61,8 @@ export interface BenchRow {
   achieved_gflops: number;
 }
 
-const PEAK_GFLOPS = 200;
+/** Where the official times come from: constants, measured on another day. */
+export const OFFICIAL_SOURCE = "TIMINGS.md (official code, OpenBLAS, another day)";
 const OFFICIAL_SYNTHESIS_MS: Record<number, number> = { 1024: 5870 / 2, 256: 1600 / 2 };
 
 function median(values: number[]): number {
@@ -64,6 +76,7 @@ async function benchSynthesis(
   batch: number,
   runs: number,
   device: string,
+  peakGflops: number,
 ): Promise<BenchRow> {
   const graph = synthesisGraph(config, { batch });
   const macsPerImage = countMacs(graph).total / batch;
@@ -88,7 +101,9 @@ async function benchSynthesis(
     name: `synthesis-${config.resolution}-batch${batch}`,
     ms_per_image: round(msPerImage),
     ratio_vs_official: official ? round(official / msPerImage, 3) : null,
-    ratio_vs_flop_bound: round(msPerImage / ((gflop / PEAK_GFLOPS) * 1000), 3),
+    official_source: official ? OFFICIAL_SOURCE : null,
+    ratio_vs_flop_bound: round(msPerImage / ((gflop / peakGflops) * 1000), 3),
+    peak_gflops_measured: peakGflops,
     provider,
     batch,
     runs,
@@ -135,6 +150,17 @@ async function benchInversion(args: string[]): Promise<BenchRow & { peak_rss_mib
 
 type PrintableRow = BenchRow & { peak_rss_mib?: number; official_peak_rss_mib?: number };
 
+/** Runs one training row in its own process (bench/_training_row.ts) and returns its JSON. */
+async function trainingRow(model: string, optimizer: "graph" | "host", device: string) {
+  const script = new URL("./_training_row.ts", import.meta.url).pathname;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, model, `--optimizer=${optimizer}`, `--device=${device}`],
+    stderr: "inherit",
+  }).output();
+  if (!output.success) throw new Error(`Training bench row ${model} (${optimizer} update) failed`);
+  return JSON.parse(new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!);
+}
+
 if (import.meta.main) {
   const options = parseArgs(Deno.args);
   const synthesisCases: [GeneratorConfig, number][] = [[FFHQ_1024, 1], [FFHQ_1024, 4], [CHURCH_256, 1], [
@@ -149,9 +175,15 @@ if (import.meta.main) {
     ["church256", "4"],
     ["church256", "1", "low-memory"],
   ];
-  if (!options.json) {
+  const peak = await measurePeak({ device: options.device });
+  if (options.json) console.log(JSON.stringify({ name: "peak", ...peak }));
+  else {
     console.log(
-      "| row | ms/image | official ÷ ours | ours ÷ FLOP bound | GFLOP/s | peak RSS MiB (official) | provider |",
+      `Peak measured in this run: ${peak.peak_gflops_measured} GFLOP/s (${peak.peak_kernel}; conv ${peak.conv_gflops}, ` +
+        `matmul ${peak.matmul_gflops}, ${peak.provider}). Official times: ${OFFICIAL_SOURCE}.\n`,
+    );
+    console.log(
+      "| row | ms/image | official ÷ ours (another day) | ours ÷ FLOP bound (this run's peak) | GFLOP/s | peak RSS MiB (official) | provider |",
     );
     console.log("|---|---|---|---|---|---|---|");
   }
@@ -165,28 +197,29 @@ if (import.meta.main) {
   for (const [config, batch] of synthesisCases) {
     const name = `synthesis-${config.resolution}-batch${batch}`;
     if (options.filter && !name.includes(options.filter)) continue;
-    print(await benchSynthesis(config, batch, options.runs, options.device));
+    print(await benchSynthesis(config, batch, options.runs, options.device, peak.peak_gflops_measured));
   }
   for (const model of ["mini", "church256"]) {
     const name = `train-phase2-${model}`;
     if (options.filter && !name.includes(options.filter)) continue;
-    const script = new URL("./_training_row.ts", import.meta.url).pathname;
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, model, `--device=${options.device}`],
-      stderr: "inherit",
-    })
-      .output();
-    if (!output.success) throw new Error(`Training bench row ${model} failed`);
-    const row = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!;
-    if (options.json) console.log(row);
-    else {
-      const r = JSON.parse(row);
+    const inGraph = await trainingRow(model, "graph", options.device);
+    const host = await trainingRow(model, "host", options.device);
+    // The in-graph update's share: the in-graph step minus forward + backward alone (the host row's run).
+    inGraph.update_in_graph_s = Math.round((inGraph.s_per_step - host.forward_backward_s) * 1000) / 1000;
+    inGraph.backward_over_forward = host.backward_over_forward;
+    if (options.json) {
+      console.log(JSON.stringify(inGraph));
+      console.log(JSON.stringify(host));
+      continue;
+    }
+    for (const r of [inGraph, host]) {
+      const update = r.update_in_graph_s !== undefined
+        ? `Adam in graph ${Math.round(r.update_in_graph_s * 1000)}`
+        : `fwd+bwd ${r.forward_backward_s * 1000}, Adam on host ${r.update_s * 1000}`;
       console.log(
-        `| ${r.name} | ${r.s_per_step * 1000} ms/step (fwd ${r.forward_s * 1000}, fwd+bwd ${
-          r.forward_backward_s * 1000
-        }, Adam ${
-          r.update_s * 1000
-        }; bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
+        `| ${r.name} | ${r.s_per_step * 1000} ms/step (fwd ${
+          r.forward_s * 1000
+        }, ${update}; bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
       );
     }
   }
@@ -205,6 +238,7 @@ if (import.meta.main) {
         String(Math.min(options.runs, 3)),
         ...(memory ? [memory] : []),
         `--device=${options.device}`,
+        `--peak=${peak.peak_gflops_measured}`,
       ]),
     );
   }
