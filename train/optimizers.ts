@@ -57,12 +57,8 @@ export interface GraphSteppableOptimizer extends Optimizer {
    * @returns the buffers by name (the optimizer's own arrays)
    */
   stateBuffers(name: string, parameter: TrainableParameter): Record<string, Float32Array>;
-  /**
-   * Ends a step taken in a graph: counts it and keeps the new buffers (by parameter, then buffer name).
-   *
-   * @param state the new buffers of every updated parameter
-   */
-  commitGraphStep(state: ReadonlyMap<string, Readonly<Record<string, Float32Array>>>): void;
+  /** Ends a step taken in a graph (whose caller wrote the new values into the {@linkcode stateBuffers}): counts it. */
+  commitGraphStep(): void;
 }
 
 /**
@@ -160,11 +156,8 @@ export class Adam implements GraphSteppableOptimizer {
     return { exp_avg: state.m, exp_avg_sq: state.v };
   }
 
-  commitGraphStep(state: ReadonlyMap<string, Readonly<Record<string, Float32Array>>>): void {
+  commitGraphStep(): void {
     this.t++;
-    for (const [name, buffers] of state) {
-      this.moments.set(name, { m: buffers.exp_avg, v: buffers.exp_avg_sq });
-    }
   }
 
   step(
@@ -328,11 +321,8 @@ export class Ranger implements GraphSteppableOptimizer {
     return { exp_avg: state.m, exp_avg_sq: state.v, slow_buffer: state.slow };
   }
 
-  commitGraphStep(state: ReadonlyMap<string, Readonly<Record<string, Float32Array>>>): void {
+  commitGraphStep(): void {
     this.t++;
-    for (const [name, b] of state) {
-      this.buffers.set(name, { m: b.exp_avg, v: b.exp_avg_sq, slow: b.slow_buffer });
-    }
   }
 
   step(
