@@ -1,6 +1,8 @@
 /**
- * Variants side by side on the same inputs: per variant a before/after slider (input | reconstruction), one
- * zoom and pan shared by every panel, and a per-pixel error heatmap (mean |reconstruction − input| over RGB).
+ * Variants on the same inputs, in two layouts: side by side (per variant a before/after slider: reference |
+ * reconstruction) or a variants × samples grid; one zoom and pan shared by every panel; a per-pixel error heatmap
+ * (mean |reconstruction − reference| over RGB). The reference is the input, or — "difference to a chosen
+ * variant" — that variant's reconstruction of the same sample.
  *
  * @module
  */
@@ -25,6 +27,7 @@ export interface CompareViewerProps {
 }
 
 const VIEW = 256; // px side of each viewport
+const GRID_VIEW = 128; // px side of a grid cell
 
 /**
  * Colour of an error in [0, 1]: black → purple → orange → yellow (an inferno-like ramp).
@@ -92,22 +95,38 @@ async function drawHeatmap(canvas: HTMLCanvasElement, beforeUrl: string, afterUr
   return l2AndPsnrOnUnitRange(afterRgb, beforeRgb, { values: "[0, 1]" }).psnr;
 }
 
+/** The URL of a sample image of a variant. */
+function sampleUrl(
+  suite: string,
+  variant: string,
+  sample: string,
+  kind: "input" | "final" | "phase1",
+): string {
+  return `/api/suites/${suite}/${variant}/samples/${sample}_${kind}.png`;
+}
+
 function Panel(
   props: {
-    suite: string;
-    variant: ComparedVariant;
+    id: string;
+    title: string;
     sample: string;
+    beforeUrl: string;
+    afterUrl: string;
+    /** What the reference (left of the line) is, for the caption. */
+    referenceName: string;
     after: "final" | "phase1";
-    split: number;
+    /** Percent of the width showing the reference; null in the grid (the reconstruction alone). */
+    split: number | null;
     zoom: number;
     pan: [number, number];
     heatmap: boolean;
+    size: number;
     onPan: (dx: number, dy: number) => void;
     onZoom: (factor: number) => void;
   },
 ): VNode {
-  const base = `/api/suites/${props.suite}/${props.variant.variant}/samples/${props.sample}`;
-  const beforeUrl = `${base}_input.png`, afterUrl = `${base}_${props.after}.png`;
+  const { beforeUrl, afterUrl } = props;
+  const split = props.split ?? 0;
   const canvas = useRef<HTMLCanvasElement>(null);
   const [psnr, setPsnr] = useState<string>("");
   useEffect(() => {
@@ -120,11 +139,11 @@ function Panel(
   const drag = useRef<[number, number] | null>(null);
   const transform = `translate(${props.pan[0]}px, ${props.pan[1]}px) scale(${props.zoom})`;
   return (
-    <div class="panel" data-panel={props.variant.variant}>
-      <h3>{props.variant.label}</h3>
+    <div class="panel" data-panel={props.id} data-sample={props.sample}>
+      {props.split === null ? null : <h3>{props.title}</h3>}
       <div
         class="viewport"
-        style={`width: ${VIEW}px; height: ${VIEW}px`}
+        style={`width: ${props.size}px; height: ${props.size}px`}
         onPointerDown={(e) => {
           drag.current = [e.clientX, e.clientY];
           (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
@@ -141,30 +160,37 @@ function Panel(
         }}
       >
         <div class="layer" data-layer style={`transform: ${transform}`}>
-          <img class="before" src={beforeUrl} alt={`input ${props.sample}`} draggable={false} />
+          <img
+            class="before"
+            src={beforeUrl}
+            alt={`${props.referenceName} ${props.sample}`}
+            draggable={false}
+          />
           <img
             class="after"
             src={afterUrl}
-            alt={`${props.variant.label} ${props.after} ${props.sample}`}
+            alt={`${props.title} ${props.after} ${props.sample}`}
             draggable={false}
-            style={`position: absolute; inset: 0; clip-path: inset(0 0 0 ${props.split}%); ${
+            style={`position: absolute; inset: 0; clip-path: inset(0 0 0 ${split}%); ${
               props.heatmap ? "visibility: hidden" : ""
             }`}
           />
           <canvas
             ref={canvas}
             class="heatmap"
-            style={`position: absolute; inset: 0; clip-path: inset(0 0 0 ${props.split}%); ${
+            style={`position: absolute; inset: 0; clip-path: inset(0 0 0 ${split}%); ${
               props.heatmap ? "" : "visibility: hidden"
             }`}
           />
-          <div class="divider" style={`left: ${props.split}%`} />
+          {props.split === null ? null : <div class="divider" style={`left: ${split}%`} />}
         </div>
       </div>
       <figcaption>
-        {`left of the line: input · right: ${
-          props.heatmap ? "error heatmap" : props.after === "final" ? "phase II" : "phase I"
-        } · PSNR `}
+        {props.split === null
+          ? `${props.heatmap ? `|Δ| to ${props.referenceName}` : props.title} · PSNR `
+          : `left of the line: ${props.referenceName} · right: ${
+            props.heatmap ? `|Δ| to ${props.referenceName}` : props.after === "final" ? "phase II" : "phase I"
+          } · PSNR `}
         <span class="psnr">{psnr}</span> dB
       </figcaption>
     </div>
@@ -184,11 +210,61 @@ export default function CompareViewer({ suite, variants, samples }: CompareViewe
   const [pan, setPan] = useState<[number, number]>([0, 0]);
   const [heatmap, setHeatmap] = useState(false);
   const [after, setAfter] = useState<"final" | "phase1">("final");
+  const [layout, setLayout] = useState<"side" | "grid">("side");
+  /** "input", or the variant whose reconstruction every panel is compared with. */
+  const [reference, setReference] = useState("input");
   const clampZoom = (z: number) => Math.min(16, Math.max(1, z));
   if (!samples.length) return <p class="muted">These variants have no common sample images.</p>;
+  const referenceVariant = variants.find((v) => v.variant === reference);
+  const referenceName = referenceVariant ? referenceVariant.label : "input";
+  const referenceUrl = (s: string) =>
+    referenceVariant
+      ? sampleUrl(suite, referenceVariant.variant, s, after)
+      : sampleUrl(suite, variants[0].variant, s, "input");
+  const panel = (v: ComparedVariant, s: string, grid: boolean) => (
+    <Panel
+      key={`${v.variant}-${s}`}
+      id={v.variant}
+      title={v.label}
+      sample={s}
+      beforeUrl={referenceUrl(s)}
+      afterUrl={sampleUrl(suite, v.variant, s, after)}
+      referenceName={referenceName}
+      after={after}
+      split={grid ? null : split}
+      zoom={zoom}
+      pan={pan}
+      heatmap={heatmap}
+      size={grid ? GRID_VIEW : VIEW}
+      onPan={(dx, dy) => setPan(([x, y]) => [x + dx, y + dy])}
+      onZoom={(factor) => setZoom((z) => clampZoom(z * factor))}
+    />
+  );
   return (
     <div>
       <div class="toolbar">
+        <label class="inline">
+          Layout
+          <select
+            id="layout"
+            value={layout}
+            onChange={(e) => setLayout((e.target as HTMLSelectElement).value as "side")}
+          >
+            <option value="side">side by side (slider)</option>
+            <option value="grid">grid: variants × samples</option>
+          </select>
+        </label>
+        <label class="inline">
+          Compare with
+          <select
+            id="reference"
+            value={reference}
+            onChange={(e) => setReference((e.target as HTMLSelectElement).value)}
+          >
+            <option value="input">the input</option>
+            {variants.map((v) => <option key={v.variant} value={v.variant}>difference to {v.label}</option>)}
+          </select>
+        </label>
         <label class="inline">
           Sample
           <select
@@ -245,23 +321,47 @@ export default function CompareViewer({ suite, variants, samples }: CompareViewe
         </label>
         <button type="button" onClick={() => (setZoom(1), setPan([0, 0]))}>Reset view</button>
       </div>
-      <div class="panels">
-        {variants.map((v) => (
-          <Panel
-            key={v.variant}
-            suite={suite}
-            variant={v}
-            sample={sample}
-            after={after}
-            split={split}
-            zoom={zoom}
-            pan={pan}
-            heatmap={heatmap}
-            onPan={(dx, dy) => setPan(([x, y]) => [x + dx, y + dy])}
-            onZoom={(factor) => setZoom((z) => clampZoom(z * factor))}
-          />
-        ))}
-      </div>
+      {layout === "side"
+        ? <div class="panels">{variants.map((v) => panel(v, sample, false))}</div>
+        : (
+          <table class="image-grid" id="image-grid">
+            <thead>
+              <tr>
+                <th />
+                {samples.map((s) => <th key={s}>sample {s}</th>)}
+              </tr>
+            </thead>
+            <tbody>
+              <tr data-row="reference">
+                <th class="text">{referenceName} (reference)</th>
+                {samples.map((s) => (
+                  <td key={s}>
+                    <div class="viewport" style={`width: ${GRID_VIEW}px; height: ${GRID_VIEW}px`}>
+                      <div
+                        class="layer"
+                        data-layer
+                        style={`transform: translate(${pan[0]}px, ${pan[1]}px) scale(${zoom})`}
+                      >
+                        <img
+                          class="before"
+                          src={referenceUrl(s)}
+                          alt={`${referenceName} ${s}`}
+                          draggable={false}
+                        />
+                      </div>
+                    </div>
+                  </td>
+                ))}
+              </tr>
+              {variants.map((v) => (
+                <tr key={v.variant} data-row={v.variant}>
+                  <th class="text">{v.label}</th>
+                  {samples.map((s) => <td key={s}>{panel(v, s, true)}</td>)}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
     </div>
   );
 }

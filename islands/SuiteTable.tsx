@@ -8,6 +8,12 @@
 /// <reference lib="dom" />
 /** @jsx h */
 import { h, useState, type VNode } from "../deps.ts";
+import {
+  formatMetric,
+  METRIC_COLUMNS,
+  type MetricColumn,
+  PAPER_COLUMNS,
+} from "../experiments/suite_tables.ts";
 
 /** One row. */
 export interface SuiteRow {
@@ -19,40 +25,27 @@ export interface SuiteRow {
   ours: Record<string, number | null>;
   paper: Record<string, number | null> | null;
   paperRow: string | null;
+  /** Its point in the suite's factor grid, or null. */
+  factors?: Record<string, string | number> | null;
 }
 
 /** Props of {@linkcode SuiteTable}. */
 export interface SuiteTableProps {
   suite: string;
   rows: SuiteRow[];
+  /** The suite's factors: a column each (default none). */
+  factors?: string[];
 }
 
-/** Our columns: key, header, digits, whether larger is better. */
-export const OUR_COLUMNS: readonly { key: string; title: string; digits: number }[] = [
-  { key: "l2", title: "L2 ↓", digits: 4 },
-  { key: "psnr", title: "PSNR ↑", digits: 2 },
-  { key: "msSsim", title: "MS-SSIM ↑", digits: 4 },
-  { key: "featureIdentity", title: "Feat. ID ↑", digits: 4 },
-  { key: "lpips", title: "LPIPS ↓", digits: 4 },
-  { key: "msPerImage", title: "ms/img", digits: 1 },
-  { key: "parameters", title: "Params", digits: 0 },
-  { key: "steps", title: "Steps", digits: 0 },
-];
+/** Our columns: key, header, digits, whether lower is better (`experiments/suite_tables.ts`). */
+export const OUR_COLUMNS: readonly MetricColumn[] = METRIC_COLUMNS;
 
 /** The paper's columns (Table 3). */
-export const PAPER_COLUMNS: readonly { key: string; title: string; digits: number }[] = [
-  { key: "l2", title: "paper L2", digits: 4 },
-  { key: "lpips", title: "paper LPIPS", digits: 4 },
-  { key: "psnr", title: "paper PSNR", digits: 2 },
-  { key: "id", title: "paper ID", digits: 4 },
-];
+export { PAPER_COLUMNS };
 
-function format(value: number | null | undefined, digits: number): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  return digits === 0 ? Math.round(value).toLocaleString("en-US") : value.toFixed(digits);
-}
+const format = formatMetric;
 
-type SortKey = { source: "ours" | "paper" | "label"; key: string; descending: boolean };
+type SortKey = { source: "ours" | "paper" | "label" | "factor"; key: string; descending: boolean };
 
 /**
  * The table.
@@ -60,17 +53,23 @@ type SortKey = { source: "ours" | "paper" | "label"; key: string; descending: bo
  * @param props suite name and rows
  * @returns the table with its toolbar
  */
-export default function SuiteTable({ suite, rows }: SuiteTableProps): VNode {
+export default function SuiteTable({ suite, rows, factors = [] }: SuiteTableProps): VNode {
   const [sort, setSort] = useState<SortKey | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
   const value = (row: SuiteRow, s: SortKey): number | string | null =>
-    s.source === "label" ? row.label : (s.source === "ours" ? row.ours : row.paper)?.[s.key] ?? null;
+    s.source === "label"
+      ? row.label
+      : s.source === "factor"
+      ? row.factors?.[s.key] ?? null
+      : (s.source === "ours" ? row.ours : row.paper)?.[s.key] ?? null;
   const sorted = sort
     ? [...rows].sort((a, b) => {
       const x = value(a, sort), y = value(b, sort);
       if (x === null) return y === null ? 0 : 1; // missing values last, either direction
       if (y === null) return -1;
-      const order = typeof x === "string" ? x.localeCompare(String(y)) : x - (y as number);
+      const order = typeof x === "string" || typeof y === "string"
+        ? String(x).localeCompare(String(y))
+        : x - y;
       return sort.descending ? -order : order;
     })
     : rows;
@@ -106,6 +105,18 @@ export default function SuiteTable({ suite, rows }: SuiteTableProps): VNode {
           Compare {chosen.length} selected
         </a>
         <span class="muted">Tick variants with samples; click a header to sort.</span>
+        <span class="exports">
+          Export {["csv", "md", "tex"].map((format) => (
+            <a
+              key={format}
+              class="button"
+              data-export={`metrics.${format}`}
+              href={`/api/suites/${suite}/tables/metrics.${format}`}
+            >
+              {format === "md" ? "Markdown" : format === "tex" ? "LaTeX" : "CSV"}
+            </a>
+          ))}
+        </span>
       </div>
       <table class="data" id="suite-table">
         <thead>
@@ -113,6 +124,7 @@ export default function SuiteTable({ suite, rows }: SuiteTableProps): VNode {
             <th class="text">Pick</th>
             {header("label", "label", "Variant", "text")}
             <th class="text">Status</th>
+            {factors.map((f) => header("factor", f, f, "text"))}
             {OUR_COLUMNS.map((c) => header("ours", c.key, c.title))}
             {PAPER_COLUMNS.map((c) => header("paper", c.key, c.title, "paper"))}
           </tr>
@@ -135,6 +147,7 @@ export default function SuiteTable({ suite, rows }: SuiteTableProps): VNode {
                 <a href={`/suites/${suite}/${row.variant}`}>{row.label}</a>
               </td>
               <td class={`text status-${row.status}`}>{row.status}</td>
+              {factors.map((f) => <td key={f} class="text">{row.factors?.[f] ?? ""}</td>)}
               {OUR_COLUMNS.map((c) => <td key={c.key}>{format(row.ours[c.key], c.digits)}</td>)}
               {PAPER_COLUMNS.map((c) => (
                 <td key={c.key} class="paper" title={row.paperRow ?? undefined}>

@@ -18,12 +18,14 @@ import * as $7 from "../routes/api/suites/[suite]/[variant]/log.ts";
 import * as $8 from "../routes/api/suites/[suite]/[variant]/samples/[file].ts";
 import * as $9 from "../routes/api/suites/[suite]/[variant]/train.ts";
 import * as $10 from "../routes/api/suites/[suite]/index.ts";
-import * as $11 from "../routes/api/suites/index.ts";
-import * as $12 from "../routes/index.tsx";
-import * as $13 from "../routes/suites/[suite]/[variant].tsx";
-import * as $14 from "../routes/suites/[suite]/compare.tsx";
-import * as $15 from "../routes/suites/[suite]/index.tsx";
-import * as $16 from "../routes/upload.tsx";
+import * as $11 from "../routes/api/suites/[suite]/progress.ts";
+import * as $12 from "../routes/api/suites/[suite]/tables/[file].ts";
+import * as $13 from "../routes/api/suites/index.ts";
+import * as $14 from "../routes/index.tsx";
+import * as $15 from "../routes/suites/[suite]/[variant].tsx";
+import * as $16 from "../routes/suites/[suite]/compare.tsx";
+import * as $17 from "../routes/suites/[suite]/index.tsx";
+import * as $18 from "../routes/upload.tsx";
 
 /** Every route and island. */
 export const manifest: Manifest = {
@@ -40,17 +42,21 @@ export const manifest: Manifest = {
     "routes/api/suites/[suite]/[variant]/samples/[file].ts": $8,
     "routes/api/suites/[suite]/[variant]/train.ts": $9,
     "routes/api/suites/[suite]/index.ts": $10,
-    "routes/api/suites/index.ts": $11,
-    "routes/index.tsx": $12,
-    "routes/suites/[suite]/[variant].tsx": $13,
-    "routes/suites/[suite]/compare.tsx": $14,
-    "routes/suites/[suite]/index.tsx": $15,
-    "routes/upload.tsx": $16,
+    "routes/api/suites/[suite]/progress.ts": $11,
+    "routes/api/suites/[suite]/tables/[file].ts": $12,
+    "routes/api/suites/index.ts": $13,
+    "routes/index.tsx": $14,
+    "routes/suites/[suite]/[variant].tsx": $15,
+    "routes/suites/[suite]/compare.tsx": $16,
+    "routes/suites/[suite]/index.tsx": $17,
+    "routes/upload.tsx": $18,
   },
   islands: [
     "CompareViewer",
     "EditPanel",
+    "FactorGrid",
     "LinePlot",
+    "SuiteProgress",
     "SuiteTable",
     "TrainButton",
     "UploadForm",

@@ -1,15 +1,18 @@
 /**
- * Plot data from the store: ΔW statistics of several variants on one layer axis, and loss curves from run logs.
+ * Plot data from the store: ΔW statistics of several variants on one layer axis (grouped bars), and training and
+ * validation curves from run logs — of one variant or overlaid for several on one shared step axis — with one
+ * y axis per unit (the training loss, L2 on [0, 1], dB).
  *
  * @module
  */
 
 import type { DeltaWRow } from "../experiments/store.ts";
 import type { RunRecord } from "../train/run_log.ts";
-import type { LinePlotProps } from "../islands/LinePlot.tsx";
+import type { LinePlotProps, PlotSeries } from "../islands/LinePlot.tsx";
 
 /**
- * Mean |ΔW| per layer of several variants as one bar chart (layers in the order they first appear).
+ * Mean |ΔW| per layer of several variants as grouped bars: one group per layer (in the order the layers first
+ * appear), one opaque bar per variant side by side in it.
  *
  * @param id element id
  * @param rows per variant: label and rows (null: no ΔW)
@@ -39,7 +42,38 @@ export function deltaWPlot(
     })),
     bars: true,
     yLabel: "mean |ΔW|",
+    width: Math.min(1100, Math.max(560, layers.length * present.length * 9 + 120)),
   };
+}
+
+/** The units of the logged curves, as axis labels. */
+export const CURVE_UNITS = { loss: "training loss", l2: "L2 on [0, 1]", dB: "PSNR (dB)" } as const;
+
+/**
+ * The unit of a logged curve, from its name: `…_dB` in dB, `…_01` an L2 on [0, 1] images, anything else the
+ * training loss's own unit.
+ *
+ * @param name a field of a log record's `losses` (after {@linkcode lossesInUnits})
+ * @returns an axis label of {@linkcode CURVE_UNITS}
+ * @example
+ * ```ts
+ * import { curveUnit } from "./plots.ts";
+ * console.log(curveUnit("val_psnrPhaseTwo_dB"), curveUnit("val_l2PhaseTwo_01"), curveUnit("loss")); // "PSNR (dB)" "L2 on [0, 1]" "training loss"
+ * ```
+ */
+export function curveUnit(name: string): string {
+  if (/_dB$/.test(name)) return CURVE_UNITS.dB;
+  if (/_01$/.test(name)) return CURVE_UNITS.l2;
+  return CURVE_UNITS.loss;
+}
+
+/** Units drawn on a log axis: those whose values are all > 0, except dB (already logarithmic). */
+function logUnits(series: { unit?: string; values: (number | null)[] }[]): string[] {
+  const units = [...new Set(series.map((s) => s.unit ?? ""))];
+  return units.filter((unit) =>
+    unit !== CURVE_UNITS.dB &&
+    series.filter((s) => (s.unit ?? "") === unit).every((s) => s.values.every((v) => v === null || v > 0))
+  );
 }
 
 /**
@@ -102,21 +136,82 @@ export function lossPlot(id: string, logRecords: RunRecord[]): LinePlotProps | n
   const bySteps = new Map<number, Record<string, number | string>>();
   for (const r of withLosses) bySteps.set(r.step, { ...bySteps.get(r.step), ...r.losses });
   const steps = [...bySteps.keys()].sort((a, b) => a - b);
+  const series = names.map((name) => ({
+    label: name,
+    unit: curveUnit(name),
+    values: steps.map((s) => {
+      const v = bySteps.get(s)![name];
+      return typeof v === "number" && Number.isFinite(v) ? v : null;
+    }),
+  }));
+  return { id, title: "Losses", x: steps, series, logUnits: logUnits(series), xLabel: "step" };
+}
+
+/**
+ * Curves of a run log by step: the numeric losses in today's units, one point per step (the last record of a
+ * step wins: a resumed run rewrites it).
+ */
+function curvesBySteps(logRecords: RunRecord[]): Map<number, Record<string, number>> {
+  const bySteps = new Map<number, Record<string, number>>();
+  for (const r of logRecords) {
+    if (!r.losses || !Number.isFinite(r.step)) continue;
+    const numeric = Object.entries(lossesInUnits(r.losses)).filter(([, v]) =>
+      typeof v === "number" && Number.isFinite(v)
+    );
+    bySteps.set(r.step, { ...bySteps.get(r.step), ...Object.fromEntries(numeric) as Record<string, number> });
+  }
+  return bySteps;
+}
+
+/**
+ * The training and validation curves of several variants overlaid: one shared step axis (the union of their
+ * steps; a variant without a value at a step has a gap, drawn through), one y axis per unit, one series per
+ * variant and curve, coloured by variant (`group`) and dashed for validation curves.
+ *
+ * @param id element id
+ * @param variants label and run log of each variant
+ * @param curves which curves (default every one logged)
+ * @returns chart props, or null when no variant logged any
+ * @example
+ * ```ts
+ * import { curvesPlot } from "./plots.ts";
+ * const plot = curvesPlot("curves", [
+ *   { label: "A", records: [{ step: 1, losses: { loss: 2 } }, { step: 3, losses: { loss: 1, val_psnrPhaseTwo_dB: 20 } }] },
+ *   { label: "B", records: [{ step: 2, losses: { loss: 1.5 } }] },
+ * ]);
+ * console.log(plot?.x, plot?.series.map((s) => `${s.label} [${s.unit}]`));
+ * // [1, 2, 3] ["A · loss [training loss]", "A · val_psnrPhaseTwo_dB [PSNR (dB)]", "B · loss [training loss]"]
+ * console.log(plot?.series[2].values, plot?.logUnits); // [null, 1.5, null] ["training loss"]
+ * ```
+ */
+export function curvesPlot(
+  id: string,
+  variants: { label: string; records: RunRecord[] }[],
+  curves?: readonly string[],
+): LinePlotProps | null {
+  const logged = variants.map((v) => ({ label: v.label, bySteps: curvesBySteps(v.records) }));
+  const steps = [...new Set(logged.flatMap((v) => [...v.bySteps.keys()]))].sort((a, b) => a - b);
+  const series: PlotSeries[] = [];
+  for (const [group, v] of logged.entries()) {
+    const names = [...new Set([...v.bySteps.values()].flatMap((losses) => Object.keys(losses)))]
+      .filter((name) => !curves || curves.includes(name));
+    for (const name of names) {
+      series.push({
+        label: `${v.label} · ${name}`,
+        unit: curveUnit(name),
+        group,
+        dash: name.startsWith("val_"),
+        values: steps.map((s) => v.bySteps.get(s)?.[name] ?? null),
+      });
+    }
+  }
+  if (!series.length) return null;
   return {
     id,
-    title: "Losses",
+    title: "Training and validation curves",
     x: steps,
-    series: names.map((name) => ({
-      label: name,
-      values: steps.map((s) => {
-        const v = bySteps.get(s)![name];
-        return typeof v === "number" && Number.isFinite(v) ? v : null;
-      }),
-    })),
-    logY: names.every((n) =>
-      withLosses.every((r) => typeof r.losses![n] !== "number" || r.losses![n] as number > 0)
-    ),
+    series,
+    logUnits: logUnits(series),
     xLabel: "step",
-    yLabel: "loss",
   };
 }

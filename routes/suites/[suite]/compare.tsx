@@ -1,18 +1,30 @@
 /**
- * `/suites/:suite/compare?variants=a,b`: chosen variants side by side on the same sample inputs (before/after
- * slider, synchronized zoom, error heatmap), their metrics and their ΔW statistics.
+ * `/suites/:suite/compare?variants=a,b`: 1–10 chosen variants on the same sample inputs (side by side with a
+ * before/after slider, synchronized zoom and error heatmap, or a variants × samples grid; against the input or
+ * the difference to a chosen variant), their metrics, their training and validation curves overlaid (one axis
+ * per unit, a shared step axis) and their per-layer ΔW as grouped bars and a layer × variant heatmap.
  *
  * @module
  */
 
 /** @jsx h */
 import { h, type VNode } from "../../../deps.ts";
-import { checkName, listVariantResults, readDeltaW, type VariantResult } from "../../../experiments/store.ts";
+import {
+  checkName,
+  listVariantResults,
+  readDeltaW,
+  readLog,
+  readSuite,
+  type VariantResult,
+} from "../../../experiments/store.ts";
+import { deltaWTable } from "../../../experiments/suite_tables.ts";
+import type { ExportTable } from "../../../experiments/table_export.ts";
+import { DeltaWHeatmap } from "../../../components/DeltaWHeatmap.tsx";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
 import { MetricsTable } from "../../../components/MetricsTable.tsx";
 import CompareViewer from "../../../islands/CompareViewer.tsx";
 import LinePlot, { type LinePlotProps } from "../../../islands/LinePlot.tsx";
-import { deltaWPlot } from "../../../site/plots.ts";
+import { curvesPlot, deltaWPlot } from "../../../site/plots.ts";
 import { sampleIndices } from "../../../site/variants.ts";
 
 interface Data {
@@ -20,10 +32,12 @@ interface Data {
   chosen: VariantResult[];
   samples: string[];
   deltaW: LinePlotProps | null;
+  deltaWTable: ExportTable | null;
+  curves: LinePlotProps | null;
 }
 
-/** Most variants shown side by side. */
-const MAX_COMPARED = 6;
+/** Most variants compared at once. */
+const MAX_COMPARED = 10;
 
 /** Reads the chosen variants. */
 export const handler: Handlers<Data> = {
@@ -44,14 +58,30 @@ export const handler: Handlers<Data> = {
     });
     const lists = chosen.map((r) => sampleIndices(r.samples));
     const samples = lists[0].filter((s) => lists.every((list) => list.includes(s)));
-    const deltaW = deltaWPlot(
-      "delta-w",
-      await Promise.all(chosen.map(async (r) => ({
-        label: r.label,
-        rows: await readDeltaW(suite, r.variant, ctx.state.experimentsRoot),
-      }))),
+    await readSuite(suite, ctx.state.experimentsRoot);
+    const root = ctx.state.experimentsRoot;
+    const deltaWRows = await Promise.all(chosen.map(async (r) => ({
+      label: r.label,
+      rows: await readDeltaW(suite, r.variant, root),
+    })));
+    const withDeltaW = deltaWRows.filter((d) => d.rows?.length).map((d) => ({
+      label: d.label,
+      rows: d.rows!,
+    }));
+    const curves = curvesPlot(
+      "curves",
+      await Promise.all(
+        chosen.map(async (r) => ({ label: r.label, records: await readLog(suite, r.variant, root) })),
+      ),
     );
-    return ctx.render({ suite, chosen, samples, deltaW });
+    return ctx.render({
+      suite,
+      chosen,
+      samples,
+      deltaW: deltaWPlot("delta-w", deltaWRows),
+      deltaWTable: withDeltaW.length ? deltaWTable(withDeltaW) : null,
+      curves: curves ? { ...curves, width: 900, height: 320 } : null,
+    });
   },
 };
 
@@ -62,6 +92,7 @@ export const handler: Handlers<Data> = {
  * @returns the page
  */
 export default function ComparePage({ data }: PageProps<Data>): VNode {
+  const variantsQuery = `variants=${data.chosen.map((r) => r.variant).join(",")}`;
   return (
     <div>
       <h1>
@@ -78,11 +109,39 @@ export default function ComparePage({ data }: PageProps<Data>): VNode {
       />
       <h2>Metrics</h2>
       <MetricsTable results={data.chosen} />
+      <p class="muted">
+        Export {["csv", "md", "tex"].map((format) => (
+          <a
+            key={format}
+            class="button"
+            data-export={`metrics.${format}`}
+            href={`/api/suites/${data.suite}/tables/metrics.${format}?${variantsQuery}`}
+          >
+            {format === "md" ? "Markdown" : format === "tex" ? "LaTeX" : "CSV"}
+          </a>
+        ))}
+      </p>
+      <h2>Curves</h2>
+      {data.curves
+        ? <Island name="LinePlot" component={LinePlot} props={data.curves} />
+        : <p class="muted">None of these variants has a training log.</p>}
+      <p class="muted">
+        Solid: training; dashed: validation. Click a legend entry to hide or show its curve.
+      </p>
       {data.deltaW
         ? (
           <div>
-            <h2>ΔW statistics</h2>
+            <h2>ΔW per layer</h2>
             <Island name="LinePlot" component={LinePlot} props={data.deltaW} />
+            {data.deltaWTable
+              ? (
+                <DeltaWHeatmap
+                  table={data.deltaWTable}
+                  exportBase={`/api/suites/${data.suite}/tables/delta_w`}
+                  exportQuery={variantsQuery}
+                />
+              )
+              : null}
           </div>
         )
         : null}
