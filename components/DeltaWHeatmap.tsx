@@ -38,7 +38,7 @@ export function DeltaWHeatmap({ table, exportBase, exportQuery }: DeltaWHeatmapP
         </thead>
         <tbody>
           {table.rows.map((row) => (
-            <tr key={row[0]} data-layer={row[0]}>
+            <tr key={row[0]} data-weight={row[0]}>
               <th class="text">{row[0]}</th>
               {row.slice(1).map((cell, j) => {
                 const value = Number(cell);
