@@ -1,12 +1,16 @@
 /**
  * `deno run -A experiments/report.ts <suite> [DIR]` (DIR: the experiments folder, default ./data): the suite's results as Markdown (the README's tables): one row
  * per variant with our metrics beside the paper's Table-3 row, and the per-layer mean |ΔW| (the paper's
- * Fig. 8) with its two summary ratios (main convs vs toRGB, last resolution vs the others).
+ * Fig. 8) with its two summary ratios (main convs vs toRGB, last resolution vs the others); for a suite with
+ * factors, the grid of PSNR and L2 by its first two factors (mean ± sd over seed repeats).
  *
  * @module
  */
 
 import { listVariantResults, readDeltaW, readSuite } from "./store.ts";
+import { factorGrid } from "./factor_grid.ts";
+import { gridPoints, gridTable } from "./suite_tables.ts";
+import { toMarkdown } from "./table_export.ts";
 import { EXPERIMENTS_ROOT } from "./store.ts";
 
 const fixed = (value: unknown, digits: number) =>
@@ -92,6 +96,22 @@ export async function suiteMarkdown(suiteName: string, root: string = EXPERIMENT
     const summaries = withDelta.map((d) => deltaWSummary(d.rows));
     lines.push(`| conv ÷ toRGB | ${summaries.map((s) => s.convOverToRgb.toFixed(2)).join(" | ")} |`);
     lines.push(`| last res. ÷ others | ${summaries.map((s) => s.lastOverOthers.toFixed(2)).join(" | ")} |`);
+  }
+  const factors = suite.factors ?? [];
+  if (factors.length >= 2) {
+    const points = gridPoints(rows);
+    for (const metric of ["psnr", "l2"]) {
+      const grid = factorGrid(points, { rows: factors[0], columns: factors[1], metric });
+      const fixed = Object.entries(grid.where).map((
+        [f, v],
+      ) => (v === "*" ? `${f}: mean ± sd` : `${f} = ${v}`));
+      lines.push(
+        "",
+        `${metric === "psnr" ? "PSNR" : "L2"} by ${factors[0]} × ${factors[1]} (${fixed.join(", ")}):`,
+        "",
+      );
+      lines.push(toMarkdown(gridTable(grid)).trimEnd());
+    }
   }
   lines.push(
     "",

@@ -7,7 +7,7 @@
  */
 
 import { readProgress, type VariantProgress } from "../experiments/progress.ts";
-import { checkName, readSuite } from "../experiments/store.ts";
+import { checkName, readSuite, resultDirectory } from "../experiments/store.ts";
 
 /** One variant's progress as the page shows it. */
 export interface VariantProgressRow {
@@ -42,7 +42,7 @@ export async function suiteProgress(
     const record = await readProgress(suite, v.name, root);
     let done = false;
     try {
-      done = (await Deno.stat(`${root}/results/${suite}/${v.name}/metrics.json`)).isFile;
+      done = (await Deno.stat(`${resultDirectory(suite, v.name, root)}/metrics.json`)).isFile;
     } catch {
       // not evaluated yet
     }
