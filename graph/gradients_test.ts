@@ -193,6 +193,24 @@ const CASES: Case[] = [
     build: (g, [x, w]) => g.conv(x, w, { dilations: [2, 2], strides: [2, 1], pads: 2 }),
   },
   {
+    name: "Conv, stride 1, dilation 2, asymmetric pads, 3×2 kernel (dx as a Conv with the flipped kernel)",
+    ops: ["Conv"],
+    inputs: [n(2, 2, 7, 6), n(3, 2, 3, 2)],
+    build: (g, [x, w]) => g.conv(x, w, { dilations: [2, 1], pads: [2, 0, 1, 1] }),
+  },
+  {
+    name: "Conv, stride 1, pads wider than the kernel reaches (dx falls back to ConvTranspose)",
+    ops: ["Conv"],
+    inputs: [n(1, 2, 4, 4), n(2, 2, 2, 2)],
+    build: (g, [x, w]) => g.conv(x, w, { pads: [2, 0, 0, 0] }),
+  },
+  {
+    name: "Conv, depthwise 3×3 and 1×1 (group = channels)",
+    ops: ["Conv"],
+    inputs: [n(2, 3, 5, 5), n(3, 1, 3, 3), n(2, 3, 1, 1)],
+    build: (g, [x, w, u]) => g.conv(g.conv(x, w, { pads: 1, group: 3 }), u),
+  },
+  {
     name: "Conv, 2 groups",
     ops: ["Conv"],
     inputs: [n(2, 4, 5, 5), n(6, 2, 3, 3)],
@@ -415,4 +433,17 @@ Deno.test("Conv's weight gradient is a MatMul over im2col patches, not a convolu
   const backward = g.nodes.slice(before).map((node) => node.op);
   assert.ok(!backward.includes("Conv"), `backward ops: ${backward.join(", ")}`);
   assert.equal(backward.filter((op) => op === "MatMul").length, 1);
+});
+
+Deno.test("a stride-1 Conv's input gradient is a Conv with the flipped kernel; stride 2 keeps ConvTranspose", () => {
+  for (const [strides, expected] of [[[1, 1], "Conv"], [[2, 2], "ConvTranspose"]] as const) {
+    const g = new GraphBuilder("input gradient");
+    const x = g.input("x", [1, 4, 8, 8]);
+    const y = g.conv(x, g.parameter("w", [4, 4, 3, 3]), { pads: 1, strides });
+    const before = g.nodes.length;
+    gradients(g, g.reduceSum(g.mul(y, y), [0, 1, 2, 3], false), [x]);
+    const backward = g.nodes.slice(before).map((node) => node.op);
+    assert.ok(backward.includes(expected), `${strides}: ${backward.join(", ")}`);
+    assert.ok(!backward.includes(expected === "Conv" ? "ConvTranspose" : "Conv"), backward.join(", "));
+  }
 });
