@@ -8,8 +8,9 @@
  *   alone, so this row gives `forward_backward_s`, `backward_over_forward` and the host update's time
  *   (`update_s` = step − run: the loop plus the gradient checks).
  *
- * Both rows also time the forward-only graph (forward + loss) after the steps. bench/mod.ts runs both and
- * derives the in-graph update's time (graph step − host row's forward + backward).
+ * Both rows also time the forward-only graph (forward + loss), each run paired with a step (backward ÷ forward
+ * is the median over the pairs, robust to a shared machine's load). bench/mod.ts runs both rows and derives the
+ * in-graph update's time (graph step − host row's forward + backward).
  *
  * @module
  */
@@ -58,27 +59,38 @@ await trainer.step({ x: images }); // warm-up
 const steps: number[] = [];
 const graphRuns: number[] = [];
 let provider = "";
-for (let i = 0; i < 3; i++) {
+const timedStep = async () => {
   const start = performance.now();
   const result = await trainer.step({ x: images });
   graphRuns.push(result.milliseconds);
   steps.push(performance.now() - start);
   provider = result.provider;
-}
-const peak = peakRssMiB();
+};
+await timedStep();
+await timedStep();
+const peak = peakRssMiB(); // after three steps (garbage-collection lag included), before the forward session
 
+// Forward-only runs interleaved with the steps, so that both see the same load on a shared machine.
 const forward =
   phaseTwoTrainingGraph(architecture, { batch, weights: lossWeights, withGradients: false }).graph;
 const forwardSession = await GraphSession.create(forward, { device });
 const forwardFeeds = Object.fromEntries(
   forward.parameters.map((p) => [p.name, parameters.get(p.name)!.data]),
 );
-await forwardSession.run({ x: images, ...forwardFeeds }); // warm-up
+const runForward = async () => (await forwardSession.run({ x: images, ...forwardFeeds })).milliseconds;
+await runForward(); // warm-up
 const forwards: number[] = [];
-for (let i = 0; i < 3; i++) {
-  forwards.push((await forwardSession.run({ x: images, ...forwardFeeds })).milliseconds);
+const ratios: number[] = [];
+for (let i = 0; i < 2; i++) {
+  forwards.push(await runForward());
+  await timedStep();
+  ratios.push((graphRuns.at(-1)! - forwards.at(-1)!) / forwards.at(-1)!);
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+const median = (v: number[]) => {
+  const sorted = [...v].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const step = median(steps), fwd = median(forwards), run = median(graphRuns);
 const seconds = (ms: number) => Math.round(ms) / 1000;
 console.log(JSON.stringify({
@@ -90,7 +102,7 @@ console.log(JSON.stringify({
   ...(optimizer === "host"
     ? {
       forward_backward_s: seconds(run),
-      backward_over_forward: Math.round(((run - fwd) / fwd) * 100) / 100,
+      backward_over_forward: Math.round(median(ratios) * 100) / 100, // paired runs
       update_s: seconds(step - run),
     }
     : { host_side_s: seconds(step - run) }),
