@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { countMacs } from "../graph/flops.ts";
+import { prngFill } from "../io/prng.ts";
+import { resolveArchitecture } from "./architecture.ts";
+import { HyperInverter } from "./hyperinverter.ts";
+import { hyperInverterGraph } from "./pipeline_graph.ts";
+
+/** A small model whose synthesis has 128-channel 3×3 convolutions at 32² and 64² (Winograd's range). */
+const ARCHITECTURE = resolveArchitecture({
+  generator: { resolution: 64, channelBase: 4096, channelMax: 128, mappingLayers: 2 },
+  wEncoder: { preset: "tiny64" },
+  layerWiseEncoder: { preset: "tiny64" },
+  hypernet: { hiddenDim: 8, featureChannels: 64, featureSize: 4 },
+  refinementPasses: 1,
+});
+
+function seededWeights(): Map<string, Float32Array> {
+  const weights = new Map<string, Float32Array>();
+  hyperInverterGraph(ARCHITECTURE).parameters.forEach((p, k) => {
+    const positive = p.name.endsWith("running_var") || /(bn\d?|\.1)\.weight$/.test(p.name);
+    const small = p.name.startsWith("hypernet.");
+    weights.set(p.name, prngFill(0x5eed, k, p.size, positive ? 0.9 : 0, positive ? 0.2 : small ? 0.02 : 0.3));
+  });
+  return weights;
+}
+
+function maxRelativeDiff(a: Float32Array, b: Float32Array): number {
+  let diff = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    (diff = Math.max(diff, Math.abs(a[i] - b[i])), scale = Math.max(scale, Math.abs(a[i])));
+  }
+  return diff / scale;
+}
+
+Deno.test("HyperInverter runs its synthesis' 3×3 convolutions by Winograd by default, with the direct result", async () => {
+  const weights = seededWeights();
+  const direct = new HyperInverter(ARCHITECTURE, weights, { winograd: false, lowMemory: true });
+  const fast = new HyperInverter(ARCHITECTURE, weights);
+  // 4× fewer multiplies in the rewritten 32² and 64² conv1 layers (their input transforms are convolutions too).
+  const directMacs = countMacs(direct.stageGraph("phaseTwo", 1));
+  const fastMacs = countMacs(fast.stageGraph("phaseTwo", 1));
+  assert.ok(fastMacs.conv < 0.65 * directMacs.conv, `conv MACs ${fastMacs.conv} vs ${directMacs.conv}`);
+  const images = prngFill(7, 0, 2 * 3 * 64 * 64, -0.9, 1.8);
+  const a = await direct.invert(images, 2);
+  const b = await fast.invert(images, 2);
+  assert.ok(maxRelativeDiff(a.wCodes.data, b.wCodes.data) < 1e-5, "w codes");
+  assert.ok(maxRelativeDiff(a.phaseOneImages.data, b.phaseOneImages.data) < 1e-5, "phase-I images");
+  assert.ok(maxRelativeDiff(a.finalImages.data, b.finalImages.data) < 1e-5, "final images");
+  for (const [target, residual] of a.residuals) {
+    assert.ok(maxRelativeDiff(residual.data, b.residuals.get(target)!.data) < 1e-5, `ΔW ${target}`);
+  }
+});
