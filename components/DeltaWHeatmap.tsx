@@ -10,13 +10,14 @@
 import { h, type VNode } from "../deps.ts";
 import type { ExportTable } from "../experiments/table_export.ts";
 import { heatColour } from "../islands/CompareViewer.tsx";
+import { ExportLinks } from "./ExportLinks.tsx";
 
 /** Props of {@linkcode DeltaWHeatmap}. */
 export interface DeltaWHeatmapProps {
   /** From `deltaWTable` (values ×10⁻³). */
   table: ExportTable;
-  /** Where the table's exports are: `…/tables/delta_w` (the format's extension and query are appended). */
-  exportBase: string;
+  /** The suite (its table exports). */
+  suite: string;
   /** The query of the exports (`variants=a,b`). */
   exportQuery: string;
 }
@@ -27,7 +28,7 @@ export interface DeltaWHeatmapProps {
  * @param props the table and its export link
  * @returns the table
  */
-export function DeltaWHeatmap({ table, exportBase, exportQuery }: DeltaWHeatmapProps): VNode {
+export function DeltaWHeatmap({ table, suite, exportQuery }: DeltaWHeatmapProps): VNode {
   const values = table.rows.flatMap((row) => row.slice(1).map(Number)).filter(Number.isFinite);
   const max = Math.max(...values, Number.MIN_VALUE);
   return (
@@ -60,16 +61,7 @@ export function DeltaWHeatmap({ table, exportBase, exportQuery }: DeltaWHeatmapP
       </table>
       <p class="muted">
         Mean |ΔW| ×10⁻³ per target layer, one colour scale for the table (black: none, yellow: the largest).
-        Export {["csv", "md", "tex"].map((format) => (
-          <a
-            key={format}
-            class="button"
-            data-export={`delta_w.${format}`}
-            href={`${exportBase}.${format}?${exportQuery}`}
-          >
-            {format === "md" ? "Markdown" : format === "tex" ? "LaTeX" : "CSV"}
-          </a>
-        ))}
+        <ExportLinks suite={suite} table="delta_w" query={exportQuery} />
       </p>
     </div>
   );

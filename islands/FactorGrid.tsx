@@ -157,7 +157,7 @@ export default function FactorGrid({ suite, factors, points }: FactorGridProps):
                     style={`background: ${background}; color: ${colour}`}
                   >
                     {formatMeanSpread(cell.mean, cell.spread, column.digits)}
-                    {cell.n > 1 ? <small>(n={cell.n})</small> : null}
+                    {cell.n > 1 ? <small>{` (n=${cell.n})`}</small> : null}
                   </td>
                 );
               })}

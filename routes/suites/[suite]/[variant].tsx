@@ -17,6 +17,7 @@ import {
 } from "../../../experiments/store.ts";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
 import { MetricsTable } from "../../../components/MetricsTable.tsx";
+import { ExportLinks } from "../../../components/ExportLinks.tsx";
 import LinePlot, { type LinePlotProps } from "../../../islands/LinePlot.tsx";
 import EditPanel from "../../../islands/EditPanel.tsx";
 import TrainButton from "../../../islands/TrainButton.tsx";
@@ -87,6 +88,9 @@ export default function VariantPage({ data }: PageProps<Data>): VNode {
         {r.paper?.row ? `; mirrors the paper's row "${r.paper.row}"` : ""}.
       </p>
       <MetricsTable results={[r]} />
+      <p>
+        <ExportLinks suite={data.suite} table="metrics" query={`variants=${r.variant}`} />
+      </p>
       {r.status === "pending"
         ? (
           <Island

@@ -20,6 +20,7 @@ import {
 import { deltaWTable } from "../../../experiments/suite_tables.ts";
 import type { ExportTable } from "../../../experiments/table_export.ts";
 import { DeltaWHeatmap } from "../../../components/DeltaWHeatmap.tsx";
+import { ExportLinks } from "../../../components/ExportLinks.tsx";
 import { type Handlers, Island, type PageProps } from "../../../site/fresh.tsx";
 import { MetricsTable } from "../../../components/MetricsTable.tsx";
 import CompareViewer from "../../../islands/CompareViewer.tsx";
@@ -109,17 +110,8 @@ export default function ComparePage({ data }: PageProps<Data>): VNode {
       />
       <h2>Metrics</h2>
       <MetricsTable results={data.chosen} />
-      <p class="muted">
-        Export {["csv", "md", "tex"].map((format) => (
-          <a
-            key={format}
-            class="button"
-            data-export={`metrics.${format}`}
-            href={`/api/suites/${data.suite}/tables/metrics.${format}?${variantsQuery}`}
-          >
-            {format === "md" ? "Markdown" : format === "tex" ? "LaTeX" : "CSV"}
-          </a>
-        ))}
+      <p>
+        <ExportLinks suite={data.suite} table="metrics" query={variantsQuery} />
       </p>
       <h2>Curves</h2>
       {data.curves
@@ -134,13 +126,7 @@ export default function ComparePage({ data }: PageProps<Data>): VNode {
             <h2>ΔW per layer</h2>
             <Island name="LinePlot" component={LinePlot} props={data.deltaW} />
             {data.deltaWTable
-              ? (
-                <DeltaWHeatmap
-                  table={data.deltaWTable}
-                  exportBase={`/api/suites/${data.suite}/tables/delta_w`}
-                  exportQuery={variantsQuery}
-                />
-              )
+              ? <DeltaWHeatmap table={data.deltaWTable} suite={data.suite} exportQuery={variantsQuery} />
               : null}
           </div>
         )
