@@ -424,7 +424,7 @@ function repeatedPoints(variants: unknown[], factors: string[] | null): string[]
  * ```ts
  * import { readSuite } from "./store.ts";
  * const suite = await readSuite("table3");
- * console.log(suite.base, suite.file!.endsWith("/data/suites/table3.json")); // "data/models/default" true
+ * console.log(suite.base, suite.file!.endsWith("/data/suites/table3.json")); // "models/default" true
  * ```
  */
 export async function readSuite(name: string, root: string = EXPERIMENTS_ROOT): Promise<Suite> {

@@ -120,7 +120,7 @@ const LATEX: Record<string, string> = {
  * @example
  * ```ts
  * import { latexEscape } from "./table_export.ts";
- * console.log(latexEscape("mean |ΔW| 50% a_b ± 1")); // "mean $|$$\Delta$W$|$ 50\% a\_b $\pm$ 1"
+ * console.log(latexEscape("mean |ΔW| 50% a_b ± 1")); // "mean $|$$\\Delta$W$|$ 50\\% a\\_b $\\pm$ 1"
  * ```
  */
 export function latexEscape(text: string): string {
