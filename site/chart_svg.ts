@@ -87,8 +87,10 @@ export function chartSvg(props: LinePlotProps, visible?: readonly boolean[]): st
   const width = props.width ?? 560, height = props.height ?? 260;
   const shown = props.series.map((s, i) => ({ s, i })).filter(({ i }) => visible?.[i] ?? true);
   const units = chartUnits(props);
-  const left = 70, right = units.length > 1 ? 70 : 20, top = 34, bottom = props.xLabels ? 90 : 46;
-  const legendRows = Math.ceil(props.series.length / 3);
+  // one y axis per unit: the first on the left, the second on the right, further ones alternate outward
+  const AXIS = 66, leftAxes = Math.ceil(units.length / 2), rightAxes = Math.floor(units.length / 2);
+  const left = 12 + AXIS * Math.max(1, leftAxes), right = Math.max(20, 12 + AXIS * rightAxes);
+  const top = 34, bottom = props.xLabels ? 90 : 46;
   const plotW = width - left - right, plotH = height - top - bottom;
   const xs = props.x;
   const [xMin, xMax] = props.bars
@@ -118,12 +120,9 @@ export function chartSvg(props: LinePlotProps, visible?: readonly boolean[]): st
   }
   if (props.xLabel) {
     parts.push(
-      `<text x="${left + plotW / 2}" y="${height - 8 - 0 * legendRows}" text-anchor="middle">${
-        escape(props.xLabel)
-      }</text>`,
+      `<text x="${left + plotW / 2}" y="${height - 8}" text-anchor="middle">${escape(props.xLabel)}</text>`,
     );
   }
-  // one y axis per unit: the first on the left, the second on the right, further ones alternate outward
   const scales = new Map<string, (v: number) => number>();
   for (const [k, unit] of units.entries()) {
     const values = shown.filter(({ s }) => (s.unit ?? props.yLabel ?? "") === unit)
@@ -138,7 +137,7 @@ export function chartSvg(props: LinePlotProps, visible?: readonly boolean[]): st
     const y = (v: number) => top + plotH - ((f(v) - f(min)) / (f(max) - f(min))) * plotH;
     scales.set(unit, y);
     const side = k % 2 === 0 ? "left" : "right";
-    const ax = side === "left" ? left - (k >> 1) * 55 : left + plotW + (k >> 1) * 55;
+    const ax = side === "left" ? left - (k >> 1) * AXIS : left + plotW + (k >> 1) * AXIS;
     parts.push(`<g class="axis-y" data-unit="${escape(unit)}">`);
     parts.push(`<line x1="${ax}" x2="${ax}" y1="${top}" y2="${top + plotH}" stroke="#333"/>`);
     for (const t of ticks(min, max, log)) {
