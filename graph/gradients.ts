@@ -299,21 +299,42 @@ function convWeightGradient(
   weightShape: readonly number[],
   c: ConvAttributes,
 ): Tensor {
-  const [n, channels] = input.shape;
+  const [n, channels, h, w] = input.shape;
   const [, outChannels, oh, ow] = outGrad.shape;
   const [, inPerGroup, kh, kw] = weightShape;
   const groups = c.group;
   const outPerGroup = outChannels / groups;
   const length = oh * ow;
+  // Batch > 1: either one product per sample summed afterwards ([N, O, (C/g)·k²] partial sums), or the batch
+  // moved next to the spatial axes first (one transposed copy of the input and of outGrad) so that the product
+  // contracts over N·L at once. The second wins when the partial sums outweigh the copies (deep, small layers).
+  const fold = n > 1 && n * outChannels * inPerGroup * kh * kw > input.size + outGrad.size;
+  // Input as [batch', g, C/g, H, W] and outGrad as [batch', g, O/g, L'] with batch' = N, L' = L, or 1 and N·L.
+  const [batch, span] = fold ? [1, n * length] : [n, length];
+  const x = fold
+    ? g.reshape(g.transpose(g.reshape(input, [n, groups, inPerGroup, h, w]), [1, 2, 0, 3, 4]), [
+      groups * inPerGroup,
+      n,
+      h,
+      w,
+    ]) // [C, N, H, W]
+    : input; // [N, C, H, W]
+  const dy = fold
+    ? g.reshape(g.transpose(g.reshape(outGrad, [n, groups, outPerGroup, length]), [1, 2, 0, 3]), [
+      1,
+      groups,
+      outPerGroup,
+      span,
+    ]) // [1, g, O/g, N·L]
+    : g.reshape(outGrad, [n, groups, outPerGroup, length]); // [N, g, O/g, L]
   const padded = c.pads.some((p) => p !== 0)
-    ? g.pad(input, [0, 0, c.pads[0], c.pads[1], 0, 0, c.pads[2], c.pads[3]], 0)
-    : input;
-  const dy = g.reshape(outGrad, [n, groups, outPerGroup, length]); // [N, g, O/g, L]
+    ? g.pad(x, [0, 0, c.pads[0], c.pads[1], 0, 0, c.pads[2], c.pads[3]], 0)
+    : x;
   const window = (i: number, j: number) => {
     const top = i * c.dilations[0], left = j * c.dilations[1];
     const rows = c.strides[0] * (oh - 1) + 1, cols = c.strides[1] * (ow - 1) + 1;
     const slice = g.slice(padded, [2, 3], [top, left], [top + rows, left + cols], c.strides);
-    return g.reshape(slice, [n, channels, 1, length]); // [N, C, 1, L]
+    return g.reshape(slice, [batch, channels, 1, span]); // [N, C, 1, L] or [1, C, 1, N·L]
   };
   const offsets = Array.from({ length: kh * kw }, (_, k) => [Math.floor(k / kw), k % kw]);
   const perChunk = Math.max(1, Math.min(offsets.length, Math.floor(PATCH_FLOATS / (n * channels * length))));
@@ -323,10 +344,10 @@ function convWeightGradient(
     const m = chunk.length;
     const patches = g.reshape(
       g.concat(chunk.map(([i, j]) => window(i, j)), 2),
-      [n, groups, inPerGroup * m, length],
-    ); // [N, g, (C/g)·m, L]
-    let product = g.matMul(dy, swapLast(g, patches)); // [N, g, O/g, (C/g)·m]
-    if (n > 1) product = g.reduceSum(product, [0], false);
+      [batch, groups, inPerGroup * m, span],
+    ); // [batch', g, (C/g)·m, L']
+    let product = g.matMul(dy, swapLast(g, patches)); // [batch', g, O/g, (C/g)·m]
+    if (batch > 1) product = g.reduceSum(product, [0], false);
     chunks.push(g.reshape(product, [outChannels, inPerGroup, m])); // [O, C/g, m]
   }
   return g.reshape(g.concat(chunks, 2), weightShape); // [O, C/g, kh, kw]

@@ -211,6 +211,18 @@ const CASES: Case[] = [
     build: (g, [x, w, u]) => g.conv(g.conv(x, w, { pads: 1, group: 3 }), u),
   },
   {
+    name: "Conv, batch 3, 2 groups, 3×3 maps (batch folded into the weight gradient's product)",
+    ops: ["Conv"],
+    inputs: [n(3, 4, 3, 3), n(6, 2, 3, 3)],
+    build: (g, [x, w]) => g.conv(x, w, { pads: 1, group: 2 }),
+  },
+  {
+    name: "Conv, batch 2, stride 2, 4×4 maps (batch folded)",
+    ops: ["Conv"],
+    inputs: [n(2, 4, 4, 4), n(4, 4, 3, 3)],
+    build: (g, [x, w]) => g.conv(x, w, { pads: 1, strides: [2, 2] }),
+  },
+  {
     name: "Conv, 2 groups",
     ops: ["Conv"],
     inputs: [n(2, 4, 5, 5), n(6, 2, 3, 3)],
@@ -433,6 +445,18 @@ Deno.test("Conv's weight gradient is a MatMul over im2col patches, not a convolu
   const backward = g.nodes.slice(before).map((node) => node.op);
   assert.ok(!backward.includes("Conv"), `backward ops: ${backward.join(", ")}`);
   assert.equal(backward.filter((op) => op === "MatMul").length, 1);
+  assert.ok(backward.includes("ReduceSum"), "batch 2 of 16×16 maps: one product per sample, summed");
+});
+
+Deno.test("a deep layer's weight gradient folds the batch into the product instead of summing partial products", () => {
+  const g = new GraphBuilder("folded weight gradient");
+  const x = g.input("x", [2, 64, 4, 4]);
+  const y = g.conv(x, g.input("w", [64, 64, 3, 3]), { pads: 1 });
+  const loss = g.reduceSum(g.mul(y, y), [0, 1, 2, 3], false);
+  const before = g.nodes.length;
+  gradients(g, loss, [g.inputs[1]]);
+  const backward = g.nodes.slice(before).map((node) => node.op);
+  assert.ok(!backward.includes("ReduceSum") && backward.includes("Transpose"), backward.join(", "));
 });
 
 Deno.test("a stride-1 Conv's input gradient is a Conv with the flipped kernel; stride 2 keeps ConvTranspose", () => {
