@@ -93,7 +93,7 @@ export const GRADIENT_RULES: Readonly<Record<OpName, GradientRule>> = {
   Exp: (g, { outputs: [y] }, dy) => [g.mul(dy, y)],
   Log: (g, { inputs: [x] }, dy) => [g.div(dy, x)],
   Abs: (g, { inputs: [x] }, dy) => [g.mul(dy, g.sign(x))],
-  Relu: (g, { inputs: [x] }, dy) => [g.mul(dy, step(g, x))],
+  Relu: (g, { outputs: [y] }, dy) => [g.mul(dy, g.sign(y))], // sign(relu(x)) is the step mask
   Sigmoid: (g, { outputs: [y] }, dy) => [g.mul(dy, g.mul(y, g.sub(g.scalar(1), y)))],
   Tanh: (g, { outputs: [y] }, dy) => [g.mul(dy, g.sub(g.scalar(1), g.mul(y, y)))],
   Identity: (_g, _node, dy) => [dy],
@@ -379,10 +379,12 @@ function flippedTransposedKernel(g: GraphBuilder, w: Tensor, groups: number): Te
   return g.reshape(swapped, [groups * inPerGroup, outPerGroup, kh, kw]); // [C, O/g, kh, kw]
 }
 
-/** 1 where x > 0, else 0 (Relu'(0) = 0, as in PyTorch), from Sign: (sign + |sign|) / 2. */
+/**
+ * 1 where x > 0, else 0 (Relu'(0) = 0, as in PyTorch): sign(relu(x)), two elementwise passes (it was
+ * (sign + |sign|) / 2, four).
+ */
 function step(g: GraphBuilder, x: Tensor): Tensor {
-  const s = g.sign(x);
-  return g.scale(g.add(s, g.abs(s)), 0.5);
+  return g.sign(g.relu(x));
 }
 
 function swapLast(g: GraphBuilder, t: Tensor): Tensor {
