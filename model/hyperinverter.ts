@@ -173,6 +173,27 @@ export class HyperInverter {
           batch,
           residuals: stage === "phaseTwo" ? architecture.hypernet.targetSet : undefined,
         });
+      parameterFeeds(graph, this.weights);
+      this.stages.set(key, graph);
+    }
+    return graph;
+  }
+
+  private readonly runGraphs = new Map<string, GraphBuilder>();
+
+  /**
+   * The graph a stage runs: {@linkcode HyperInverter.stageGraph} with its large 3×3 convolutions by Winograd,
+   * unless the `winograd` option is off (exports keep the plain stage graphs).
+   *
+   * @param stage the stage
+   * @param batch batch size
+   * @returns the graph (built once)
+   */
+  executionGraph(stage: StageName, batch: number): GraphBuilder {
+    const key = `${stage}:${batch}`;
+    let graph = this.runGraphs.get(key);
+    if (!graph) {
+      graph = this.stageGraph(stage, batch);
       if (this.options.winograd ?? !(this.options.lowMemory ?? false)) {
         // Measured on 2 cores (CPU time, Winograd ÷ direct): with their weights baked in, the encoders' fixed
         // weights are transformed once per session, so from 16² on with ≥ 128 channels (128@64² 0.76,
@@ -188,8 +209,7 @@ export class HyperInverter {
         graph = rewritten;
         if (encoder && count > 0) this.bakedOnCpu.add(graph);
       }
-      parameterFeeds(graph, this.weights);
-      this.stages.set(key, graph);
+      this.runGraphs.set(key, graph);
     }
     return graph;
   }
@@ -206,7 +226,7 @@ export class HyperInverter {
     // keeps a memory arena: its activations are the largest, and re-allocating them costs ≈ 20 % at 1024².
     // Its memory pattern is off, so the arena holds what is alive at once rather than one planned block.
     const low = this.options.lowMemory ?? false;
-    const graph = override ?? this.stageGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
+    const graph = override ?? this.executionGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
     const synthesis = (stage === "phaseOne" || stage === "phaseTwo") && !low;
     const device = this.options.device ?? "cpu";
     const bake = device === "cuda" || device === "webgpu" || this.bakedOnCpu.has(graph);
