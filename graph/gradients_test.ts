@@ -471,3 +471,20 @@ Deno.test("a stride-1 Conv's input gradient is a Conv with the flipped kernel; s
     assert.ok(!backward.includes(expected === "Conv" ? "ConvTranspose" : "Conv"), backward.join(", "));
   }
 });
+
+Deno.test("Relu and LeakyRelu masks are sign(relu(x)): no Abs, at most one Sign and one Relu per rule", () => {
+  for (
+    const build of [
+      (g: GraphBuilder, x: Tensor) => g.relu(x),
+      (g: GraphBuilder, x: Tensor) => g.leakyRelu(x, 0.2),
+    ]
+  ) {
+    const g = new GraphBuilder("mask");
+    const x = g.input("x", [8]);
+    const y = build(g, x);
+    const [dx] = GRADIENT_RULES[g.producer(y)!.op](g, g.producer(y)!, g.input("dy", [8]), [true]);
+    const ops = g.nodes.slice(1).map((node) => node.op);
+    assert.ok(dx && !ops.includes("Abs"), ops.join(", "));
+    assert.equal(ops.filter((op) => op === "Sign").length, 1);
+  }
+});
