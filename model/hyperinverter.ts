@@ -14,7 +14,12 @@ import { toNdarray } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
 import { parameterFeeds, type WeightValue } from "../runtime/weights.ts";
 import { type HyperInverterArchitecture, hyperInverterGraph } from "./pipeline_graph.ts";
-import { encodeStageGraph, featureStageGraph, hypernetStageGraph } from "./stage_graphs.ts";
+import {
+  encodeStageGraph,
+  featureStageGraph,
+  hypernetStageGraph,
+  wEncodeStageGraph,
+} from "./stage_graphs.ts";
 import { synthesisGraph } from "../generator/generator_graphs.ts";
 import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import { checkFiniteOutput } from "./output_checks.ts";
@@ -193,7 +198,10 @@ export class HyperInverter {
     const key = `${stage}:${batch}`;
     let graph = this.runGraphs.get(key);
     if (!graph) {
-      graph = this.stageGraph(stage, batch);
+      // The encode stage runs E1 only: E2 of x joins E2 of x̂_w in the feature stage (invertStaged).
+      graph = stage === "encode"
+        ? wEncodeStageGraph(this.architecture, batch)
+        : this.stageGraph(stage, batch);
       if (this.options.winograd ?? !(this.options.lowMemory ?? false)) {
         // Measured on 2 cores (CPU time, Winograd ÷ direct): with their weights baked in, the encoders' fixed
         // weights are transformed once per session, so from 16² on with ≥ 128 channels (128@64² 0.76,
@@ -295,7 +303,7 @@ export class HyperInverter {
     const times: Record<string, number> = {};
     const encoded = await this.runStage("encode", batch, { x: images }, times);
     const ws = encoded.outputs.ws;
-    const fx = encoded.outputs.Fx;
+    let fx: HostData | undefined;
     const phaseOneFeeds = this.options.lowMemory ? { ws } : { ws, ...this.zeroResiduals(batch) };
     const phaseOne = await this.runStage("phaseOne", batch, phaseOneFeeds, times);
     let reconstruction = phaseOne.outputs.img;
@@ -303,7 +311,15 @@ export class HyperInverter {
     let provider = phaseOne.provider;
     const extras: Record<string, HostTensor>[] = [];
     for (let pass = 1; pass <= this.architecture.refinementPasses; pass++) {
-      const fw = (await this.runStage("features", batch, { image: reconstruction }, times)).outputs.F;
+      // E2 of x and of the reconstruction as one batch of 2B: [x; x̂] → [Fx; Fw]. Later passes feed x again
+      // rather than keep a second, batch-B session (and copy of E2's weights).
+      const pair = new Float32Array(2 * images.length);
+      pair.set(images);
+      pair.set(reconstruction.data as Float32Array, images.length);
+      const features = (await this.runStage("features", 2 * batch, { image: pair }, times)).outputs.F;
+      const half = features.data.length / 2;
+      fx ??= (features.data as Float32Array).subarray(0, half);
+      const fw = (features.data as Float32Array).subarray(half);
       const predicted = await this.runStage("hypernet", batch, { Fw: fw, Fx: fx }, times, hypernetGraph);
       const extra: Record<string, HostTensor> = {};
       extras.push(extra);

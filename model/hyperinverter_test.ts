@@ -55,3 +55,33 @@ Deno.test("HyperInverter runs its synthesis' 3×3 convolutions by Winograd by de
     assert.ok(maxRelativeDiff(residual.data, b.residuals.get(target)!.data) < 1e-5, `ΔW ${target}`);
   }
 });
+
+Deno.test("the staged inversion (E2 of x and x̂ as one batch of 2B) equals the fused graph, over two passes", async () => {
+  const architecture = resolveArchitecture({
+    generator: { resolution: 64, channelBase: 1024, channelMax: 64, mappingLayers: 2 },
+    wEncoder: { preset: "tiny64" },
+    layerWiseEncoder: { preset: "tiny64" },
+    hypernet: { hiddenDim: 8, featureChannels: 64, featureSize: 4 },
+    refinementPasses: 2,
+  });
+  const weights = new Map<string, Float32Array>();
+  hyperInverterGraph(architecture).parameters.forEach((p, k) => {
+    const positive = p.name.endsWith("running_var") || /(bn\d?|\.1)\.weight$/.test(p.name);
+    weights.set(p.name, prngFill(0x5eed, k, p.size, positive ? 0.9 : 0, positive ? 0.2 : 0.05));
+  });
+  const images = prngFill(8, 0, 3 * 3 * 64 * 64, -0.9, 1.8);
+  const staged = await new HyperInverter(architecture, weights).invert(images, 3);
+  const fused = await new HyperInverter(architecture, weights, { mode: "fused" }).invert(images, 3);
+  assert.deepEqual(Object.keys(staged.stageMilliseconds), [
+    "encode",
+    "phaseOne",
+    "features",
+    "hypernet",
+    "phaseTwo",
+  ]);
+  assert.ok(maxRelativeDiff(fused.phaseOneImages.data, staged.phaseOneImages.data) < 1e-5, "phase-I images");
+  assert.ok(maxRelativeDiff(fused.finalImages.data, staged.finalImages.data) < 1e-5, "final images");
+  for (const [target, residual] of fused.residuals) {
+    assert.ok(maxRelativeDiff(residual.data, staged.residuals.get(target)!.data) < 1e-5, `ΔW ${target}`);
+  }
+});

@@ -49,6 +49,39 @@ export function encodeStageGraph(architecture: HyperInverterArchitecture, batch:
 }
 
 /**
+ * Stage 1 without E2: input `x` [B, 3, R, R] → output `ws` [B, numWs, wDim] (E1 + w_avg, repeated). The
+ * staged inversion runs this and E2 of x together with E2 of x̂_w, as one batch of 2B in the feature stage
+ * (E2's weights are then read once for both, and held once).
+ *
+ * @param architecture resolved architecture
+ * @param batch batch size
+ * @returns the graph
+ * @example
+ * ```ts
+ * import { resolveArchitecture } from "./architecture.ts";
+ * import { wEncodeStageGraph } from "./stage_graphs.ts";
+ * const g = wEncodeStageGraph(resolveArchitecture({
+ *   generator: { resolution: 64, channelBase: 1024, channelMax: 64, mappingLayers: 2 },
+ *   wEncoder: { preset: "tiny64" },
+ *   layerWiseEncoder: { preset: "tiny64" },
+ *   hypernet: { hiddenDim: 8, featureChannels: 64, featureSize: 4 },
+ * }), 2);
+ * console.log(g.outputs.map((t) => t.name), g.outputs[0].shape); // ["ws"] [2, 10, 512]
+ * ```
+ */
+export function wEncodeStageGraph(architecture: HyperInverterArchitecture, batch: number): GraphBuilder {
+  const { generator, wEncoder } = architecture;
+  const g = new GraphBuilder("w_encode");
+  const x = g.input("x", [batch, 3, generator.resolution, generator.resolution]); // [B, 3, R, R]
+  const small = toEncoderSize(g, x, wEncoder.inputSize); // [B, 3, 256, 256]
+  const offset = g.scope("w_encoder", () => buildWEncoder(g, wEncoder, small)); // [B, 512]
+  const w = g.add(offset, g.scope("mapping", () => g.parameter("w_avg", [generator.wDim]))); // [B, 512]
+  const rows = numWs(generator);
+  g.output(g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]), "ws");
+  return g;
+}
+
+/**
  * Stage 3: input `image` [B, 3, R, R] → output `F` [B, L, C, S, S] (E2 of a reconstruction).
  *
  * @param architecture resolved architecture
