@@ -25,12 +25,28 @@ export interface GraphUpdateRule {
   /** Scalar inputs (without the `optimizer.` prefix). */
   readonly scalars: readonly string[];
   /**
-   * Adds one parameter's update.
+   * The gradient as the elementwise update sees it (Ranger: centralised per row); the identity for Adam.
    *
    * @param g the step graph
-   * @param parameter the parameter (a graph parameter)
+   * @param parameter the parameter, in its own shape
    * @param gradient its gradient
-   * @param state its state buffers (graph inputs) by buffer name
+   * @param scalars the scalar inputs by name
+   * @returns the gradient to update with, shaped like the parameter
+   */
+  prepare?(
+    g: GraphBuilder,
+    parameter: Tensor,
+    gradient: Tensor,
+    scalars: Readonly<Record<string, Tensor>>,
+  ): Tensor;
+  /**
+   * Adds the elementwise update of one parameter, or of several flattened into one vector (the update is
+   * elementwise, so small parameters are updated together: fewer nodes).
+   *
+   * @param g the step graph
+   * @param parameter the parameter (or the concatenated parameters)
+   * @param gradient its (prepared) gradient
+   * @param state its state buffers by buffer name
    * @param scalars the scalar inputs by name
    * @returns the new parameter and the new state buffers
    */
@@ -110,13 +126,13 @@ export const RANGER_GRAPH_UPDATE: GraphUpdateRule = {
     "one_minus_sync",
     "centralize",
   ],
-  add(g, parameter, gradient, state, s) {
-    let grad = gradient;
-    if (parameter.rank > 1) {
-      // grad − mean over every axis but the first (per output channel / row), when centralisation is on
-      const axes = parameter.shape.map((_, i) => i).slice(1);
-      grad = g.sub(grad, g.mul(g.reduceMean(grad, axes, true), s.centralize));
-    }
+  prepare(g, parameter, gradient, s) {
+    if (parameter.rank <= 1) return gradient;
+    // grad − mean over every axis but the first (per output channel / row), when centralisation is on
+    const axes = parameter.shape.map((_, i) => i).slice(1);
+    return g.sub(gradient, g.mul(g.reduceMean(gradient, axes, true), s.centralize));
+  },
+  add(g, parameter, grad, state, s) {
     const v = g.add(g.mul(state.exp_avg_sq, s.beta2), g.mul(g.mul(grad, s.one_minus_beta2), grad));
     const m = g.add(g.mul(state.exp_avg, s.beta1), g.mul(grad, s.one_minus_beta1));
     const radam = g.add(g.sqrt(v), s.eps);

@@ -15,7 +15,10 @@ function fitGraph(): GraphBuilder {
   const z = g.matMul(g.transpose(g.reduceMean(y, [2], false), [0, 2, 1]), m); // [2, 6, 5]
   const target = g.input("target", z.shape);
   const d = g.sub(z, target);
-  addTrainingOutputs(g, g.reduceMean(g.mul(d, d), z.shape.map((_, i) => i), false));
+  // A parameter large enough to be updated on its own (the three above share one flattened group).
+  const table = g.parameter("table", [256, 257]);
+  const penalty = g.reduceMean(g.mul(g.mul(table, table), g.reduceMean(z, [0, 1, 2], false)), [0, 1], false);
+  addTrainingOutputs(g, g.add(g.reduceMean(g.mul(d, d), z.shape.map((_, i) => i), false), penalty));
   return g;
 }
 
@@ -117,4 +120,16 @@ Deno.test("a graph that updates in the graph refuses a host-loop trainer and ano
     () => new Trainer(g, parameters, new Adam(), { optimizerOnHost: true }),
     /build another graph/,
   );
+});
+
+Deno.test("small parameters are updated as one flattened group, a large one on its own; no gradient is output", () => {
+  const g = fitGraph();
+  new Trainer(g, seeded(g), new Adam());
+  const outputs = g.outputs.map((t) => t.name);
+  const updated = outputs.filter((n) => n.startsWith("updated.") && !n.includes("/")).sort();
+  assert.equal(updated.length, 2);
+  assert.match(updated[0], /^updated\.group\d+$/);
+  assert.equal(updated[1], "updated.table");
+  assert.deepEqual(g.outputs.find((t) => t.name === updated[0])!.shape, [4 * 27 + 4 + 20]);
+  assert.ok(!outputs.some((n) => n.startsWith("grad.")));
 });

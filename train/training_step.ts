@@ -74,21 +74,58 @@ export interface TrainerOptions {
   optimizerOnHost?: boolean;
 }
 
+/** Parameters updated together: one (output names as the parameter) or several small ones flattened together. */
+interface UpdateGroup {
+  /** The parameters, in order. */
+  readonly names: readonly string[];
+  /** Their sizes (the group's vectors are their concatenation). */
+  readonly sizes: readonly number[];
+  /** Output name of the new parameter values; `<output>/<buffer>` for the new state. */
+  readonly output: string;
+}
+
 /** The update nodes a graph was given (once per graph: several trainers may share a graph). */
 interface GraphUpdatePlan {
   readonly kind: GraphUpdateRule["kind"];
   readonly trainable: readonly string[];
+  readonly groups: readonly UpdateGroup[];
 }
 
 const updatePlans = new WeakMap<GraphBuilder, GraphUpdatePlan>();
 const UPDATED = "updated.";
 const GRADIENT_SUMS = "optimizer.gradient_sums";
+/** Parameters below this many values are updated in groups of up to GROUP_VALUES (the mini model: 529 → 9 chains). */
+const SMALL_PARAMETER = 1 << 16;
+const GROUP_VALUES = 1 << 20;
+
+/** Consecutive small parameters share a group; a large one is a group of its own. */
+function groupParameters(parameters: readonly Tensor[]): Tensor[][] {
+  const groups: Tensor[][] = [];
+  let open: Tensor[] = [], openSize = 0;
+  const close = () => {
+    if (open.length) groups.push(open);
+    open = [];
+    openSize = 0;
+  };
+  for (const p of parameters) {
+    if (p.size >= SMALL_PARAMETER) {
+      groups.push([p]);
+      continue;
+    }
+    if (openSize + p.size > GROUP_VALUES) close();
+    open.push(p);
+    openSize += p.size;
+  }
+  close();
+  return groups;
+}
 
 /**
  * Appends the optimizer's update to a graph with `grad.<name>` outputs: scalar inputs `optimizer.<scalar>`, state
- * inputs `optimizer.<name>/<buffer>`, outputs `updated.<name>` and `updated.<name>/<buffer>`, and
- * `optimizer.gradient_sums` (each gradient's sum: not finite when one of its values is not); the `grad.*`
- * outputs are dropped (the gradients stay inside the graph).
+ * inputs `optimizer.<name>/<buffer>`, outputs `updated.<name>` and `updated.<name>/<buffer>` (or, for small
+ * parameters updated together, `updated.group<k>` and `updated.group<k>/<buffer>`, their flattened concatenation),
+ * and `optimizer.gradient_sums` (each group's gradient sum: not finite when one of its values is not); the
+ * `grad.*` outputs are dropped (the gradients stay inside the graph).
  */
 function planGraphUpdate(graph: GraphBuilder, rule: GraphUpdateRule): GraphUpdatePlan {
   const existing = updatePlans.get(graph);
@@ -100,24 +137,40 @@ function planGraphUpdate(graph: GraphBuilder, rule: GraphUpdateRule): GraphUpdat
   }
   const gradientOutputs = graph.outputs.filter((t) => t.name.startsWith("grad."));
   const scalars = Object.fromEntries(rule.scalars.map((s) => [s, graph.input(`optimizer.${s}`, [])]));
-  const sums: Tensor[] = [];
-  const trainable = gradientOutputs.map((output) => {
-    const name = output.name.slice(5);
-    const parameter = graph.parameters.find((p) => p.name === name);
+  const gradientOf = new Map<Tensor, Tensor>();
+  const parameters = gradientOutputs.map((output) => {
+    const parameter = graph.parameters.find((p) => p.name === output.name.slice(5));
     if (!parameter) throw new TypeError(`Output "${output.name}" of graph "${graph.name}" has no parameter`);
-    const gradient = graph.producer(output)?.inputs[0] ?? output; // the tensor its Identity renames
-    const state = Object.fromEntries(
-      rule.buffers.map((b) => [b, graph.input(`optimizer.${name}/${b}`, parameter.shape)]),
-    );
-    const next = graph.scope("optimizer", () => rule.add(graph, parameter, gradient, state, scalars));
-    graph.output(next.parameter, `${UPDATED}${name}`);
-    for (const b of rule.buffers) graph.output(next.state[b], `${UPDATED}${name}/${b}`);
-    sums.push(graph.reshape(graph.reduceSum(gradient, parameter.shape.map((_, i) => i), false), [1]));
-    return name;
+    gradientOf.set(parameter, graph.producer(output)?.inputs[0] ?? output); // the tensor its Identity renames
+    return parameter;
   });
+  const sums: Tensor[] = [];
+  const groups = groupParameters(parameters).map((members, k) =>
+    graph.scope("optimizer", () => {
+      const single = members.length === 1;
+      const flat = (t: Tensor) => graph.reshape(t, [t.size]);
+      const join = (ts: Tensor[]) => single ? ts[0] : graph.concat(ts.map(flat), 0); // [Σ sizes]
+      const prepared = members.map((p) =>
+        rule.prepare?.(graph, p, gradientOf.get(p)!, scalars) ?? gradientOf.get(p)!
+      );
+      const gradient = join(prepared);
+      const state = Object.fromEntries(
+        rule.buffers.map((b) => [
+          b,
+          join(members.map((p) => graph.input(`optimizer.${p.name}/${b}`, p.shape))),
+        ]),
+      );
+      const next = rule.add(graph, join(members), gradient, state, scalars);
+      const output = `${UPDATED}${single ? members[0].name : `group${k}`}`;
+      graph.output(next.parameter, output);
+      for (const b of rule.buffers) graph.output(next.state[b], `${output}/${b}`);
+      sums.push(graph.reshape(graph.reduceSum(gradient, gradient.shape.map((_, i) => i), false), [1]));
+      return { names: members.map((p) => p.name), sizes: members.map((p) => p.size), output };
+    })
+  );
   graph.output(graph.concat(sums, 0), GRADIENT_SUMS);
   for (const output of gradientOutputs) graph.outputs.splice(graph.outputs.indexOf(output), 1);
-  const plan = { kind: rule.kind, trainable };
+  const plan = { kind: rule.kind, trainable: parameters.map((p) => p.name), groups };
   updatePlans.set(graph, plan);
   return plan;
 }
@@ -145,6 +198,7 @@ function planGraphUpdate(graph: GraphBuilder, rule: GraphUpdateRule): GraphUpdat
 export class Trainer {
   private readonly trainable: readonly string[];
   private readonly inGraph?: GraphSteppableOptimizer;
+  private readonly groups: readonly UpdateGroup[] = [];
 
   /**
    * @param graph a graph with outputs `loss` and `grad.<name>` (see {@linkcode addTrainingOutputs})
@@ -164,7 +218,9 @@ export class Trainer {
     const planned = updatePlans.get(graph);
     if (!options.optimizerOnHost && isGraphSteppable(optimizer)) {
       this.inGraph = optimizer;
-      this.trainable = planGraphUpdate(graph, optimizer.graphUpdate).trainable;
+      const plan = planGraphUpdate(graph, optimizer.graphUpdate);
+      this.trainable = plan.trainable;
+      this.groups = plan.groups;
     } else if (planned) {
       throw new TypeError(
         `Graph "${graph.name}" updates its parameters in the graph (${planned.kind}); build another graph ` +
@@ -226,25 +282,37 @@ export class Trainer {
    * checkpoints read), then releases the output buffers at once: left to the garbage collector, three
    * parameter-sized outputs per step (1.9 GB for church-256) piled up for two steps.
    */
+  /**
+   * Copies the new parameters and state into the host's own arrays (which the next step feeds again and which
+   * checkpoints read), then releases the output buffers at once: left to the garbage collector, three
+   * parameter-sized outputs per step (1.9 GB for church-256) piled up for two steps.
+   */
   private commitInGraph(optimizer: GraphSteppableOptimizer, outputs: Record<string, HostTensor>): void {
     const sums = outputs[GRADIENT_SUMS].data as Float32Array;
-    const bad = this.trainable.findIndex((_, i) => !Number.isFinite(sums[i]));
-    if (bad >= 0) throw notFinite(this.trainable[bad]);
-    for (const name of this.trainable) {
-      const parameter = this.parameters.get(name)!;
-      const buffers = optimizer.stateBuffers(name, parameter);
-      copyAndRelease(outputs[`${UPDATED}${name}`].data as Float32Array, parameter.data);
-      for (const b of optimizer.graphUpdate.buffers) {
-        copyAndRelease(outputs[`${UPDATED}${name}/${b}`].data as Float32Array, buffers[b]);
-      }
+    const bad = this.groups.findIndex((_, i) => !Number.isFinite(sums[i]));
+    if (bad >= 0) throw notFinite(this.groups[bad].names);
+    for (const group of this.groups) {
+      const targets = [group.output, ...optimizer.graphUpdate.buffers.map((b) => `${group.output}/${b}`)];
+      targets.forEach((outputName, t) => {
+        const values = outputs[outputName].data as Float32Array;
+        let offset = 0;
+        group.names.forEach((name, i) => {
+          const parameter = this.parameters.get(name)!;
+          const target = t === 0
+            ? parameter.data
+            : optimizer.stateBuffers(name, parameter)[optimizer.graphUpdate.buffers[t - 1]];
+          target.set(values.subarray(offset, offset + group.sizes[i]));
+          offset += group.sizes[i];
+        });
+        release(values);
+      });
     }
     optimizer.commitGraphStep();
   }
 }
 
-/** Copies an output into place and detaches its buffer (ArrayBuffer.transfer(0) frees the memory now). */
-function copyAndRelease(output: Float32Array, target: Float32Array): void {
-  target.set(output);
+/** Detaches an output's buffer once copied (ArrayBuffer.transfer(0) frees the memory now). */
+function release(output: Float32Array): void {
   const buffer = output.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
   if (output.byteLength === buffer.byteLength && typeof buffer.transfer === "function") {
     try {
@@ -255,6 +323,8 @@ function copyAndRelease(output: Float32Array, target: Float32Array): void {
   }
 }
 
-function notFinite(name: string): RangeError {
-  return new RangeError(`The gradient of "${name}" is not finite; no parameter was updated`);
+function notFinite(names: string | readonly string[]): RangeError {
+  const list = typeof names === "string" ? [names] : names;
+  const which = list.length === 1 ? `"${list[0]}"` : `one of ${list.map((n) => `"${n}"`).join(", ")}`;
+  return new RangeError(`The gradient of ${which} is not finite; no parameter was updated`);
 }
