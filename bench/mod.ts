@@ -212,14 +212,14 @@ if (import.meta.main) {
       console.log(JSON.stringify(host));
       continue;
     }
+    const ms = (seconds: number) => Math.round(seconds * 1000);
     for (const r of [inGraph, host]) {
       const update = r.update_in_graph_s !== undefined
-        ? `Adam in graph ${Math.round(r.update_in_graph_s * 1000)}`
-        : `fwd+bwd ${r.forward_backward_s * 1000}, Adam on host ${r.update_s * 1000}`;
+        ? `Adam in graph ${ms(r.update_in_graph_s)}`
+        : `fwd+bwd ${ms(r.forward_backward_s)}, Adam on host ${ms(r.update_s)}`;
       console.log(
-        `| ${r.name} | ${r.s_per_step * 1000} ms/step (fwd ${
-          r.forward_s * 1000
-        }, ${update}; bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
+        `| ${r.name} | ${ms(r.s_per_step)} ms/step (fwd ${ms(r.forward_s)}, ${update}; ` +
+          `bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
       );
     }
   }
