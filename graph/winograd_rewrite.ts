@@ -24,6 +24,11 @@ export interface WinogradRewriteOptions {
    */
   minOutputSizeFixedWeight?: number;
   /**
+   * Rewrite only convolutions whose output side is at most this (default: no limit): at large sides the
+   * transforms' memory traffic (their tensors are 2.25× the input and output) outweighs the saved multiplies.
+   */
+  maxOutputSize?: number;
+  /**
    * Rewrite only convolutions with at least this many input channels per group (default 128): with fewer,
    * each of the 36 products is too thin to make up for the transforms (64 channels at 128²: no gain).
    */
@@ -54,6 +59,7 @@ export function withWinogradConvs(
   const minSize = options.minOutputSize ?? 32;
   const minFixed = options.minOutputSizeFixedWeight ?? minSize;
   const minChannels = options.minChannels ?? 128;
+  const maxSize = options.maxOutputSize ?? Infinity;
   const g = new GraphBuilder(graph.name);
   const mapped = new Map<Tensor, Tensor>();
   const map = (t: Tensor): Tensor => {
@@ -87,7 +93,8 @@ export function withWinogradConvs(
     if (
       node.op === "Conv" && node.inputs.length === 2 && winogradApplies(w.shape, attributes) &&
       w.shape[1] >= minChannels &&
-      Math.min(out.shape[2], out.shape[3]) >= (fixed ? minFixed : minSize)
+      Math.min(out.shape[2], out.shape[3]) >= (fixed ? minFixed : minSize) &&
+      Math.max(out.shape[2], out.shape[3]) <= maxSize
     ) {
       results = [winogradConv3x3(g, map(x), map(w), { pads: attributes.pads?.[0], group: attributes.group })];
       rewritten++;

@@ -99,6 +99,7 @@ Deno.test("withWinogradConvs rewrites only the convolutions past the thresholds,
   );
   assert.equal(withWinogradConvs(g, { minOutputSize: 16 }).rewritten, 2);
   assert.equal(withWinogradConvs(g, { minOutputSize: 16, minChannels: 64 }).rewritten, 3);
+  assert.equal(withWinogradConvs(g, { minOutputSize: 16, maxOutputSize: 16 }).rewritten, 1);
   // Same values from the same feeds.
   const feeds: Record<string, Float32Array> = { x: prngFill(3, 0, x.size, -1, 2) };
   for (const [i, p] of g.parameters.entries()) feeds[p.name] = prngFill(4, i, p.size, -0.05, 0.1);

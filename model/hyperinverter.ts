@@ -207,12 +207,15 @@ export class HyperInverter {
         // weights are transformed once per session, so from 16² on with ≥ 128 channels (128@64² 0.76,
         // 256@32² 0.55, 512@16² 0.55; 512@8² 1.7, 64@128² 1.03); the synthesis' modulated weights are
         // transformed on every run, which pays from 32² (512@64² 0.50, 256@128² 0.46, 128@256² 0.74,
-        // 512@32² 0.82; 512@16² 2.1).
+        // 512@32² 0.82; 512@16² 2.1), up to 256²: FFHQ-1024's synthesis (both passes), CPU and wall time,
+        // direct → Winograd: up to 256² 2624 → 2205 and 2679 → 2298 ms; also at 512² 2216 and 3696 ms, where
+        // the transforms' tensors (2.25× a 128 MB activation) make it slower than direct.
         const encoder = stage === "encode" || stage === "features";
         const { graph: rewritten, rewritten: count } = withWinogradConvs(graph, {
           minOutputSize: 32,
           minOutputSizeFixedWeight: encoder ? 16 : Infinity,
           minChannels: 128,
+          maxOutputSize: 256,
         });
         graph = rewritten;
         if (encoder && count > 0) this.bakedOnCpu.add(graph);
