@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { main } from "./ablate.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
 import { WAVES_DATA_PLUGIN } from "../tests/_waves_data_plugin.ts";
+import { TINY_EVALUATION, tinyTraining, writeSuiteFile } from "../tests/_tiny_suite.ts";
 
 Deno.test("ablate without a suite, with an unknown or bad suite, a bad flag or an unknown variant exits 2", async () => {
   const errors: string[] = [];
@@ -32,35 +33,22 @@ const FUSION_PLUGIN =
 async function experimentsFolder(training: Record<string, unknown> = {}): Promise<string> {
   const folder = await Deno.makeTempDir({ prefix: "ablate_anywhere_" });
   await writeTinyModel(`${folder}/models/tiny`);
-  await Deno.mkdir(`${folder}/suites`);
   await Deno.mkdir(`${folder}/code`);
   await Deno.writeTextFile(`${folder}/code/waves.js`, WAVES_DATA_PLUGIN);
   await Deno.writeTextFile(`${folder}/code/mean.js`, FUSION_PLUGIN);
-  await Deno.writeTextFile(
-    `${folder}/suites/anywhere.json`,
-    JSON.stringify({
-      name: "anywhere",
-      description: "ablate --experiments test",
-      base: "../models/tiny",
-      data: "../code/waves.js#waves",
-      training: {
-        steps: 2,
-        batch: 2,
-        weights: { lpips: 0 },
-        checkpointEvery: 1,
-        validateEvery: 2,
-        validationImages: 2,
-        seed: 5,
-        ...training,
-      },
-      evaluation: { images: 2, batch: 2, samples: 1 },
-      variants: [
-        { name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } },
-        { name: "phase_one", label: "phase I", mode: "phaseOne" },
-        { name: "mean", label: "mean fusion", changes: { hypernet: { fusion: "../code/mean.js#mean" } } },
-      ],
-    }),
-  );
+  await writeSuiteFile(folder, {
+    name: "anywhere",
+    description: "ablate --experiments test",
+    base: "../models/tiny",
+    data: "../code/waves.js#waves",
+    training: tinyTraining(training),
+    evaluation: TINY_EVALUATION,
+    variants: [
+      { name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } },
+      { name: "phase_one", label: "phase I", mode: "phaseOne" },
+      { name: "mean", label: "mean fusion", changes: { hypernet: { fusion: "../code/mean.js#mean" } } },
+    ],
+  });
   return folder;
 }
 

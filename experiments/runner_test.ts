@@ -4,6 +4,13 @@ import { listVariantResults, readDeltaW, readLog } from "./store.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
 import { readProgress } from "./progress.ts";
+import { TINY_EVALUATION, tinyTraining, writeSuiteFile } from "../tests/_tiny_suite.ts";
+
+/** A trained variant (D = 4) and the phase-I baseline. */
+const TINY_VARIANTS = [
+  { name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } },
+  { name: "phase_one", label: "phase I", mode: "phaseOne" },
+];
 
 /** Deterministic images [count, 3, 64, 64] in [−1, 1]. */
 function imageSet(count: number, seed: number) {
@@ -25,29 +32,14 @@ Deno.test("runner trains a tiny suite, resumes an interrupted variant, skips fin
   try {
     await writeTinyModel(`${repository}/models/tiny`);
     const root = `${repository}/experiments`;
-    await Deno.mkdir(`${root}/suites`, { recursive: true });
-    await Deno.writeTextFile(
-      `${root}/suites/tiny.json`,
-      JSON.stringify({
-        name: "tiny",
-        description: "runner test",
-        base: "models/tiny",
-        training: {
-          steps: 3,
-          batch: 2,
-          weights: { lpips: 0 },
-          checkpointEvery: 1,
-          validateEvery: 3,
-          validationImages: 2,
-          seed: 5,
-        },
-        evaluation: { images: 4, batch: 2, samples: 2 },
-        variants: [
-          { name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } },
-          { name: "phase_one", label: "phase I", mode: "phaseOne" },
-        ],
-      }),
-    );
+    await writeSuiteFile(root, {
+      name: "tiny",
+      description: "runner test",
+      base: "models/tiny",
+      training: tinyTraining({ steps: 3, validateEvery: 3 }),
+      evaluation: { images: 4, batch: 2, samples: 2 },
+      variants: TINY_VARIANTS,
+    });
     const data = { train: imageSet(8, 0), validation: imageSet(4, 100), test: imageSet(4, 200) };
     const options = { root, repositoryRoot: repository, data };
 
@@ -114,28 +106,14 @@ Deno.test("runner records each variant's progress, leaves a variant locked by a 
   try {
     await writeTinyModel(`${repository}/models/tiny`);
     const root = `${repository}/experiments`;
-    await Deno.mkdir(`${root}/suites`, { recursive: true });
-    await Deno.writeTextFile(
-      `${root}/suites/tiny.json`,
-      JSON.stringify({
-        name: "tiny",
-        description: "runner progress test",
-        base: "models/tiny",
-        training: {
-          steps: 2,
-          batch: 2,
-          weights: { lpips: 0 },
-          checkpointEvery: 1,
-          validateEvery: 2,
-          seed: 5,
-        },
-        evaluation: { images: 2, batch: 2, samples: 1 },
-        variants: [
-          { name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } },
-          { name: "phase_one", label: "phase I", mode: "phaseOne" },
-        ],
-      }),
-    );
+    await writeSuiteFile(root, {
+      name: "tiny",
+      description: "runner progress test",
+      base: "models/tiny",
+      training: tinyTraining({ validationImages: undefined }),
+      evaluation: TINY_EVALUATION,
+      variants: TINY_VARIANTS,
+    });
     const data = { train: imageSet(8, 0), validation: imageSet(4, 100), test: imageSet(4, 200) };
     const options = { root, repositoryRoot: repository, data };
     const lockFile = `${repository}/runs/tiny/d4/owner.lock`;

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { slurmUnavailableReason, startSlurmCluster } from "./_slurm_cluster.ts";
 import { writeTinyModel } from "./_tiny_model.ts";
 import { WAVES_DATA_PLUGIN } from "./_waves_data_plugin.ts";
+import { TINY_EVALUATION, tinyTraining, writeSuiteFile } from "./_tiny_suite.ts";
 
 const ABLATE = new URL("../cli/ablate.ts", import.meta.url).pathname;
 const VARIANTS = ["d4", "d8", "d2"];
@@ -28,32 +29,20 @@ if (unavailable && !required) {
 /** An experiments folder: a tiny base model, the waves data plug-in, a suite of three variants. */
 async function experimentsFolder(folder: string): Promise<void> {
   await writeTinyModel(`${folder}/models/tiny`);
-  await Deno.mkdir(`${folder}/suites`);
   await Deno.writeTextFile(`${folder}/waves.js`, WAVES_DATA_PLUGIN);
-  await Deno.writeTextFile(
-    `${folder}/suites/trio.json`,
-    JSON.stringify({
-      name: "trio",
-      description: "ablate --slurm test",
-      base: "../models/tiny",
-      data: "../waves.js#waves",
-      training: {
-        steps: STEPS,
-        batch: 2,
-        weights: { lpips: 0 },
-        checkpointEvery: 2,
-        validateEvery: 3,
-        validationImages: 2,
-        seed: 11,
-      },
-      evaluation: { images: 2, batch: 2, samples: 1 },
-      variants: VARIANTS.map((name) => ({
-        name,
-        label: name,
-        changes: { hypernet: { hiddenDim: Number(name.slice(1)) } },
-      })),
-    }),
-  );
+  await writeSuiteFile(folder, {
+    name: "trio",
+    description: "ablate --slurm test",
+    base: "../models/tiny",
+    data: "../waves.js#waves",
+    training: tinyTraining({ steps: STEPS, checkpointEvery: 2, validateEvery: 3, seed: 11 }),
+    evaluation: TINY_EVALUATION,
+    variants: VARIANTS.map((name) => ({
+      name,
+      label: name,
+      changes: { hypernet: { hiddenDim: Number(name.slice(1)) } },
+    })),
+  });
 }
 
 async function ablate(args: string[], env: Record<string, string> = {}): Promise<string> {
