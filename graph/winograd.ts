@@ -49,6 +49,11 @@ export interface WinogradConvOptions {
   pads?: number;
   /** Groups: channels split into `group` independent convolutions (default 1). */
   group?: number;
+  /**
+   * The weight already transformed, U [36, O, C/G] (e.g. a parameter fed with {@linkcode winogradWeight} of
+   * the weight); then `w` gives only the shape and is not read.
+   */
+  transformedWeight?: Tensor;
 }
 
 /**
@@ -80,13 +85,8 @@ function constantMatrix(g: GraphBuilder, rows: readonly (readonly number[])[], n
   return g.constant(new Float32Array(rows.flat()), [rows.length, rows[0].length], name);
 }
 
-/**
- * The Winograd-domain weights U [36, G, O/G, C/G] of a 3×3 weight [O, C/G, 3, 3]: U[ν·6+ξ] = (G w Gᵀ)[ξ, ν].
- * A constant when the weight is (ONNX Runtime folds it once per session).
- */
-function transformWeight(g: GraphBuilder, w: Tensor, group: number): Tensor {
-  const [outChannels, groupChannels] = w.shape;
-  // K[(a, b), (ν, ξ)] = G[ξ, a] · G[ν, b]: a is the kernel row, b the column.
+/** K [9, 36]: K[(a, b), (ν, ξ)] = G[ξ, a] · G[ν, b], a the kernel row and b the column (U = w K). */
+function weightTransformMatrix(): number[][] {
   const kron: number[][] = [];
   for (let a = 0; a < 3; a++) {
     for (let b = 0; b < 3; b++) {
@@ -95,6 +95,51 @@ function transformWeight(g: GraphBuilder, w: Tensor, group: number): Tensor {
       kron.push(row);
     }
   }
+  return kron;
+}
+
+/**
+ * The Winograd-domain weights of a 3×3 weight, computed on the host (in float64, then rounded): what
+ * {@linkcode winogradConv3x3} computes in the graph, for a weight fed as `transformedWeight` instead, so that
+ * a fixed weight is transformed once rather than on every run, without baking it into the session.
+ *
+ * @param weight [O, C/G, 3, 3] row-major
+ * @param shape its shape
+ * @returns U [36, O, C/G] row-major
+ * @throws {TypeError} when the shape is not [O, C/G, 3, 3] or does not match the data
+ * @example
+ * ```ts
+ * import { winogradWeight } from "./winograd.ts";
+ * const u = winogradWeight(new Float32Array(9).fill(1), [1, 1, 3, 3]);
+ * console.log(u.length, u[0]); // 36 0.0625
+ * ```
+ */
+export function winogradWeight(weight: Float32Array, shape: readonly number[]): Float32Array {
+  if (shape.length !== 4 || shape[2] !== 3 || shape[3] !== 3 || weight.length !== shape[0] * shape[1] * 9) {
+    throw new TypeError(
+      `A Winograd weight needs a [O, C, 3, 3] weight, got [${shape}] with ${weight.length} values`,
+    );
+  }
+  const blocks = shape[0] * shape[1];
+  const kron = weightTransformMatrix();
+  const out = new Float32Array(ALPHA * ALPHA * blocks);
+  for (let block = 0; block < blocks; block++) {
+    for (let k = 0; k < ALPHA * ALPHA; k++) {
+      let sum = 0;
+      for (let tap = 0; tap < 9; tap++) sum += weight[block * 9 + tap] * kron[tap][k];
+      out[k * blocks + block] = sum;
+    }
+  }
+  return out;
+}
+
+/**
+ * The Winograd-domain weights U [36, G, O/G, C/G] of a 3×3 weight [O, C/G, 3, 3]: U[ν·6+ξ] = (G w Gᵀ)[ξ, ν].
+ * A constant when the weight is (ONNX Runtime folds it once per session).
+ */
+function transformWeight(g: GraphBuilder, w: Tensor, group: number): Tensor {
+  const [outChannels, groupChannels] = w.shape;
+  const kron = weightTransformMatrix();
   const flat = g.reshape(w, [outChannels * groupChannels, 9]); // [O·Cg, 9]
   const transformed = g.matMul(flat, constantMatrix(g, kron, "winograd_G")); // [O·Cg, 36]
   const leading = g.transpose(transformed, [1, 0]); // [36, O·Cg]
@@ -180,7 +225,13 @@ export function winogradConv3x3(
     g.reshape(windows, [batch, group, groupChannels, ALPHA * ALPHA, tiles]),
     [3, 0, 1, 2, 4],
   ); // [36, N, G, Cg, T]
-  const u = g.reshape(transformWeight(g, w, group), [
+  const transformed = options.transformedWeight;
+  if (transformed && (transformed.rank !== 3 || transformed.size !== ALPHA * ALPHA * w.size / 9)) {
+    throw new TypeError(
+      `Transformed weight "${transformed.name}" [${transformed.shape}] does not fit weight "${w.name}" [${w.shape}]`,
+    );
+  }
+  const u = g.reshape(transformed ?? transformWeight(g, w, group), [
     ALPHA * ALPHA,
     1,
     group,

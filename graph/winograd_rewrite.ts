@@ -33,6 +33,13 @@ export interface WinogradRewriteOptions {
    * each of the 36 products is too thin to make up for the transforms (64 channels at 128²: no gain).
    */
   minChannels?: number;
+  /**
+   * How a rewritten convolution whose weight is a parameter gets its Winograd weights: `graph` (default)
+   * transforms it in the graph on every run (or once, when ONNX Runtime can fold a baked weight);
+   * `parameter` declares a parameter `<weight name>.winograd` [36, O, C/G] instead, to be fed with
+   * `winogradWeight` (graph/winograd.ts) of the weight (then the weight itself is no longer a parameter of the graph).
+   */
+  parameterWeights?: "graph" | "parameter";
 }
 
 /**
@@ -68,10 +75,37 @@ export function withWinogradConvs(
     return m;
   };
   for (const t of graph.inputs) mapped.set(t, g.input(t.name, t.shape, t.dtype));
-  for (const p of graph.parameters) {
+  const transformed = options.parameterWeights === "parameter";
+  const declare = (p: Tensor) => {
     const init = graph.parameterInit(p);
     mapped.set(p, g.parameter(p.name, p.shape, p.dtype, init ? { init } : {}));
+  };
+  // A parameter used only as a rewritten conv's weight is replaced by its `.winograd` parameter (declared
+  // where the conv is rewritten); the others are declared first, in their order.
+  const eligible = (node: (typeof graph.nodes)[number]): boolean => {
+    if (node.op !== "Conv" || node.inputs.length !== 2) return false;
+    const [, w] = node.inputs;
+    const out = node.outputs[0];
+    const fixed = w.origin === "parameter" || w.origin === "constant";
+    return winogradApplies(w.shape, node.attributes as { pads?: number[] }) && w.shape[1] >= minChannels &&
+      Math.min(out.shape[2], out.shape[3]) >= (fixed ? minFixed : minSize) &&
+      Math.max(out.shape[2], out.shape[3]) <= maxSize;
+  };
+  const replaced = new Set<Tensor>();
+  if (transformed) {
+    const otherUses = new Set<Tensor>();
+    for (const node of graph.nodes) {
+      node.inputs.forEach((t, i) => {
+        if (!(eligible(node) && i === 1)) otherUses.add(t);
+      });
+    }
+    for (const t of graph.outputs) otherUses.add(t);
+    for (const node of graph.nodes) {
+      const w = node.inputs[1];
+      if (eligible(node) && w.origin === "parameter" && !otherUses.has(w)) replaced.add(w);
+    }
   }
+  for (const p of graph.parameters) if (!replaced.has(p)) declare(p);
   for (const [t, data] of graph.constants) mapped.set(t, g.constant(data, t.shape, t.name));
   const renamedOutputs = new Map<Tensor, Tensor>(); // output → the tensor its Identity renames
   let rewritten = 0;
@@ -89,14 +123,15 @@ export function withWinogradConvs(
       pads?: number[];
       group?: number;
     };
-    const fixed = w !== undefined && (w.origin === "parameter" || w.origin === "constant");
-    if (
-      node.op === "Conv" && node.inputs.length === 2 && winogradApplies(w.shape, attributes) &&
-      w.shape[1] >= minChannels &&
-      Math.min(out.shape[2], out.shape[3]) >= (fixed ? minFixed : minSize) &&
-      Math.max(out.shape[2], out.shape[3]) <= maxSize
-    ) {
-      results = [winogradConv3x3(g, map(x), map(w), { pads: attributes.pads?.[0], group: attributes.group })];
+    if (eligible(node)) {
+      const options = { pads: attributes.pads?.[0], group: attributes.group };
+      if (replaced.has(w)) {
+        const u = g.parameter(`${w.name}.winograd`, [36, w.shape[0], w.shape[1]]); // [36, O, C/G]
+        // The original weight gives only the shape here.
+        results = [winogradConv3x3(g, map(x), w, { ...options, transformedWeight: u })];
+      } else {
+        results = [winogradConv3x3(g, map(x), map(w), options)];
+      }
       rewritten++;
     } else {
       results = g.node(node.op, node.inputs.map(map), node.attributes);

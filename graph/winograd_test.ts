@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { GraphBuilder } from "./builder.ts";
 import { countMacs } from "./flops.ts";
-import { winogradApplies, winogradConv3x3 } from "./winograd.ts";
+import { winogradApplies, winogradConv3x3, winogradWeight } from "./winograd.ts";
 import { withWinogradConvs } from "./winograd_rewrite.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { prngFill } from "../io/prng.ts";
@@ -113,4 +113,39 @@ Deno.test("withWinogradConvs rewrites only the convolutions past the thresholds,
     }
     assert.ok(maxDiff <= 5e-6 * maxAbs, `${name}: max diff ${maxDiff} (scale ${maxAbs})`);
   }
+});
+
+Deno.test("withWinogradConvs can take fixed weights as `.winograd` parameters, fed with winogradWeight", async () => {
+  const g = new GraphBuilder("net");
+  const x = g.input("x", [2, 128, 16, 16]); // [N, C, H, W]
+  const w = g.parameter("conv.weight", [128, 128, 3, 3]);
+  const shared = g.parameter("shared.weight", [128, 128, 3, 3]);
+  const y = g.conv(g.conv(x, w, { pads: 1 }), shared, { pads: 1 });
+  g.output(g.add(y, g.reshape(g.reduceSum(shared, [0, 1, 2, 3], false), [1, 1, 1, 1])), "y"); // shared is read twice
+  const { graph, rewritten } = withWinogradConvs(g, { minOutputSize: 16, parameterWeights: "parameter" });
+  assert.equal(rewritten, 2);
+  // A weight read elsewhere too stays a parameter (transformed in the graph); the other is replaced.
+  assert.deepEqual(graph.parameters.map((p) => [p.name, p.shape]), [
+    ["shared.weight", [128, 128, 3, 3]],
+    ["conv.weight.winograd", [36, 128, 128]],
+  ]);
+  const weights = [w, shared].map((p, i) => prngFill(5, i, p.size, -0.05, 0.1));
+  const xData = prngFill(6, 0, x.size, -1, 2);
+  const before = (await (await GraphSession.create(g)).run({
+    x: xData,
+    "conv.weight": weights[0],
+    "shared.weight": weights[1],
+  })).outputs.y.data as Float32Array;
+  const after = (await (await GraphSession.create(graph)).run({
+    x: xData,
+    "conv.weight.winograd": winogradWeight(weights[0], w.shape),
+    "shared.weight": weights[1],
+  })).outputs.y.data as Float32Array;
+  let maxDiff = 0, maxAbs = 0;
+  for (let i = 0; i < before.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(before[i] - after[i]));
+    maxAbs = Math.max(maxAbs, Math.abs(before[i]));
+  }
+  assert.ok(maxDiff <= 5e-6 * maxAbs, `max diff ${maxDiff} (scale ${maxAbs})`);
+  assert.throws(() => winogradWeight(weights[0], [128, 128, 1, 9]), /\[O, C, 3, 3\]/);
 });

@@ -24,6 +24,7 @@ import { synthesisGraph } from "../generator/generator_graphs.ts";
 import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import { checkFiniteOutput } from "./output_checks.ts";
 import { withWinogradConvs } from "../graph/winograd_rewrite.ts";
+import { winogradWeight } from "../graph/winograd.ts";
 
 /** The stages of a staged inversion. */
 export type StageName = "encode" | "phaseOne" | "features" | "hypernet" | "phaseTwo";
@@ -203,22 +204,31 @@ export class HyperInverter {
         ? wEncodeStageGraph(this.architecture, batch)
         : this.stageGraph(stage, batch);
       if (this.options.winograd ?? !(this.options.lowMemory ?? false)) {
-        // Measured on 2 cores (CPU time, Winograd ÷ direct): with their weights baked in, the encoders' fixed
-        // weights are transformed once per session, so from 16² on with ≥ 128 channels (128@64² 0.76,
+        // Measured on 2 cores (CPU time, Winograd ÷ direct): the encoders' fixed weights are transformed once,
+        // on the host (parameters `<name>.winograd`, 4× the weight's size: ≈ 0.6 GB more at church-256, none
+        // in ONNX Runtime), so from 16² on with ≥ 128 channels (128@64² 0.76,
         // 256@32² 0.55, 512@16² 0.55; 512@8² 1.7, 64@128² 1.03); the synthesis' modulated weights are
         // transformed on every run, which pays from 32² (512@64² 0.50, 256@128² 0.46, 128@256² 0.74,
         // 512@32² 0.82; 512@16² 2.1), up to 256²: FFHQ-1024's synthesis (both passes), CPU and wall time,
         // direct → Winograd: up to 256² 2624 → 2205 and 2679 → 2298 ms; also at 512² 2216 and 3696 ms, where
         // the transforms' tensors (2.25× a 128 MB activation) make it slower than direct.
         const encoder = stage === "encode" || stage === "features";
-        const { graph: rewritten, rewritten: count } = withWinogradConvs(graph, {
+        graph = withWinogradConvs(graph, {
           minOutputSize: 32,
           minOutputSizeFixedWeight: encoder ? 16 : Infinity,
           minChannels: 128,
           maxOutputSize: 256,
-        });
-        graph = rewritten;
-        if (encoder && count > 0) this.bakedOnCpu.add(graph);
+          parameterWeights: "parameter",
+        }).graph;
+        for (const p of graph.parameters) {
+          if (!p.name.endsWith(".winograd") || this.runWeights.has(p.name)) continue;
+          const name = p.name.slice(0, -".winograd".length);
+          const weight = this.weights.get(name);
+          if (weight === undefined) continue; // parameterFeeds names it
+          const data = ArrayBuffer.isView(weight) ? weight : weight.data;
+          const shape = [p.shape[1], p.shape[2], 3, 3];
+          this.runWeights.set(p.name, winogradWeight(data as Float32Array, shape));
+        }
       }
       this.runGraphs.set(key, graph);
     }
@@ -240,7 +250,7 @@ export class HyperInverter {
     const graph = override ?? this.executionGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
     const synthesis = (stage === "phaseOne" || stage === "phaseTwo") && !low;
     const device = this.options.device ?? "cpu";
-    const bake = device === "cuda" || device === "webgpu" || this.bakedOnCpu.has(graph);
+    const bake = device === "cuda" || device === "webgpu";
     const { initializers, parameters } = this.weightsFor(graph, bake);
     const session = await sessionFor(graph, {
       device: this.options.device ?? "cpu",
@@ -255,28 +265,42 @@ export class HyperInverter {
 
   private readonly baked = new WeakMap<GraphBuilder, ReadonlyMap<string, HostData>>();
   /**
-   * Encoder stage graphs whose fixed-weight convolutions run by Winograd: their weights are baked in on the
-   * CPU too, so that ONNX Runtime transforms them once per session instead of on every run.
+   * The weights the run graphs take: the model's, plus the Winograd-domain weights (`<name>.winograd`,
+   * {@linkcode winogradWeight}) of the encoders' rewritten convolutions, computed once on the host.
    */
-  private readonly bakedOnCpu = new WeakSet<GraphBuilder>();
+  private readonly runWeights = new Map<string, WeightValue>();
 
   /**
    * How a graph gets its weights. On an explicit GPU device (`cuda`, `webgpu`) they are baked into the session
    * as initializers, so they are uploaded once per session instead of on every run (church-256: 1265 of the
    * 1449 MiB sent to the device per image); on the CPU they are fed each run (no copy, and no second copy in
-   * ONNX Runtime's memory), except for the encoder stages whose weights Winograd transforms (`bakedOnCpu`).
+   * ONNX Runtime's memory).
    */
   private weightsFor(graph: GraphBuilder, bake: boolean): {
     initializers?: ReadonlyMap<string, HostData>;
     parameters: Record<string, HostData>;
   } {
-    if (!bake) return { parameters: parameterFeeds(graph, this.weights) };
+    const weights = this.runWeights.size ? this.allRunWeights() : this.weights;
+    if (!bake) return { parameters: parameterFeeds(graph, weights) };
     let initializers = this.baked.get(graph);
     if (!initializers) {
-      initializers = new Map(Object.entries(parameterFeeds(graph, this.weights)));
+      initializers = new Map(Object.entries(parameterFeeds(graph, weights)));
       this.baked.set(graph, initializers);
     }
     return { initializers, parameters: {} };
+  }
+
+  private allRunWeightsCache?: { size: number; map: ReadonlyMap<string, WeightValue> };
+
+  /** The model's weights and the run graphs' extra ones, as one map (rebuilt when one was added). */
+  private allRunWeights(): ReadonlyMap<string, WeightValue> {
+    if (this.allRunWeightsCache?.size !== this.runWeights.size) {
+      this.allRunWeightsCache = {
+        size: this.runWeights.size,
+        map: new Map([...this.weights, ...this.runWeights]),
+      };
+    }
+    return this.allRunWeightsCache.map;
   }
 
   private readonly zeros = new Map<number, Record<string, HostData>>();
