@@ -61,7 +61,10 @@ export function addTrainingOutputs(
 export interface StepResult {
   /** The loss before the update. */
   loss: number;
-  /** The step graph's other outputs (e.g. statistics the trainer needs besides the loss). */
+  /**
+   * The step graph's outputs (e.g. statistics the trainer needs besides the loss), with `grad.<name>` under the
+   * host update, and under the in-graph update of a model of up to 1 Mi trainable values.
+   */
   outputs: Record<string, HostTensor>;
   /** The execution provider that ran. */
   provider: ProviderName;
@@ -105,6 +108,8 @@ const GRADIENT_SUMS = "optimizer.gradient_sums";
 /** Parameters below this many values are updated in groups of up to GROUP_VALUES (the mini model: 529 → 9 chains). */
 const SMALL_PARAMETER = 1 << 16;
 const GROUP_VALUES = 1 << 20;
+/** In-graph updates of up to this many trainable values still output `grad.<name>` (StepResult.outputs). */
+const KEEP_GRADIENTS_UP_TO = 1 << 20;
 
 /** Consecutive small parameters share a group; a large one is a group of its own. */
 function groupParameters(parameters: readonly Tensor[]): Tensor[][] {
@@ -132,8 +137,8 @@ function groupParameters(parameters: readonly Tensor[]): Tensor[][] {
  * Appends the optimizer's update to a graph with `grad.<name>` outputs: scalar inputs `optimizer.<scalar>`, state
  * inputs `optimizer.<name>/<buffer>`, outputs `updated.<name>` and `updated.<name>/<buffer>` (or, for small
  * parameters updated together, `updated.group<k>` and `updated.group<k>/<buffer>`, their flattened concatenation),
- * and `optimizer.gradient_sums` (each group's gradient sum: not finite when one of its values is not); the
- * `grad.*` outputs are dropped (the gradients stay inside the graph).
+ * and `optimizer.gradient_sums` (each group's gradient sum: not finite when one of its values is not); above
+ * {@linkcode KEEP_GRADIENTS_UP_TO} trainable values the `grad.*` outputs are dropped (the gradients stay inside).
  */
 function planGraphUpdate(graph: GraphBuilder, rule: GraphUpdateRule): GraphUpdatePlan {
   const existing = updatePlans.get(graph);
@@ -177,7 +182,11 @@ function planGraphUpdate(graph: GraphBuilder, rule: GraphUpdateRule): GraphUpdat
     })
   );
   graph.output(graph.concat(sums, 0), GRADIENT_SUMS);
-  for (const output of gradientOutputs) graph.outputs.splice(graph.outputs.indexOf(output), 1);
+  // Large models drop the gradient outputs (they stay inside the graph); small ones keep them for inspection
+  // (tests compare them across devices), at the cost of a few MiB copied per step.
+  if (parameters.reduce((sum, p) => sum + p.size, 0) > KEEP_GRADIENTS_UP_TO) {
+    for (const output of gradientOutputs) graph.outputs.splice(graph.outputs.indexOf(output), 1);
+  }
   const plan = { kind: rule.kind, trainable: parameters.map((p) => p.name), groups };
   updatePlans.set(graph, plan);
   return plan;
@@ -271,7 +280,7 @@ export class Trainer {
     else this.updateOnHost(result.outputs);
     const outputs: Record<string, HostTensor> = {};
     for (const [name, value] of Object.entries(result.outputs)) {
-      if (!name.startsWith(UPDATED) && name !== GRADIENT_SUMS && !name.startsWith("grad.")) {
+      if (!name.startsWith(UPDATED) && name !== GRADIENT_SUMS) {
         outputs[name] = value;
       }
     }
