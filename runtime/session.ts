@@ -49,6 +49,18 @@ export interface RunResult {
   readonly milliseconds: number;
 }
 
+/** Options of {@linkcode GraphSession.run}. */
+export interface RunOptions {
+  /**
+   * Arrays to receive outputs, by output name (each of the output's dtype and size). On the CPU, ONNX Runtime
+   * writes these outputs straight into them instead of allocating its own (an array may also be a feed of the
+   * same run: the graph then updates it in place, which is safe when every reader of the feed runs before the
+   * node that writes the output); elsewhere the outputs are copied into them. The run's `outputs` then hold
+   * these arrays. onnxruntime-node still returns a copy of every fetched output; it is released at once.
+   */
+  outputs?: Readonly<Record<string, HostData>>;
+}
+
 /** A feed: a host tensor, or a bare typed array whose length must match the declared shape. */
 export type Feed = HostTensor | HostData;
 
@@ -149,10 +161,23 @@ export class GraphSession {
    * Runs the graph.
    *
    * @param feeds every data input and every parameter that is not baked in, by name
+   * @param options arrays to write outputs into
    * @returns outputs by name, with the provider that ran
-   * @throws {TypeError} listing missing or unknown feeds, or naming a feed whose shape or dtype is wrong
+   * @throws {TypeError} listing missing or unknown feeds, or naming a feed or output array whose shape or dtype
+   *   is wrong, or an output the graph does not have
+   * @example
+   * ```ts
+   * import { GraphBuilder } from "../graph/builder.ts";
+   * import { GraphSession } from "./session.ts";
+   * const g = new GraphBuilder("halve");
+   * g.output(g.scale(g.input("x", [2]), 0.5), "y");
+   * const session = await GraphSession.create(g);
+   * const x = new Float32Array([2, 4]);
+   * await session.run({ x }, { outputs: { y: x } }); // in place
+   * console.log(x); // Float32Array [1, 2]
+   * ```
    */
-  async run(feeds: Readonly<Record<string, Feed>>): Promise<RunResult> {
+  async run(feeds: Readonly<Record<string, Feed>>, options: RunOptions = {}): Promise<RunResult> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     const missing = this.feeds.filter((t) => !(t.name in feeds)).map((t) => t.name);
     if (missing.length) {
@@ -191,17 +216,34 @@ export class GraphSession {
       }
       ortFeeds[t.name] = new ort.Tensor(dtype, data, [...t.shape]);
     }
+    const given = options.outputs ?? {};
+    const targets = this.checkOutputArrays(given);
+    // On the CPU, ONNX Runtime fills pre-made output tensors in place (fetches: a tensor per such output, null for
+    // the ones it allocates); other providers' outputs are copied into the arrays after the run.
+    const inPlace = this.provider === "cpu" && targets.size > 0;
+    const fetches: Record<string, ort.Tensor | null> = {};
+    for (const t of this.outputs) {
+      const target = targets.get(t.name);
+      fetches[t.name] = inPlace && target ? new ort.Tensor(dtypeOf(target), target, [...t.shape]) : null;
+    }
     let milliseconds = 0;
     const results = await exclusiveOnWebGpu(this.provider, async () => {
       const start = performance.now();
-      const results = await this.session.run(ortFeeds);
+      const results = inPlace ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds);
       milliseconds = performance.now() - start;
       return results;
     });
     const outputs: Record<string, HostTensor> = {};
     for (const t of this.outputs) {
       const value = results[t.name];
-      outputs[t.name] = { data: value.data as HostData, shape: [...value.dims], dtype: t.dtype };
+      const target = targets.get(t.name);
+      const data = value.data as HostData;
+      if (target) {
+        // onnxruntime-node returns a copy even of a filled output: free it now rather than at the next GC.
+        if (!inPlace) (target as Float32Array).set(data as Float32Array);
+        release(data);
+      }
+      outputs[t.name] = { data: target ?? data, shape: [...value.dims], dtype: t.dtype };
     }
     let weightBytes = 0, uploadedBytes = 0;
     for (const [name, tensor] of Object.entries(ortFeeds)) {
@@ -212,6 +254,26 @@ export class GraphSession {
     countHostDeviceBytes("uploadedWeights", weightBytes);
     countHostDeviceBytes("downloaded", Object.values(outputs).reduce((sum, t) => sum + t.data.byteLength, 0));
     return { outputs, provider: this.provider, milliseconds };
+  }
+
+  /** The output arrays by name, checked against the graph's outputs. */
+  private checkOutputArrays(given: Readonly<Record<string, HostData>>): Map<string, HostData> {
+    const byName = new Map(this.outputs.map((t) => [t.name, t]));
+    const targets = new Map<string, HostData>();
+    for (const [name, data] of Object.entries(given)) {
+      const t = byName.get(name);
+      if (!t) throw new TypeError(`Graph "${this.graphName}" has no output named "${name}"`);
+      const dtype = dtypeOf(data);
+      if (dtype !== t.dtype || data.length !== numel(t.shape)) {
+        throw new TypeError(
+          `Output array "${name}" of graph "${this.graphName}" holds ${data.length} ${dtype} values, expected ${
+            numel(t.shape)
+          } ${t.dtype} for ${formatShape(t.shape)}`,
+        );
+      }
+      targets.set(name, data);
+    }
+    return targets;
   }
 
   /** Releases the native session. */
@@ -233,6 +295,17 @@ function exclusiveOnWebGpu<T>(provider: ProviderName, work: () => Promise<T>): P
  */
 function executionProvider(provider: ProviderName): ort.InferenceSession.ExecutionProviderConfig {
   return provider === "webgpu" ? { name: "webgpu", preferredLayout: "NCHW" } : provider;
+}
+
+/** Detaches a typed array's whole buffer (ArrayBuffer.transfer(0) frees the memory now); others are left to GC. */
+function release(data: HostData): void {
+  const buffer = data.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (data.byteLength !== buffer.byteLength || typeof buffer.transfer !== "function") return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // A buffer that cannot be detached is left to the garbage collector.
+  }
 }
 
 function byteSize(tensor: ort.Tensor): number {

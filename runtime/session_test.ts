@@ -111,3 +111,50 @@ Deno.test("the ONNX Runtime binary folder is found (auto's provider probe looks 
   assert.ok(cuda === null || cuda.includes(directory), String(cuda));
   assert.equal(providerUnavailableReason("cpu"), null);
 });
+
+Deno.test("preallocated outputs get the same values as allocated ones, in the same arrays every run", async () => {
+  const g = new GraphBuilder("momentum");
+  const m = g.input("m", [1000]);
+  const grad = g.input("grad", [1000]);
+  g.output(g.add(g.mul(m, g.scalar(0.9)), g.mul(grad, g.scalar(0.1))), "m_next"); // [1000]
+  g.output(g.mul(grad, grad), "square"); // [1000]
+  const session = await GraphSession.create(g);
+  const grads = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 3);
+  const allocated = new Float32Array(1000).fill(0.25), inPlace = allocated.slice();
+  const buffer = inPlace.buffer;
+  for (let step = 0; step < 3; step++) {
+    const reference = await session.run({ m: allocated, grad: grads });
+    allocated.set(reference.outputs.m_next.data as Float32Array);
+    // the state array is both the feed and the output: the graph updates it in place
+    const result = await session.run({ m: inPlace, grad: grads }, { outputs: { m_next: inPlace } });
+    assert.equal(result.outputs.m_next.data, inPlace);
+    assert.equal(inPlace.buffer, buffer);
+    assert.deepEqual(result.outputs.m_next.shape, [1000]);
+    assert.deepEqual(inPlace, allocated);
+    assert.deepEqual(
+      result.outputs.square.data,
+      reference.outputs.square.data,
+      "the other output is allocated",
+    );
+  }
+});
+
+Deno.test("preallocated outputs of the wrong size or dtype, or for no output, are named", async () => {
+  const session = await GraphSession.create(affineGraph());
+  const feeds = { x: new Float32Array(6), w: new Float32Array(6), b: new Float32Array(2) };
+  await assert.rejects(
+    () => session.run(feeds, { outputs: { y: new Float32Array(3) } }),
+    (e: Error) =>
+      e instanceof TypeError &&
+      e.message ===
+        `Output array "y" of graph "affine" holds 3 float32 values, expected 4 float32 for [2, 2]`,
+  );
+  await assert.rejects(
+    () => session.run(feeds, { outputs: { y: new Int32Array(4) } }),
+    /Output array "y" of graph "affine" holds 4 int32 values, expected 4 float32/,
+  );
+  await assert.rejects(
+    () => session.run(feeds, { outputs: { z: new Float32Array(4) } }),
+    /Graph "affine" has no output named "z"/,
+  );
+});
