@@ -7,9 +7,14 @@
  *
  * Church-256 D=64, batch 1, on a loaded 2-vCPU machine: the in-graph step takes 2.6 forward passes against 3.2
  * for the host loop's, but peaks at 6.0 GiB against 4.9 GiB: ONNX Runtime allocates the new parameters and state
- * as outputs and the binding copies them (1.9 GB twice). Handing `GraphSession.run` preallocated outputs (the
- * host's own state arrays, which onnxruntime-node supports) would remove both copies; on a GPU, binding them
- * would keep the state resident.
+ * as outputs and the binding copies them (1.9 GB twice). `GraphSession.run(feeds, { outputs })` now lets ONNX
+ * Runtime write outputs into given arrays (on the CPU in place, even into a feed of the same run), which removes
+ * ONNX Runtime's own output allocations, but not the second copy: onnxruntime-node 1.30 still returns a fresh
+ * copy of every fetched output, preallocated or not (a 256 MB in-place output grew RSS by 256 MB per run until
+ * released). The step does not use it yet, because writing the new state in place breaks the all-or-nothing
+ * update on a non-finite gradient (the check reads the gradient sums after the run), and writing a parameter in
+ * place is safe only once every backward reader of it has run: both need a guard node in the graph (Where on a
+ * finite flag over every gradient sum), which the op set (graph/ops.ts) lacks.
  *
  * @module
  */
@@ -299,11 +304,6 @@ export class Trainer {
     this.optimizer.step(this.parameters, grads);
   }
 
-  /**
-   * Copies the new parameters and state into the host's own arrays (which the next step feeds again and which
-   * checkpoints read), then releases the output buffers at once: left to the garbage collector, three
-   * parameter-sized outputs per step (1.9 GB for church-256) piled up for two steps.
-   */
   /**
    * Copies the new parameters and state into the host's own arrays (which the next step feeds again and which
    * checkpoints read), then releases the output buffers at once: left to the garbage collector, three
