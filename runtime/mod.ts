@@ -23,6 +23,13 @@ export {
   type ProviderName,
 } from "./devices.ts";
 export { dtypeOf, type HostData, type HostTensor, hostTensor, toNdarray } from "./host_tensor.ts";
-export { type Feed, GraphSession, type GraphSessionOptions, type RunResult, sessionFor } from "./session.ts";
+export {
+  type Feed,
+  GraphSession,
+  type GraphSessionOptions,
+  type RunOptions,
+  type RunResult,
+  sessionFor,
+} from "./session.ts";
 export { parameterFeeds, type WeightValue } from "./weights.ts";
 export { ortBinaryDirectory, providerUnavailableReason } from "./provider_probe.ts";

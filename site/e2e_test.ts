@@ -125,7 +125,10 @@ Deno.test({
         "an upload runs through the chosen variants and its progress and result arrive",
         async () => {
           await page.goto(`${base}/upload`);
-          await page.setInputFiles("#image", `${REPOSITORY_ROOT}/data/models/default/samples/test-0013-dress.png`);
+          await page.setInputFiles(
+            "#image",
+            `${REPOSITORY_ROOT}/data/models/default/samples/test-0013-dress.png`,
+          );
           assert.equal(await page.isChecked('input[name="variant"][value="full"]'), true);
           assert.equal(await page.isChecked('input[name="variant"][value="phase_one"]'), true);
           site.state.queue.pause(); // hold the job in the queue so that the page shows its progress
