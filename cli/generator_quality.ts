@@ -1,6 +1,6 @@
 /**
  * `deno task generator-quality [--model data/models/default/model.json] [--count 10000] [--seed 1] [--data SPEC]
- * [--classifier FILE] [--json] [--device cpu]`
+ * [--classifier FILE] [--generator RUN] [--json] [--device cpu]`
  *
  * Measures a model's generator (issue 19's quality measure, `experiments/generator_quality.ts`): the Fréchet
  * distance of the Fashion-MNIST classifier's hidden features between `--count` generated images G(mapping(z))
@@ -18,14 +18,18 @@ import { checkDevice } from "./_device.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
 import { resolveDataSource } from "../train/data/source.ts";
-import { hyperInverterSamples, measureGeneratorQuality } from "../experiments/generator_quality.ts";
+import {
+  hyperInverterSamples,
+  measureGeneratorQuality,
+  withGeneratorRun,
+} from "../experiments/generator_quality.ts";
 import { ProgressBar } from "./_progress.ts";
 
 const SPEC = {
   name: "generator-quality",
   usage:
     "deno task generator-quality [--model M] [--count 10000] [--seed 1] [--data SPEC] [--classifier FILE] " +
-    "[--batch 250] [--json] [--device cpu]",
+    "[--generator RUN] [--batch 250] [--json] [--device cpu]",
   description: "Fréchet feature distance (our classifier, not Inception) and channel spread of a generator.",
   flags: {
     model: {
@@ -41,6 +45,11 @@ const SPEC = {
       valueName: "SPEC",
       default: "fashion-mnist",
       description: "held-out images: the test split of this data source",
+    },
+    generator: {
+      type: "string",
+      valueName: "RUN",
+      description: "measure this train-generator run's newest EMA generator instead of the model's",
     },
     classifier: {
       type: "string",
@@ -70,7 +79,9 @@ export function main(args: readonly string[]): Promise<number> {
       "classifier (run deno task learn-directions first, or pass --classifier)",
     );
     const source = await resolveDataSource(flags.data, { base: `${Deno.cwd()}/` });
-    const model = await loadHyperInverter(flags.model, { device: flags.device });
+    const loaded = await loadHyperInverter(flags.model, { device: flags.device });
+    const fromRun = flags.generator ? await withGeneratorRun(loaded, flags.generator) : null;
+    const model = fromRun?.model ?? loaded;
     const { test } = await source.open({ resolution: model.resolution, channels: 3 });
     if (test.count < flags.count) {
       throw new UsageError(
@@ -92,6 +103,7 @@ export function main(args: readonly string[]): Promise<number> {
     bar?.finish();
     const report = {
       model: flags.model,
+      ...(fromRun ? { generator: `${flags.generator} step ${fromRun.step} (EMA)` } : {}),
       classifier: classifierPath,
       data: `${source.name} (test split, first ${flags.count})`,
       seed: flags.seed,

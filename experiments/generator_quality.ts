@@ -16,7 +16,9 @@
 import { featureStatistics, frechetDistance } from "../losses/frechet_distance.ts";
 import type { AttributeModel } from "../editing/attribute_model.ts";
 import { broadcastRows, sampleW } from "../editing/sample_latents.ts";
-import type { HyperInverter } from "../model/hyperinverter.ts";
+import { HyperInverter } from "../model/hyperinverter.ts";
+import { loadLatestCheckpoint } from "../train/checkpoint.ts";
+import type { WeightValue } from "../runtime/weights.ts";
 import { numWs } from "../generator/config.ts";
 import type { DataSplit } from "../train/data/source.ts";
 
@@ -176,4 +178,58 @@ export async function measureGeneratorQuality(
     count,
     featureSize: generated.featureSize,
   };
+}
+
+/**
+ * A model whose generator (mapping and synthesis) is replaced by the EMA weights of a generator training run's
+ * newest checkpoint, e.g. to measure a run's generator before phases I and II are retrained on it. The run must
+ * train the model's generator architecture.
+ *
+ * @param model the model giving the architecture and the other weights
+ * @param run a `train-generator` run folder
+ * @returns the model with the run's generator, and the checkpoint's step
+ * @throws {Deno.errors.NotFound} when the run has no checkpoint
+ * @throws {TypeError} when the run's generator weights do not fit the model's generator (naming them)
+ * @example
+ * ```ts ignore
+ * import { loadHyperInverter } from "../model/load.ts";
+ * import { withGeneratorRun } from "./generator_quality.ts";
+ * const model = await loadHyperInverter("data/models/default/model.json");
+ * const { step } = await withGeneratorRun(model, "data/checkpoints/generator-fmnist32-light");
+ * console.log(step); // e.g. 7500
+ * ```
+ */
+export async function withGeneratorRun(
+  model: HyperInverter,
+  run: string,
+): Promise<{ model: HyperInverter; step: number }> {
+  const checkpoint = await loadLatestCheckpoint(run);
+  if (!checkpoint) throw new Deno.errors.NotFound(`The generator run "${run}" has no checkpoint`);
+  const weights = new Map<string, WeightValue>(model.weights);
+  const misfits: string[] = [];
+  let replaced = 0;
+  for (const [name, value] of checkpoint.extra) {
+    if (!name.startsWith("ema/")) continue;
+    const target = name.slice(4);
+    const current = model.weights.get(target);
+    if (!current) continue; // the discriminator's or training-only tensors
+    const bare = ArrayBuffer.isView(current);
+    const length = (bare ? current : (current as { data: ArrayLike<number> }).data).length;
+    if (value.length !== length) {
+      misfits.push(`${target} (model ${length} values, run ${value.length})`);
+      continue;
+    }
+    weights.set(
+      target,
+      bare ? value : { shape: (current as { shape: readonly number[] }).shape, data: value },
+    );
+    replaced++;
+  }
+  if (misfits.length) {
+    throw new TypeError(
+      `The generator run "${run}" does not fit the model: ${misfits.slice(0, 5).join(", ")}`,
+    );
+  }
+  if (!replaced) throw new TypeError(`The generator run "${run}" holds no EMA generator weights (ema/*)`);
+  return { model: new HyperInverter(model.architecture, weights, model.options), step: checkpoint.step };
 }

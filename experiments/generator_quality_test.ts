@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { loadHyperInverter } from "../model/load.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
-import { channelSpread, hyperInverterSamples, measureGeneratorQuality } from "./generator_quality.ts";
+import {
+  channelSpread,
+  hyperInverterSamples,
+  measureGeneratorQuality,
+  withGeneratorRun,
+} from "./generator_quality.ts";
+import { saveCheckpoint } from "../train/checkpoint.ts";
 
 const MODEL = "data/models/default/model.json";
 const CLASSIFIER = "data/models/default/attributes/conv.safetensors";
@@ -67,4 +73,35 @@ Deno.test("bad counts and shapes are refused naming the problem", async () => {
     /≥ 2, got 1/,
   );
   assert.throws(() => channelSpread(new Float32Array(5), 1), /Expected \[1, 3, R, R\] images, got 5 values/);
+});
+
+Deno.test("withGeneratorRun measures a generator run's newest EMA weights; a run of another shape is refused", async () => {
+  const model = await loadHyperInverter(MODEL, { device: "cpu" });
+  const { model: swapped, step } = await withGeneratorRun(model, "data/checkpoints/generator-fmnist32-light");
+  assert.ok(step >= 4500, `step ${step}`);
+  const [a, b] = [await hyperInverterSamples(model, 1)(0, 2), await hyperInverterSamples(swapped, 1)(0, 2)];
+  assert.ok(a.some((v, i) => Math.abs(v - b[i]) > 1e-3), "the run's generator renders other images");
+  assert.equal(
+    swapped.weights.get("w_encoder.body.0.res_layer.0.bias"),
+    model.weights.get("w_encoder.body.0.res_layer.0.bias"),
+  );
+
+  const run = await Deno.makeTempDir();
+  try {
+    const name = [...model.weights.keys()].find((k) => k.startsWith("synthesis."))!;
+    await saveCheckpoint(run, {
+      step: 3,
+      parameters: new Map(),
+      optimizer: { state: () => new Map() },
+      extra: { [`ema/${name}`]: new Float32Array(5) },
+      state: {},
+    });
+    await assert.rejects(
+      () => withGeneratorRun(model, run),
+      new RegExp(`does not fit the model: ${name.replaceAll(".", "\\.")} \\(model \\d+ values, run 5\\)`),
+    );
+    await assert.rejects(() => withGeneratorRun(model, `${run}/none`), /has no checkpoint/);
+  } finally {
+    await Deno.remove(run, { recursive: true });
+  }
 });
