@@ -36,16 +36,29 @@ function toEncoderSize(g: GraphBuilder, image: Tensor, size: number): Tensor {
  * @returns the graph
  */
 export function encodeStageGraph(architecture: HyperInverterArchitecture, batch: number): GraphBuilder {
-  const { generator, wEncoder, layerWiseEncoder } = architecture;
   const g = new GraphBuilder("encode");
+  const small = addWCodes(g, architecture, batch);
+  g.output(
+    g.scope("w_bar_encoder", () => buildLayerWiseEncoder(g, architecture.layerWiseEncoder, small)),
+    "Fx",
+  );
+  return g;
+}
+
+/**
+ * Adds input `x` and output `ws` (E1 + w_avg, repeated on every row) to a stage graph.
+ *
+ * @returns x resized for the encoders [B, 3, 256, 256]
+ */
+function addWCodes(g: GraphBuilder, architecture: HyperInverterArchitecture, batch: number): Tensor {
+  const { generator, wEncoder } = architecture;
   const x = g.input("x", [batch, 3, generator.resolution, generator.resolution]); // [B, 3, R, R]
   const small = toEncoderSize(g, x, wEncoder.inputSize); // [B, 3, 256, 256]
   const offset = g.scope("w_encoder", () => buildWEncoder(g, wEncoder, small)); // [B, 512]
   const w = g.add(offset, g.scope("mapping", () => g.parameter("w_avg", [generator.wDim]))); // [B, 512]
   const rows = numWs(generator);
   g.output(g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]), "ws");
-  g.output(g.scope("w_bar_encoder", () => buildLayerWiseEncoder(g, layerWiseEncoder, small)), "Fx");
-  return g;
+  return small;
 }
 
 /**
@@ -70,14 +83,8 @@ export function encodeStageGraph(architecture: HyperInverterArchitecture, batch:
  * ```
  */
 export function wEncodeStageGraph(architecture: HyperInverterArchitecture, batch: number): GraphBuilder {
-  const { generator, wEncoder } = architecture;
   const g = new GraphBuilder("w_encode");
-  const x = g.input("x", [batch, 3, generator.resolution, generator.resolution]); // [B, 3, R, R]
-  const small = toEncoderSize(g, x, wEncoder.inputSize); // [B, 3, 256, 256]
-  const offset = g.scope("w_encoder", () => buildWEncoder(g, wEncoder, small)); // [B, 512]
-  const w = g.add(offset, g.scope("mapping", () => g.parameter("w_avg", [generator.wDim]))); // [B, 512]
-  const rows = numWs(generator);
-  g.output(g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]), "ws");
+  addWCodes(g, architecture, batch);
   return g;
 }
 
