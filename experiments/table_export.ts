@@ -110,10 +110,18 @@ const LATEX: Record<string, string> = {
   "–": "--",
   "|": "$|$",
   "γ": "$\\gamma$",
+  "—": "---",
+  "→": "$\\rightarrow$",
+  "≤": "$\\leq$",
+  "≥": "$\\geq$",
+  "·": "$\\cdot$",
 };
 
+/** U+0302 COMBINING CIRCUMFLEX ACCENT, as in the variant label "x̂_w": LaTeX's \^{x}. */
+const COMBINING_CIRCUMFLEX = "\u0302";
+
 /**
- * Escapes text for LaTeX (the special characters, and ± ↓ ↑ Δ × ² as math).
+ * Escapes text for LaTeX (the special characters; ± ↓ ↑ Δ × ² γ → ≤ ≥ · as math; a combining circumflex as `\^{…}`).
  *
  * @param text the text
  * @returns LaTeX source
@@ -121,10 +129,20 @@ const LATEX: Record<string, string> = {
  * ```ts
  * import { latexEscape } from "./table_export.ts";
  * console.log(latexEscape("mean |ΔW| 50% a_b ± 1")); // "mean $|$$\\Delta$W$|$ 50\\% a\\_b $\\pm$ 1"
+ * console.log(latexEscape("w/o x\u0302_w features, γ ≤ 3")); // "w/o \\^{x}\\_w features, $\\gamma$ $\\leq$ 3"
  * ```
  */
 export function latexEscape(text: string): string {
-  return [...text].map((ch) => LATEX[ch] ?? ch).join("");
+  const chars = [...text];
+  let out = "";
+  for (let i = 0; i < chars.length; i++) {
+    const escaped = LATEX[chars[i]] ?? chars[i];
+    if (chars[i + 1] === COMBINING_CIRCUMFLEX) {
+      out += `\\^{${escaped}}`;
+      i++;
+    } else out += escaped;
+  }
+  return out;
 }
 
 /**

@@ -48,3 +48,11 @@ Deno.test("a ragged table and an unknown format are refused by name", () => {
     (e: Error) => e instanceof RangeError && /"docx": use csv, md, tex/.test(e.message),
   );
 });
+
+Deno.test("LaTeX: a combining circumflex (the table3 label x̂_w) becomes \\^{x}; arrows and ≤ ≥ · become math", () => {
+  assert.equal(latexEscape("w/o x\u0302_w features"), "w/o \\^{x}\\_w features");
+  assert.equal(
+    latexEscape("a → b ≤ c ≥ d · e — f"),
+    "a $\\rightarrow$ b $\\leq$ c $\\geq$ d $\\cdot$ e --- f",
+  );
+});
