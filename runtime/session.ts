@@ -131,6 +131,11 @@ export class GraphSession {
           enableMemPattern: options.memoryPattern ?? true,
         };
         if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
+        const profile = Deno.env.get("HYPERINVERTER_ORT_PROFILE");
+        if (profile) { // ONNX Runtime's per-node profile, one JSON file per session (a debugging aid)
+          sessionOptions.enableProfiling = true;
+          sessionOptions.profileFilePrefix = profile;
+        }
         const session = await exclusiveOnWebGpu(
           provider,
           () => ort.InferenceSession.create(model, sessionOptions),
