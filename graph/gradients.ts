@@ -306,19 +306,10 @@ function convWeightGradient(
   const outPerGroup = outChannels / groups;
   const length = oh * ow;
   // Batch > 1: either one product per sample summed afterwards ([N, O, (C/g)·k²] partial sums), or the batch
-  // moved next to the spatial axes first (one transposed copy of the input and of outGrad) so that the product
+  // moved next to the spatial axes (one transposed copy of the patches and of outGrad) so that the product
   // contracts over N·L at once. The second wins when the partial sums outweigh the copies (deep, small layers).
   const fold = n > 1 && n * outChannels * inPerGroup * kh * kw > input.size + outGrad.size;
-  // Input as [batch', g, C/g, H, W] and outGrad as [batch', g, O/g, L'] with batch' = N, L' = L, or 1 and N·L.
   const [batch, span] = fold ? [1, n * length] : [n, length];
-  const x = fold
-    ? g.reshape(g.transpose(g.reshape(input, [n, groups, inPerGroup, h, w]), [1, 2, 0, 3, 4]), [
-      groups * inPerGroup,
-      n,
-      h,
-      w,
-    ]) // [C, N, H, W]
-    : input; // [N, C, H, W]
   const dy = fold
     ? g.reshape(g.transpose(g.reshape(outGrad, [n, groups, outPerGroup, length]), [1, 2, 0, 3]), [
       1,
@@ -327,25 +318,41 @@ function convWeightGradient(
       span,
     ]) // [1, g, O/g, N·L]
     : g.reshape(outGrad, [n, groups, outPerGroup, length]); // [N, g, O/g, L]
-  const padded = c.pads.some((p) => p !== 0)
-    ? g.pad(x, [0, 0, c.pads[0], c.pads[1], 0, 0, c.pads[2], c.pads[3]], 0)
-    : x;
-  const window = (i: number, j: number) => {
-    const top = i * c.dilations[0], left = j * c.dilations[1];
-    const rows = c.strides[0] * (oh - 1) + 1, cols = c.strides[1] * (ow - 1) + 1;
-    const slice = g.slice(padded, [2, 3], [top, left], [top + rows, left + cols], c.strides);
-    return g.reshape(slice, [batch, channels, 1, span]); // [N, C, 1, L] or [1, C, 1, N·L]
-  };
+  // The reach of the conv's windows: the one-hot Conv below yields exactly oh × ow positions from it.
+  const [hEnd, wEnd] = [
+    c.strides[0] * (oh - 1) + c.dilations[0] * (kh - 1) + 1 - c.pads[0],
+    c.strides[1] * (ow - 1) + c.dilations[1] * (kw - 1) + 1 - c.pads[1],
+  ];
+  // Drop input rows/columns past the last window (a ConvTranspose's output padding), and pad what the
+  // window reaches beyond the input, so that the Conv's own arithmetic gives oh × ow.
+  const cropped = hEnd < h || wEnd < w
+    ? g.slice(input, [2, 3], [0, 0], [Math.min(h, hEnd), Math.min(w, wEnd)])
+    : input;
+  const pads = [c.pads[0], c.pads[1], Math.max(0, hEnd - h), Math.max(0, wEnd - w)];
   const offsets = Array.from({ length: kh * kw }, (_, k) => [Math.floor(k / kw), k % kw]);
   const perChunk = Math.max(1, Math.min(offsets.length, Math.floor(PATCH_FLOATS / (n * channels * length))));
   const chunks: Tensor[] = [];
   for (let begin = 0; begin < offsets.length; begin += perChunk) {
     const chunk = offsets.slice(begin, begin + perChunk);
     const m = chunk.length;
-    const patches = g.reshape(
-      g.concat(chunk.map(([i, j]) => window(i, j)), 2),
-      [batch, groups, inPerGroup * m, span],
-    ); // [batch', g, (C/g)·m, L']
+    // im2col as one depthwise Conv with 0/1 kernels: output channel c·m + t is input channel c seen through
+    // kernel offset t (exact: each output is one input value times 1). Was a strided Slice per offset + Concat.
+    const select = new Float32Array(channels * m * kh * kw);
+    for (let ch = 0; ch < channels; ch++) {
+      chunk.forEach(([i, j], t) => (select[((ch * m + t) * kh + i) * kw + j] = 1));
+    }
+    const unfolded = g.conv(cropped, g.constant(select, [channels * m, 1, kh, kw], "im2col"), {
+      strides: c.strides,
+      pads,
+      dilations: c.dilations,
+      group: channels,
+    }); // [N, C·m, OH, OW]
+    const patches = fold
+      ? g.reshape(
+        g.transpose(g.reshape(unfolded, [n, groups, inPerGroup * m, length]), [1, 2, 0, 3]),
+        [1, groups, inPerGroup * m, span],
+      ) // [1, g, (C/g)·m, N·L]
+      : g.reshape(unfolded, [n, groups, inPerGroup * m, length]); // [N, g, (C/g)·m, L]
     let product = g.matMul(dy, swapLast(g, patches)); // [batch', g, O/g, (C/g)·m]
     if (batch > 1) product = g.reduceSum(product, [0], false);
     chunks.push(g.reshape(product, [outChannels, inPerGroup, m])); // [O, C/g, m]

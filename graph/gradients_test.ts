@@ -443,7 +443,13 @@ Deno.test("Conv's weight gradient is a MatMul over im2col patches, not a convolu
   const before = g.nodes.length;
   gradients(g, loss, [w]);
   const backward = g.nodes.slice(before).map((node) => node.op);
-  assert.ok(!backward.includes("Conv"), `backward ops: ${backward.join(", ")}`);
+  // The one Conv is the im2col: depthwise (one group per input channel) with a constant 0/1 kernel, never a
+  // convolution whose kernel is the output gradient.
+  const convs = g.nodes.slice(before).filter((node) => node.op === "Conv");
+  assert.equal(convs.length, 1, `backward ops: ${backward.join(", ")}`);
+  assert.equal(convs[0].attributes.group, 8);
+  assert.deepEqual(convs[0].inputs[1].shape, [8 * 9, 1, 3, 3]);
+  assert.ok(!g.inputs.includes(convs[0].inputs[1]) && !backward.includes("Slice"), backward.join(", "));
   assert.equal(backward.filter((op) => op === "MatMul").length, 1);
   assert.ok(backward.includes("ReduceSum"), "batch 2 of 16×16 maps: one product per sample, summed");
 });
