@@ -12,6 +12,7 @@
  * @module
  */
 
+import { trainUntilSigterm } from "./_stop_on_sigterm.ts";
 import { readTrainingConfig } from "../train/config_file.ts";
 import {
   checkGeneratorTrainingConfig,
@@ -22,7 +23,7 @@ import {
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
-import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
 import { TRAINER_FLAGS } from "./_trainer_flags.ts";
@@ -75,26 +76,32 @@ export function main(args: readonly string[]): Promise<number> {
     let progress: ProgressBar | undefined;
     let last = performance.now();
     const { data: _data, ...training } = config;
-    const report = await trainGenerator({ ...training, steps } as GeneratorTrainingConfig, train, {
-      directory: flags.run,
-      device: flags.device,
-      onStart(step) {
-        // A resumed run counts from its checkpoint's step (46/60, not 1/60).
-        progress = new ProgressBar(steps, "train G", { start: step });
-        if (step > 0) console.log(`resuming from step ${step}`);
-        last = performance.now();
-      },
-      onStep(step, losses) {
-        const now = performance.now();
-        progress!.tick(
-          `step ${step} G ${losses.g.toFixed(3)} D ${losses.d.toFixed(3)} ${(now - last).toFixed(0)} ms/step`,
-        );
-        last = now;
-      },
-    });
+    const { report, status } = await trainUntilSigterm(
+      () =>
+        trainGenerator({ ...training, steps } as GeneratorTrainingConfig, train, {
+          directory: flags.run,
+          device: flags.device,
+          onStart(step) {
+            // A resumed run counts from its checkpoint's step (46/60, not 1/60).
+            progress = new ProgressBar(steps, "train G", { start: step });
+            if (step > 0) console.log(`resuming from step ${step}`);
+            last = performance.now();
+          },
+          onStep(step, losses) {
+            const now = performance.now();
+            progress!.tick(
+              `step ${step} G ${losses.g.toFixed(3)} D ${losses.d.toFixed(3)} ${
+                (now - last).toFixed(0)
+              } ms/step`,
+            );
+            last = now;
+          },
+        }),
+      flags.run,
+    );
     progress?.finish();
     console.log(`trained to step ${report.step}; checkpoints and log.jsonl in ${flags.run}`);
-    return EXIT_OK;
+    return status;
   });
 }
 

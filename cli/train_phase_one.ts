@@ -10,6 +10,7 @@
  * @module
  */
 
+import { trainUntilSigterm } from "./_stop_on_sigterm.ts";
 import { readTrainingConfig } from "../train/config_file.ts";
 import { loadLatestCheckpoint } from "../train/checkpoint.ts";
 import {
@@ -20,7 +21,7 @@ import {
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
-import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
@@ -110,29 +111,30 @@ export function main(args: readonly string[]): Promise<number> {
     console.log(`data: ${source.name} (${train.count} training, ${validation.count} validation images)`);
     let progress: ProgressBar | undefined;
     let last = performance.now();
-    const report = await trainPhaseOne({ ...config, steps }, {
-      train,
-      validation,
-    }, {
-      directory: run,
-      generatorWeights,
-      device: flags.device,
-      onStart(step) {
-        // A resumed run counts from its checkpoint's step (46/60, not 1/60).
-        progress = new ProgressBar(steps, "train E1", { start: step });
-        if (step > 0) console.log(`resuming from step ${step}`);
-        last = performance.now();
-      },
-      onStep(step, loss) {
-        const now = performance.now();
-        progress!.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
-        last = now;
-      },
-      onValidation(step, loss, best) {
-        console.log(`\nstep ${step}: validation L2 ${loss.toFixed(4)}${best ? " (best)" : ""}`);
-        last = performance.now();
-      },
-    });
+    const { report, status } = await trainUntilSigterm(() =>
+      trainPhaseOne({ ...config, steps }, {
+        train,
+        validation,
+      }, {
+        directory: run,
+        generatorWeights,
+        device: flags.device,
+        onStart(step) {
+          // A resumed run counts from its checkpoint's step (46/60, not 1/60).
+          progress = new ProgressBar(steps, "train E1", { start: step });
+          if (step > 0) console.log(`resuming from step ${step}`);
+          last = performance.now();
+        },
+        onStep(step, loss) {
+          const now = performance.now();
+          progress!.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
+          last = now;
+        },
+        onValidation(step, loss, best) {
+          console.log(`\nstep ${step}: validation L2 ${loss.toFixed(4)}${best ? " (best)" : ""}`);
+          last = performance.now();
+        },
+      }), flags.run);
     progress?.finish();
     console.log(
       `trained to step ${report.step}; best validation L2 ${
@@ -140,7 +142,7 @@ export function main(args: readonly string[]): Promise<number> {
       }; checkpoints, ` +
         `best.safetensors and log.jsonl in ${run}`,
     );
-    return EXIT_OK;
+    return status;
   });
 }
 

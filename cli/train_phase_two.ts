@@ -12,6 +12,7 @@
  * @module
  */
 
+import { trainUntilSigterm } from "./_stop_on_sigterm.ts";
 import { readTrainingConfig } from "../train/config_file.ts";
 import { loadPhaseTwoInputs } from "../train/phase_two_inputs.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
@@ -19,7 +20,7 @@ import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_t
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
-import { EXIT_OK, runCommand } from "../io/command_line.ts";
+import { runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
@@ -112,42 +113,45 @@ export function main(args: readonly string[]): Promise<number> {
     console.log(`data: ${source.name} (${train.count} training, ${validation.count} validation images)`);
     let progress: ProgressBar | undefined;
     let last = performance.now();
-    const report = await trainPhaseTwo({ ...config, steps }, {
-      train,
-      validation,
-    }, {
-      directory: run,
-      frozenWeights,
-      device: flags.device,
-      initialDiscriminator: discriminator.size ? discriminator : undefined,
-      onStart(step) {
-        // A resumed run counts from its checkpoint's step (46/60, not 1/60).
-        progress = new ProgressBar(steps, "train E2+H", { start: step });
-        if (step > 0) console.log(`resuming from step ${step}`);
-        last = performance.now();
-      },
-      onStep(step, losses, v) {
-        const now = performance.now();
-        const adv = losses.d === undefined
-          ? ""
-          : ` adv ${losses.adversarial!.toFixed(3)} D ${losses.d.toFixed(3)}`;
-        progress!.tick(
-          `step ${step} loss ${losses.loss.toFixed(4)}${adv} ${(now - last).toFixed(0)} ms/step`,
-        );
-        if (v) {
-          console.log(
-            `\nstep ${step}: validation L2/PSNR phase I ${v.l2PhaseOne.toFixed(4)}/${
-              v.psnrPhaseOne.toFixed(2)
-            } dB, ` +
-              `phase II ${v.l2PhaseTwo.toFixed(4)}/${v.psnrPhaseTwo.toFixed(2)} dB${v.best ? " (best)" : ""}`,
+    const { report, status } = await trainUntilSigterm(() =>
+      trainPhaseTwo({ ...config, steps }, {
+        train,
+        validation,
+      }, {
+        directory: run,
+        frozenWeights,
+        device: flags.device,
+        initialDiscriminator: discriminator.size ? discriminator : undefined,
+        onStart(step) {
+          // A resumed run counts from its checkpoint's step (46/60, not 1/60).
+          progress = new ProgressBar(steps, "train E2+H", { start: step });
+          if (step > 0) console.log(`resuming from step ${step}`);
+          last = performance.now();
+        },
+        onStep(step, losses, v) {
+          const now = performance.now();
+          const adv = losses.d === undefined
+            ? ""
+            : ` adv ${losses.adversarial!.toFixed(3)} D ${losses.d.toFixed(3)}`;
+          progress!.tick(
+            `step ${step} loss ${losses.loss.toFixed(4)}${adv} ${(now - last).toFixed(0)} ms/step`,
           );
-        }
-        last = performance.now();
-      },
-    });
+          if (v) {
+            console.log(
+              `\nstep ${step}: validation L2/PSNR phase I ${v.l2PhaseOne.toFixed(4)}/${
+                v.psnrPhaseOne.toFixed(2)
+              } dB, ` +
+                `phase II ${v.l2PhaseTwo.toFixed(4)}/${v.psnrPhaseTwo.toFixed(2)} dB${
+                  v.best ? " (best)" : ""
+                }`,
+            );
+          }
+          last = performance.now();
+        },
+      }), run);
     progress?.finish();
     console.log(`trained to step ${report.step}; checkpoints, best.safetensors and log.jsonl in ${run}`);
-    return EXIT_OK;
+    return status;
   });
 }
 
