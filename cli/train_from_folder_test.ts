@@ -3,6 +3,7 @@
  * field in each config; the generator run is killed after its first checkpoint and resumes from it.
  */
 import assert from "node:assert/strict";
+import { trainGeneratorCommand } from "../tests/_train_generator_command.ts";
 import { loadSharp } from "../deps.ts";
 import { readRunLog } from "../train/run_log.ts";
 import { main as trainPhaseOne } from "./train_phase_one.ts";
@@ -49,22 +50,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 function trainGeneratorProcess(folder: string, steps: number) {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./train_generator.ts", import.meta.url).pathname,
-      "--config",
-      `${folder}/generator.json`,
-      "--run",
-      `${folder}/runs/generator`,
-      "--steps",
-      String(steps),
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
+  return trainGeneratorCommand(`${folder}/generator.json`, `${folder}/runs/generator`, steps);
 }
 
 Deno.test("64² RGB from a folder of PNG files: generator (killed, resumed), phase I and phase II", async () => {

@@ -3,27 +3,13 @@
  * exits 1 saying so; rerunning the same command resumes from that very step.
  */
 import assert from "node:assert/strict";
+import { trainGeneratorCommand } from "../tests/_train_generator_command.ts";
 import { readRunLog } from "../train/run_log.ts";
 
 const GENERATOR = { resolution: 32, channelBase: 256, channelMax: 8, mappingLayers: 2, zDim: 16, wDim: 16 };
 
 function trainGenerator(folder: string, steps: number) {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./train_generator.ts", import.meta.url).pathname,
-      "--config",
-      `${folder}/generator.json`,
-      "--run",
-      `${folder}/run`,
-      "--steps",
-      String(steps),
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
+  return trainGeneratorCommand(`${folder}/generator.json`, `${folder}/run`, steps);
 }
 
 Deno.test("train-generator on SIGTERM checkpoints the step it is in, exits 1, and resumes from exactly there", async () => {
