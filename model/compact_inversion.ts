@@ -22,6 +22,7 @@ import { resolveHypernetConfig } from "../hypernet/config.ts";
 import { sessionFor } from "../runtime/session.ts";
 import { parameterFeeds } from "../runtime/weights.ts";
 import type { HyperInverterArchitecture } from "./pipeline_graph.ts";
+import { featureMapsShape } from "./stage_graphs.ts";
 import type { HyperInverter, InversionResult } from "./hyperinverter.ts";
 import { MODULE_NAMES, readManifest } from "./manifest.ts";
 import { numWs } from "../generator/config.ts";
@@ -82,15 +83,9 @@ class NotAffine extends Error {}
  * ```
  */
 export function codeGraphs(architecture: HyperInverterArchitecture, batch: number): CodeGraphs {
-  const { generator, layerWiseEncoder, hypernet: config } = architecture;
+  const { generator, hypernet: config } = architecture;
   const g = new GraphBuilder("hypernet_codes");
-  const shape = [
-    batch,
-    layerWiseEncoder.nStyles,
-    layerWiseEncoder.featureChannels,
-    layerWiseEncoder.featureSize,
-    layerWiseEncoder.featureSize,
-  ];
+  const shape = featureMapsShape(architecture, batch);
   const fw = g.input("Fw", shape); // [B, L, C, S, S]
   const fx = g.input("Fx", shape);
   const reported = new Map<string, Tensor>();

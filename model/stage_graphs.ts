@@ -112,18 +112,31 @@ export function featureStageGraph(architecture: HyperInverterArchitecture, batch
  * @returns the graph
  */
 export function hypernetStageGraph(architecture: HyperInverterArchitecture, batch: number): GraphBuilder {
-  const { generator, layerWiseEncoder, hypernet } = architecture;
+  const { generator, hypernet } = architecture;
   const g = new GraphBuilder("hypernet");
-  const shape = [
-    batch,
-    layerWiseEncoder.nStyles,
-    layerWiseEncoder.featureChannels,
-    layerWiseEncoder.featureSize,
-    layerWiseEncoder.featureSize,
-  ];
+  const shape = featureMapsShape(architecture, batch);
   const fw = g.input("Fw", shape);
   const fx = g.input("Fx", shape);
   const residuals = g.scope("hypernet", () => buildHypernet(g, hypernet, layerRegistry(generator), fw, fx));
   for (const [name, delta] of residuals) g.output(delta, `dW.${name}`);
   return g;
+}
+
+/**
+ * The shape of the layer-wise encoder's feature maps, the hypernet's inputs `Fw` and `Fx`.
+ *
+ * @param architecture resolved architecture
+ * @param batch batch size
+ * @returns [B, L, C, S, S]
+ * @example
+ * ```ts
+ * import { resolveArchitecture } from "./architecture.ts";
+ * import { CHURCH_256_D64 } from "./presets.ts";
+ * import { featureMapsShape } from "./stage_graphs.ts";
+ * console.log(featureMapsShape(resolveArchitecture(CHURCH_256_D64), 2)); // [2, 14, 512, 16, 16]
+ * ```
+ */
+export function featureMapsShape(architecture: HyperInverterArchitecture, batch: number): number[] {
+  const { nStyles, featureChannels, featureSize } = architecture.layerWiseEncoder;
+  return [batch, nStyles, featureChannels, featureSize, featureSize];
 }
