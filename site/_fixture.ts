@@ -13,6 +13,7 @@ import { prngFill } from "../io/prng.ts";
 import { writeWeights } from "../io/weights_file.ts";
 import { InferenceRunner, type InvertAnswer } from "./inference_tasks.ts";
 import { encodePng } from "./images.ts";
+import { loadSharp } from "../deps.ts";
 
 /** The repository root (suite `base` paths resolve here). */
 export const REPOSITORY_ROOT: string = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -123,3 +124,37 @@ export async function writeFixtureExperiments(root: string): Promise<{ root: str
   }
   return { root, samples: SAMPLES.length };
 }
+
+/**
+ * The RGB bytes of a PNG (alpha dropped), to compare images served by the site.
+ *
+ * @param png the file's bytes
+ * @returns [H·W·3] bytes
+ */
+export async function pngPixels(png: Uint8Array): Promise<Uint8Array> {
+  const sharp = await loadSharp();
+  return new Uint8Array(await sharp(png).removeAlpha().raw().toBuffer());
+}
+
+/**
+ * The largest absolute difference of two equally long byte arrays.
+ *
+ * @param a first
+ * @param b second
+ * @returns max |a[i] − b[i]|
+ * @example
+ * ```ts
+ * import { maxDifference } from "./_fixture.ts";
+ * console.log(maxDifference(new Uint8Array([1, 9]), new Uint8Array([3, 4]))); // 5
+ * ```
+ */
+export function maxDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) throw new TypeError(`Lengths differ: ${a.length} and ${b.length}`);
+  let most = 0;
+  for (let i = 0; i < a.length; i++) most = Math.max(most, Math.abs(a[i] - b[i]));
+  return most;
+}
+
+/** A site test: the server's workers and sockets outlive single tests, so Deno's sanitizers are off. */
+export const siteTest = (name: string, fn: () => Promise<void>): void =>
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });

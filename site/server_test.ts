@@ -2,8 +2,13 @@
  * The site's routes as specs, through `site.fetch` (no socket) on a temporary experiments folder.
  */
 import assert from "node:assert/strict";
-import { loadSharp } from "../deps.ts";
-import { REPOSITORY_ROOT, writeFixtureExperiments } from "./_fixture.ts";
+import {
+  maxDifference,
+  pngPixels as pixels,
+  REPOSITORY_ROOT,
+  siteTest as test,
+  writeFixtureExperiments,
+} from "./_fixture.ts";
 import { createSite, serveSite, type Site, type SiteOptions } from "./server.ts";
 import { manifest } from "./manifest.ts";
 
@@ -38,21 +43,6 @@ function uploadForm(bytes: Uint8Array, variants = ["full"], suite = "demo"): For
 
 const post = (site: Site, form: FormData, headers: HeadersInit = {}) =>
   get(site, "/api/jobs", { method: "POST", body: form, headers });
-
-async function pixels(png: Uint8Array): Promise<Uint8Array> {
-  const sharp = await loadSharp();
-  return new Uint8Array(await sharp(png).removeAlpha().raw().toBuffer());
-}
-
-function maxDifference(a: Uint8Array, b: Uint8Array): number {
-  assert.equal(a.length, b.length);
-  let most = 0;
-  for (let i = 0; i < a.length; i++) most = Math.max(most, Math.abs(a[i] - b[i]));
-  return most;
-}
-
-const test = (name: string, fn: () => Promise<void>) =>
-  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
 
 test("GET /api/suites and /api/suites/:suite list the suite, its variants and their status", async () => {
   await withSite({}, async (site) => {

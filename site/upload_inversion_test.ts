@@ -3,13 +3,18 @@
  * the site's fixture.
  */
 import assert from "node:assert/strict";
-import { loadSharp } from "../deps.ts";
 import { openPhoto } from "../faces/rgb_image.ts";
 import { pasteBack } from "../faces/paste_back.ts";
 import { readInversionFile, writeInversionFile } from "../io/inversion_file.ts";
 import { loadInversion } from "../model/compact_inversion.ts";
 import { loadHyperInverter } from "../model/load.ts";
-import { REPOSITORY_ROOT, writeFixtureExperiments } from "./_fixture.ts";
+import {
+  maxDifference,
+  pngPixels as pixels,
+  REPOSITORY_ROOT,
+  siteTest as test,
+  writeFixtureExperiments,
+} from "./_fixture.ts";
 import { createSite, type Site } from "./server.ts";
 
 const root = await Deno.makeTempDir({ prefix: "site-upload-inversion-" });
@@ -78,21 +83,6 @@ async function runUpload(site: Site, body: FormData) {
   };
   return { summary: JSON.parse(last[2]).result as Summary, file };
 }
-
-async function pixels(png: Uint8Array): Promise<Uint8Array> {
-  const sharp = await loadSharp();
-  return new Uint8Array(await sharp(png).removeAlpha().raw().toBuffer());
-}
-
-function maxDifference(a: Uint8Array, b: Uint8Array): number {
-  assert.equal(a.length, b.length);
-  let most = 0;
-  for (let i = 0; i < a.length; i++) most = Math.max(most, Math.abs(a[i] - b[i]));
-  return most;
-}
-
-const test = (name: string, fn: () => Promise<void>) =>
-  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
 
 test("an upload's compact inversion file is served; uploaded back (compact or with ΔW) it renders the same images", async () => {
   await withSite(async (site) => {
