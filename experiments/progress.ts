@@ -9,7 +9,7 @@
  */
 
 import { writeFileAtomic } from "../io/atomic_write.ts";
-import { EXPERIMENTS_ROOT, resultDirectory } from "./store.ts";
+import { EXPERIMENTS_ROOT, readJson, resultDirectory } from "./store.ts";
 
 /** A variant's state: submitted and waiting, training or evaluating, finished, or stopped by an error. */
 export type ProgressState = "queued" | "running" | "evaluating" | "done" | "failed";
@@ -136,17 +136,12 @@ export async function readProgress(
   variant: string,
   root: string = EXPERIMENTS_ROOT,
 ): Promise<VariantProgress | null> {
-  let text: string;
+  let record: VariantProgress | null;
   try {
-    text = await Deno.readTextFile(progressPath(suite, variant, root));
+    record = await readJson(progressPath(suite, variant, root)) as VariantProgress | null;
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
+    if (error instanceof SyntaxError) return null; // a foreign or damaged file: no progress known
     throw error;
   }
-  try {
-    const record = JSON.parse(text) as VariantProgress;
-    return PROGRESS_STATES.includes(record?.state) ? record : null;
-  } catch {
-    return null; // a foreign or damaged file: no progress known
-  }
+  return PROGRESS_STATES.includes(record?.state as ProgressState) ? record : null;
 }

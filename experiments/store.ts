@@ -240,7 +240,19 @@ export function resultDirectory(suite: string, variant: string, root: string = E
   return `${root}/results/${checkName(suite, "suite")}/${checkName(variant, "variant")}`;
 }
 
-async function readJson(path: string): Promise<unknown | null> {
+/**
+ * A JSON file of the store, or null when it does not exist.
+ *
+ * @param path the file
+ * @returns the parsed value, or null
+ * @throws {SyntaxError} naming the file when it is not valid JSON
+ * @example
+ * ```ts
+ * import { readJson } from "./store.ts";
+ * console.log(await readJson("/nonexistent.json")); // null
+ * ```
+ */
+export async function readJson(path: string): Promise<unknown | null> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
