@@ -133,7 +133,7 @@ export function hypernetStageGraph(architecture: HyperInverterArchitecture, batc
  * import { resolveArchitecture } from "./architecture.ts";
  * import { CHURCH_256_D64 } from "./presets.ts";
  * import { featureMapsShape } from "./stage_graphs.ts";
- * console.log(featureMapsShape(resolveArchitecture(CHURCH_256_D64), 2)); // [2, 14, 512, 16, 16]
+ * console.log(featureMapsShape(resolveArchitecture(CHURCH_256_D64), 2)); // [2, 14, 512, 8, 8]
  * ```
  */
 export function featureMapsShape(architecture: HyperInverterArchitecture, batch: number): number[] {
