@@ -26,6 +26,7 @@ import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
 import { TRAINER_FLAGS } from "./_trainer_flags.ts";
+import { ID_NETWORK_FLAG, idNetworkFor } from "./_id_network.ts";
 
 const DEFAULTS = {
   generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
@@ -33,6 +34,10 @@ const DEFAULTS = {
   batch: 8,
   learningRate: 1e-4,
   lambdaL2: 1,
+  lambdaMsSsim: 0,
+  lambdaId: 0,
+  /** The identity loss's feature network, relative to the config file (used when lambdaId > 0). */
+  idNetwork: null as unknown,
   steps: 20000,
   checkpointEvery: 500,
   validateEvery: 500,
@@ -78,6 +83,7 @@ const SPEC = {
     },
     run: { type: "string", valueName: "DIR", default: "runs/phase-one-fmnist32", description: "run folder" },
     ...TRAINER_FLAGS,
+    ...ID_NETWORK_FLAG,
   },
 } as const;
 
@@ -90,17 +96,27 @@ const SPEC = {
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
     checkDevice(flags.device);
-    const { data, ...read } = await readTrainingConfig(flags.config, DEFAULTS, {
-      validate: (c) => {
-        resolvePhaseOneConfigs(c as PhaseOneTrainingConfig);
-        parseDataSpec(c.data);
+    const { data, idNetwork: configuredIdNetwork, ...read } = await readTrainingConfig(
+      flags.config,
+      DEFAULTS,
+      {
+        validate: (c) => {
+          resolvePhaseOneConfigs(c as PhaseOneTrainingConfig);
+          parseDataSpec(c.data);
+        },
       },
-    });
+    );
     const config = read as PhaseOneTrainingConfig;
     const steps = flags.steps ?? config.steps;
     const run = flags.run;
     await prepareOutputFolder(run);
     const generatorWeights = await loadGeneratorEma(flags.generator);
+    const idNetwork = await idNetworkFor(
+      config.lambdaId ?? 0,
+      flags["id-network"],
+      configuredIdNetwork,
+      flags.config,
+    );
     const { source, splits: { train, validation } } = await openTrainingData({
       flag: flags.data,
       config: data,
@@ -118,6 +134,7 @@ export function main(args: readonly string[]): Promise<number> {
       }, {
         directory: run,
         generatorWeights,
+        idNetwork,
         device: flags.device,
         onStart(step) {
           // A resumed run counts from its checkpoint's step (46/60, not 1/60).
@@ -127,17 +144,17 @@ export function main(args: readonly string[]): Promise<number> {
         },
         onStep(step, loss) {
           const now = performance.now();
-          progress!.tick(`step ${step} L2 ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
+          progress!.tick(`step ${step} loss ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
           last = now;
         },
         onValidation(step, loss, best) {
-          console.log(`\nstep ${step}: validation L2 ${loss.toFixed(4)}${best ? " (best)" : ""}`);
+          console.log(`\nstep ${step}: validation loss ${loss.toFixed(4)}${best ? " (best)" : ""}`);
           last = performance.now();
         },
       }), flags.run);
     progress?.finish();
     console.log(
-      `trained to step ${report.step}; best validation L2 ${
+      `trained to step ${report.step}; best validation loss ${
         report.bestValidation?.toFixed(4)
       }; checkpoints, ` +
         `best.safetensors and log.jsonl in ${run}`,

@@ -25,6 +25,7 @@ import { prepareOutputFolder } from "../io/output_check.ts";
 import { ProgressBar } from "./_progress.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
 import { TRAINER_FLAGS } from "./_trainer_flags.ts";
+import { ID_NETWORK_FLAG, idNetworkFor } from "./_id_network.ts";
 
 const ENCODER = { ...FASHION_MNIST_ENCODER, inputSize: 32, wDim: 512 };
 
@@ -40,7 +41,9 @@ const DEFAULTS = {
   adversarialBatch: 4,
   learningRate: 1e-4,
   discriminatorLearningRate: 1e-4,
-  weights: { l2: 1, lpips: 0, adversarial: 0.005 },
+  weights: { l2: 1, lpips: 0, adversarial: 0.005, msSsim: 0, id: 0 },
+  /** The identity loss's feature network, relative to the config file (used when weights.id > 0). */
+  idNetwork: null as unknown,
   adversarialFromStep: 10000,
   r1Gamma: 0.1,
   r1Every: 16,
@@ -79,6 +82,7 @@ const SPEC = {
     },
     run: { type: "string", valueName: "DIR", default: "runs/phase-two-fmnist32", description: "run folder" },
     ...TRAINER_FLAGS,
+    ...ID_NETWORK_FLAG,
   },
 } as const;
 
@@ -91,18 +95,28 @@ const SPEC = {
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
     checkDevice(flags.device);
-    const { data, ...read } = await readTrainingConfig(flags.config, DEFAULTS, {
-      validate: (c) => {
-        resolveArchitecture((c as PhaseTwoTrainingConfig).architecture);
-        parseDataSpec(c.data);
+    const { data, idNetwork: configuredIdNetwork, ...read } = await readTrainingConfig(
+      flags.config,
+      DEFAULTS,
+      {
+        validate: (c) => {
+          resolveArchitecture((c as PhaseTwoTrainingConfig).architecture);
+          parseDataSpec(c.data);
+        },
       },
-    });
+    );
     const config = read as PhaseTwoTrainingConfig;
     const steps = flags.steps ?? config.steps;
     const run = flags.run;
     await prepareOutputFolder(run);
     const { frozenWeights, discriminator } = await loadPhaseTwoInputs(flags.generator, flags["phase-one"]);
     const resolution = resolveArchitecture(config.architecture).generator.resolution;
+    const idNetwork = await idNetworkFor(
+      config.weights?.id ?? 0,
+      flags["id-network"],
+      configuredIdNetwork,
+      flags.config,
+    );
     const { source, splits: { train, validation } } = await openTrainingData({
       flag: flags.data,
       config: data,
@@ -120,6 +134,7 @@ export function main(args: readonly string[]): Promise<number> {
       }, {
         directory: run,
         frozenWeights,
+        idNetwork,
         device: flags.device,
         initialDiscriminator: discriminator.size ? discriminator : undefined,
         onStart(step) {

@@ -35,6 +35,12 @@ export interface MsSsimOptions {
   weights?: readonly number[];
   /** `true` (default): one scalar, the mean over batch and channels; `false`: per image [B]. */
   sizeAverage?: boolean;
+  /**
+   * The clamp of each scale's cs / SSIM before the power: 0 (default) is pytorch_msssim's relu. A loss should
+   * use a small positive floor (e.g. 1e-4): v^w has an infinite slope at 0, so a clamped term would give
+   * 0 · ∞ = NaN gradients; max(v, floor) keeps them finite (and changes the value only where v < floor).
+   */
+  floor?: number;
 }
 
 /**
@@ -137,6 +143,8 @@ export function msSsim(g: GraphBuilder, x: Tensor, y: Tensor, options: MsSsimOpt
     throw new RangeError(`MS-SSIM window size must be a positive odd integer, got ${windowSize}`);
   }
   if (weights.length < 1) throw new RangeError("MS-SSIM needs at least one scale weight");
+  const floor = options.floor ?? 0;
+  if (!(floor >= 0 && floor < 1)) throw new RangeError(`MS-SSIM floor must be in [0, 1), got ${floor}`);
   const smaller = Math.min(x.shape[2], x.shape[3]);
   const bound = (windowSize - 1) * 2 ** (weights.length - 1);
   if (!(smaller > bound)) {
@@ -152,7 +160,10 @@ export function msSsim(g: GraphBuilder, x: Tensor, y: Tensor, options: MsSsimOpt
   for (let level = 0; level < weights.length; level++) {
     const { ssim, cs } = ssimAtScale(g, a, b, window, dataRange); // [B, C] each
     const last = level === weights.length - 1;
-    const factor = g.pow(g.relu(last ? ssim : cs), g.scalar(weights[level])); // [B, C]
+    const clamped = floor > 0
+      ? g.add(g.relu(g.sub(last ? ssim : cs, g.scalar(floor))), g.scalar(floor)) // max(v, floor)
+      : g.relu(last ? ssim : cs); // [B, C]
+    const factor = g.pow(clamped, g.scalar(weights[level])); // [B, C]
     product = product ? g.mul(product, factor) : factor;
     if (!last) {
       a = downsample(g, a);

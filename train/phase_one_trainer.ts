@@ -1,6 +1,8 @@
 /**
  * Phase-I trainer (spec §2): a W encoder E1 (`w_encoder.*`) learns to invert a frozen generator, so that
- * `G(E1(x) + w_avg)` (the w code repeated over every synthesis row) reconstructs `x`. Loss `λ_l2 · L2`, Ranger
+ * `G(E1(x) + w_avg)` (the w code repeated over every synthesis row) reconstructs `x`. Loss
+ * `λ_l2 · L2 + λ_msSsim · (1 − MS-SSIM) + λ_id · (1 − cos f)` (losses/reconstruction.ts; pSp uses L2, LPIPS and
+ * the identity loss; the last two are 0 by default here), Ranger
  * (pSp's optimizer, lr 1e-4 by default). Resumable, through the loop all trainers share
  * (train/training_loop.ts): checkpoints (encoder
  * parameters, Ranger state, sampler state, best validation loss) are written atomically every
@@ -11,9 +13,9 @@
  * What is left out at small sizes, on purpose:
  * - LPIPS (pSp's λ_lpips 0.8) needs images of at least 63² (AlexNet's feature pyramid), so it is not used at
  *   32²; at 32² the perceptual term would act on 1×1 maps.
- * - The identity loss (faces: ArcFace; other domains: MoCo features) needs a pretrained feature network, which
- *   a Fashion-MNIST setup does not have; a frozen copy of the randomly initialised encoder would add noise,
- *   not identity. λ_id is therefore not offered; L2 alone is pSp's loss with the other λs at 0.
+ * - The identity loss (faces: ArcFace; other domains: MoCo features) needs a pretrained feature network: give
+ *   one as `options.idNetwork` (the default model uses its Fashion-MNIST `conv` classifier,
+ *   editing/classifier_features.ts); `lambdaId` > 0 without one is an error.
  * - Batch norm is the eval-mode, folded BN of encoders/batch_norm.ts: `running_mean`/`running_var` stay at
  *   (0, 1) and are not trained; `weight`/`bias` are (an affine per channel). Fine for a shallow encoder.
  *
@@ -26,7 +28,8 @@ import { type GeneratorConfig, numWs, resolveGeneratorConfig } from "../generato
 import { buildSynthesis } from "../generator/synthesis.ts";
 import { type EncoderConfig, type EncoderConfigInput, resolveEncoderConfig } from "../encoders/config.ts";
 import { buildWEncoder } from "../encoders/w_encoder.ts";
-import { l2Loss } from "../losses/l2.ts";
+import { checkReconstructionWeights, reconstructionLoss } from "../losses/reconstruction.ts";
+import type { FeatureExtractor } from "../losses/identity.ts";
 import { prngFill } from "../io/prng.ts";
 import { Ranger, type TrainableParameter } from "./optimizers.ts";
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
@@ -51,6 +54,10 @@ export interface PhaseOneTrainingConfig {
   learningRate?: number;
   /** Weight of the pixel L2 loss (default 1). */
   lambdaL2?: number;
+  /** Weight of 1 − MS-SSIM (default 0; losses/reconstruction.ts). */
+  lambdaMsSsim?: number;
+  /** Weight of the identity loss 1 − cos(f(ŷ), f(x)) (default 0; needs `options.idNetwork`). */
+  lambdaId?: number;
   /** Total steps. */
   steps: number;
   /** Checkpoint interval in steps (default 200). */
@@ -125,21 +132,29 @@ export function resolvePhaseOneConfigs(
 }
 
 /**
- * The phase-I forward graph: x → E1 → + w_avg → repeated over numWs rows → synthesis → λ·L2(ŷ, x).
- * Inputs: `x` [B, C, R, R]; parameters `w_encoder.*`, `mapping.w_avg`, `synthesis.*`; output `loss` (and,
- * when `train`, the gradients of the trainable encoder parameters).
+ * The phase-I forward graph: x → E1 → + w_avg → repeated over numWs rows → synthesis → the reconstruction loss.
+ * Inputs: `x` [B, C, R, R]; parameters `w_encoder.*`, `mapping.w_avg`, `synthesis.*` (and the identity
+ * network's); outputs `loss`, each loss term as `loss_<term>` (unweighted) and, when `train`, the gradients of
+ * the trainable encoder parameters.
  *
  * @param generator generator configuration
  * @param encoder encoder configuration
  * @param batch batch size
- * @param options `lambdaL2`; `train` adds the gradient outputs
+ * @param options the loss weights (`lambdaL2` default 1, `lambdaMsSsim`, `lambdaId` default 0), the identity
+ *   network, and `train` (adds the gradient outputs)
  * @returns the graph
  */
 export function phaseOneGraph(
   generator: GeneratorConfig,
   encoder: EncoderConfig,
   batch: number,
-  options: { lambdaL2?: number; train?: boolean } = {},
+  options: {
+    lambdaL2?: number;
+    lambdaMsSsim?: number;
+    lambdaId?: number;
+    idNetwork?: FeatureExtractor;
+    train?: boolean;
+  } = {},
 ): GraphBuilder {
   const g = new GraphBuilder(options.train ? "train_phase_one" : "validate_phase_one");
   const size = generator.resolution;
@@ -149,7 +164,9 @@ export function phaseOneGraph(
   const w = g.reshape(g.add(offset, wAvg), [batch, 1, generator.wDim]); // [B, 1, wDim]
   const ws = g.expand(w, [batch, numWs(generator), generator.wDim]); // [B, numWs, wDim]
   const image: Tensor = buildSynthesis(g, generator, ws); // [B, C, R, R]
-  const loss = g.scale(l2Loss(g, image, x), options.lambdaL2 ?? 1); // []
+  const weights = { l2: options.lambdaL2 ?? 1, msSsim: options.lambdaMsSsim ?? 0, id: options.lambdaId ?? 0 };
+  const { loss, terms } = reconstructionLoss(g, image, x, weights, { idNetwork: options.idNetwork }); // []
+  for (const [term, value] of terms) g.output(g.identity(value), `loss_${term}`);
   if (options.train) addTrainingOutputs(g, loss, { trainable: isTrainable });
   else g.output(loss, "loss");
   return g;
@@ -196,6 +213,12 @@ export async function trainPhaseOne(
   options: {
     directory: string;
     generatorWeights: ReadonlyMap<string, Float32Array>;
+    /** The identity loss's feature network and its frozen weights (required when `lambdaId` > 0). */
+    idNetwork?: {
+      extractor: FeatureExtractor;
+      weights: ReadonlyMap<string, Float32Array>;
+      description: string;
+    };
     /** Where the steps and the validation run (`cpu`, `cuda`, `webgpu`, `auto`; default `cpu`). */
     device?: string;
     stopAfter?: number;
@@ -211,6 +234,12 @@ export async function trainPhaseOne(
   const checkpointEvery = config.checkpointEvery ?? 200;
   const validateEvery = config.validateEvery ?? checkpointEvery;
   const lambdaL2 = config.lambdaL2 ?? 1;
+  const lambdaMsSsim = config.lambdaMsSsim ?? 0;
+  const lambdaId = config.lambdaId ?? 0;
+  checkReconstructionWeights({ l2: lambdaL2, msSsim: lambdaMsSsim, id: lambdaId }, "phase-I loss weights");
+  if (lambdaId > 0 && !options.idNetwork) {
+    throw new TypeError("lambdaId > 0 needs an identity feature network (options.idNetwork / --id-network)");
+  }
   for (const [key, value] of Object.entries({ batch, checkpointEvery, validateEvery, steps: config.steps })) {
     if (!Number.isInteger(value) || value < 1) {
       throw new RangeError(`${key} must be a positive integer, got ${value}`);
@@ -225,8 +254,10 @@ export async function trainPhaseOne(
       `The validation set has fewer images (${data.validation.count}) than one batch of ${batch}`,
     );
   }
-  const trainGraph = phaseOneGraph(generator, encoder, batch, { lambdaL2, train: true });
-  const validationGraph = phaseOneGraph(generator, encoder, batch, { lambdaL2 });
+  const idNetwork = lambdaId > 0 ? options.idNetwork!.extractor : undefined;
+  const lossOptions = { lambdaL2, lambdaMsSsim, lambdaId, idNetwork };
+  const trainGraph = phaseOneGraph(generator, encoder, batch, { ...lossOptions, train: true });
+  const validationGraph = phaseOneGraph(generator, encoder, batch, lossOptions);
 
   // Frozen generator tensors (checked) and seeded encoder parameters.
   const all = new Map<string, TrainableParameter>();
@@ -244,7 +275,7 @@ export async function trainPhaseOne(
       encoderParameters.set(p.name, parameter);
       all.set(p.name, parameter);
     } else {
-      const weight = options.generatorWeights.get(p.name);
+      const weight = options.generatorWeights.get(p.name) ?? options.idNetwork?.weights.get(p.name);
       if (!weight) problems.push(`"${p.name}" is missing`);
       else if (weight.length !== p.size) {
         problems.push(`"${p.name}" has ${weight.length} values, expected ${p.size}`);
@@ -253,7 +284,9 @@ export async function trainPhaseOne(
   }
   if (problems.length) {
     throw new TypeError(
-      `The generator weights do not fit the generator configuration (${problems.length} problem(s)):\n  ` +
+      `The frozen weights (generator${
+        idNetwork ? ", identity network" : ""
+      }) do not fit the configuration (${problems.length} problem(s)):\n  ` +
         problems.join("\n  "),
     );
   }
@@ -270,7 +303,14 @@ export async function trainPhaseOne(
     return { loss: sum / validationBatchesUsed };
   };
 
-  const run = await runTrainingLoop<{ step: number; loss: number }, { loss: number }>({
+  /** The unweighted terms of a step's loss, when it has more than the L2 term (for the log). */
+  const termsOf = (outputs: Record<string, { data: unknown }>): Record<string, number> | undefined => {
+    const names = Object.keys(outputs).filter((name) => name.startsWith("loss_"));
+    if (names.length < 2) return undefined;
+    return Object.fromEntries(names.map((name) => [name.slice(5), (outputs[name].data as Float32Array)[0]]));
+  };
+  type StepLosses = { step: number; loss: number; terms?: Record<string, number> };
+  const run = await runTrainingLoop<StepLosses, { loss: number }>({
     directory: options.directory,
     steps: config.steps,
     // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
@@ -280,6 +320,8 @@ export async function trainPhaseOne(
       batch,
       learningRate: config.learningRate ?? 1e-4,
       lambdaL2,
+      ...(lambdaMsSsim > 0 ? { lambdaMsSsim } : {}),
+      ...(lambdaId > 0 ? { lambdaId, idNetwork: options.idNetwork!.description } : {}),
       validateEvery,
       validationBatches: validationBatchesUsed,
       seed,
@@ -287,10 +329,11 @@ export async function trainPhaseOne(
     }),
     phases: [{
       name: "reconstruction",
-      step: async (step) => ({
-        step,
-        loss: (await trainer.step({ x: data.train.batch(sampler.next()) })).loss,
-      }),
+      step: async (step) => {
+        const { loss, outputs } = await trainer.step({ x: data.train.batch(sampler.next()) });
+        const terms = termsOf(outputs);
+        return terms ? { step, loss, terms } : { step, loss };
+      },
     }],
     checkpointEvery,
     validation: { every: validateEvery, run: validate, checkpoint: "every" },
@@ -310,7 +353,11 @@ export async function trainPhaseOne(
       },
     },
     logRecord: (losses, validation) => ({
+      // `l2` is the whole loss (its historical name: L2 was the only term); `term_<name>` each term unweighted.
       l2: losses.loss,
+      ...Object.fromEntries(
+        Object.entries(losses.terms ?? {}).map(([name, value]) => [`term_${name}`, value]),
+      ),
       ...(validation ? { validation: validation.loss } : {}),
     }),
     stopAfter: options.stopAfter,
@@ -323,7 +370,7 @@ export async function trainPhaseOne(
   });
   return {
     step: run.step,
-    losses: run.losses,
+    losses: run.losses.map(({ step, loss }) => ({ step, loss })),
     validations: run.validations.map(({ step, loss }) => ({ step, loss })),
     bestValidation: run.best?.loss ?? null,
     parameters: encoderParameters,

@@ -5,6 +5,8 @@ import { type PhaseOneTrainingConfig, trainPhaseOne } from "./phase_one_trainer.
 import { generatorParameters } from "../generator/parameters.ts";
 import { resolveGeneratorConfig } from "../generator/config.ts";
 import { prngFill } from "../io/prng.ts";
+import type { GraphBuilder } from "../graph/builder.ts";
+import type { Tensor } from "../graph/tensor.ts";
 
 const config: PhaseOneTrainingConfig = {
   generator: { resolution: 8, channelBase: 64, channelMax: 16, mappingLayers: 2, zDim: 32, wDim: 32 },
@@ -164,6 +166,36 @@ Deno.test("phase-one trainer: a resume warns about changed settings, starts at i
     assert.deepEqual(starts, [2]);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /with changed settings: learningRate 0\.001 → 0\.01, seed 1 → 5/);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("phase-one trainer: an identity term is logged unweighted beside L2, and needs its network", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "p1train-terms-" });
+  const meanColour = {
+    extractor: (g: GraphBuilder, x: Tensor) => g.reduceMean(x, [2, 3], false), // [B, 3]
+    weights: new Map<string, Float32Array>(),
+    description: "mean colour",
+  };
+  try {
+    const weighted = { ...config, steps: 2, checkpointEvery: 2, lambdaId: 3 };
+    await assert.rejects(
+      trainPhaseOne(weighted, data, { directory, generatorWeights: generatorWeights() }),
+      /lambdaId > 0 needs an identity feature network/,
+    );
+    const report = await trainPhaseOne(weighted, data, {
+      directory,
+      generatorWeights: generatorWeights(),
+      idNetwork: meanColour,
+    });
+    const { records } = await readRunLog(`${directory}/log.jsonl`);
+    for (const [k, record] of records.entries()) {
+      const { l2, term_l2, term_id } = record.losses as Record<string, number>;
+      assert.ok(term_l2 > 0 && term_id >= 0, JSON.stringify(record.losses));
+      assert.ok(Math.abs(l2 - (term_l2 + 3 * term_id)) < 1e-5 * l2, "the logged loss is L2 + 3·id");
+      assert.equal(l2, report.losses[k].loss);
+    }
   } finally {
     await Deno.remove(directory, { recursive: true });
   }

@@ -1,7 +1,8 @@
 /**
  * The phase-II trainer (spec §5): Adam (lr 1e-4) on the layer-wise encoder E2 (`w_bar_encoder.*`) and the
  * hypernetwork (`hypernet.*`) with E1 (`w_encoder.*`) and G (`synthesis.*`, `mapping.w_avg`) frozen. The loss is
- * λ_l2·MSE(P(ŷ), P(x)) (+ λ_lpips·LPIPS when `weights.lpips` > 0, which needs frozen `lpips.*` weights). After
+ * λ_l2·MSE(P(ŷ), P(x)) + λ_msSsim·(1 − MS-SSIM) + λ_id·(1 − cos f) + λ_lpips·LPIPS (losses/reconstruction.ts; a
+ * zero weight leaves its term out: LPIPS needs frozen `lpips.*` weights, the identity term an `idNetwork`). After
  * `adversarialFromStep` steps the batch switches to `adversarialBatch`, the generator-side loss gains
  * λ_adv·softplus(−D(ŷ)) and D is trained (logistic loss on real vs the step's final images, lazy R1 every
  * `r1Every` steps, Adam β1 0 / β2 0.99 with ADA's lazy-regularisation correction).
@@ -14,7 +15,7 @@
  * its two phases): checkpoints hold E2, the hypernet, D, both optimizers, both samplers and the best loss (E1
  * and G are not saved: they are inputs of the run), and a killed run continues with the same batches.
  *
- * Not implemented (yet): the ID / MoCo loss, random horizontal flips, the cold-steps reset of the best tracker.
+ * Not implemented (yet): random horizontal flips, the cold-steps reset of the best tracker.
  *
  * @module
  */
@@ -25,8 +26,11 @@ import { type ArchitectureJson, resolveArchitecture } from "../model/architectur
 import { type HyperInverterArchitecture, hyperInverterGraph } from "../model/pipeline_graph.ts";
 import { type DiscriminatorConfig, resolveDiscriminatorConfig } from "../generator/discriminator.ts";
 import { nonSaturatingLoss } from "../losses/adversarial.ts";
-import { l2Loss } from "../losses/l2.ts";
-import { lpips } from "../losses/lpips.ts";
+import {
+  checkReconstructionWeights,
+  reconstructionLoss as weightedReconstruction,
+} from "../losses/reconstruction.ts";
+import type { FeatureExtractor } from "../losses/identity.ts";
 import { faceAveragePool } from "../losses/face_pool.ts";
 import { l2AndPsnrOnUnitRange } from "../losses/psnr.ts";
 import { prngFill } from "../io/prng.ts";
@@ -58,8 +62,11 @@ export interface PhaseTwoTrainingConfig {
   learningRate?: number;
   /** Adam learning rate of D (default 1e-4; β1 0, β2 0.99, lazy-R1 corrected). */
   discriminatorLearningRate?: number;
-  /** Loss weights: l2 (1), lpips (0.8 at resolution ≥ 64, else 0), adversarial (0.005). */
-  weights?: { l2?: number; lpips?: number; adversarial?: number };
+  /**
+   * Loss weights: l2 (1), lpips (0.8 at resolution ≥ 64, else 0), adversarial (0.005), msSsim (0) and id (0,
+   * needs `PhaseTwoOptions.idNetwork`).
+   */
+  weights?: { l2?: number; lpips?: number; adversarial?: number; msSsim?: number; id?: number };
   /** Steps run before the adversarial loss and D training start (default: never, i.e. `steps`). */
   adversarialFromStep?: number;
   /** R1 γ (default 10). */
@@ -126,6 +133,12 @@ export interface PhaseTwoOptions {
   directory: string;
   /** E1 (`w_encoder.*`), G (`synthesis.*`, `mapping.w_avg`), and `lpips.*` when LPIPS is on. */
   frozenWeights: Map<string, Float32Array>;
+  /** The identity loss's feature network and its frozen weights (required when `weights.id` > 0). */
+  idNetwork?: {
+    extractor: FeatureExtractor;
+    weights: ReadonlyMap<string, Float32Array>;
+    description: string;
+  };
   /** Initial D (`D.*` names as in the generator trainer's checkpoints, or without the `D.` prefix). */
   initialDiscriminator?: Map<string, Float32Array>;
   /** Initial E2 / hypernet weights (else seeded); names as in the graph. */
@@ -145,31 +158,43 @@ export interface PhaseTwoOptions {
 const isTrainable = (name: string) => name.startsWith("w_bar_encoder.") || name.startsWith("hypernet.");
 
 /** Resolved loss weights. */
-function lossWeights(config: PhaseTwoTrainingConfig, architecture: HyperInverterArchitecture) {
-  return {
+type PhaseTwoWeights = { l2: number; lpips: number; adversarial: number; msSsim: number; id: number };
+
+/** Resolved loss weights (checked). */
+function lossWeights(
+  config: PhaseTwoTrainingConfig,
+  architecture: HyperInverterArchitecture,
+): PhaseTwoWeights {
+  const weights = {
     l2: 1,
     lpips: architecture.generator.resolution >= 64 ? 0.8 : 0,
     adversarial: 0.005,
+    msSsim: 0,
+    id: 0,
     ...config.weights,
   };
+  const { adversarial, ...reconstruction } = weights;
+  checkReconstructionWeights(reconstruction, "phase-II weights");
+  if (!(Number.isFinite(adversarial) && adversarial >= 0)) {
+    throw new RangeError(`phase-II weights.adversarial must be a finite number ≥ 0, got ${adversarial}`);
+  }
+  return weights;
 }
 
-/** λ_l2·MSE(P(ŷ), P(x)) + λ_lpips·LPIPS(P(ŷ), P(x)) on a graph from hyperInverterGraph. */
+/** The reconstruction loss on P(ŷ), P(x) (P: the face pool to ≤ 256²) on a graph from hyperInverterGraph. */
 function reconstructionLoss(
   g: GraphBuilder,
   architecture: HyperInverterArchitecture,
-  weights: { l2: number; lpips: number },
+  weights: PhaseTwoWeights,
+  idNetwork: FeatureExtractor | undefined,
 ): { x: Tensor; final: Tensor; loss: Tensor } {
   const x = g.inputs[0]; // [B, 3, R, R]
   const final = g.outputs.find((t) => t.name === "final_images")!; // [B, 3, R, R]
   const size = Math.min(256, architecture.generator.resolution);
   const pooledFinal = faceAveragePool(g, final, size);
   const pooledTarget = faceAveragePool(g, x, size);
-  let loss = g.scale(l2Loss(g, pooledFinal, pooledTarget), weights.l2); // []
-  if (weights.lpips > 0) {
-    const perceptual = g.scope("lpips", () => lpips(g, pooledFinal, pooledTarget).loss);
-    loss = g.add(loss, g.scale(perceptual, weights.lpips));
-  }
+  const { adversarial: _, ...terms } = weights;
+  const { loss } = weightedReconstruction(g, pooledFinal, pooledTarget, terms, { idNetwork }); // []
   return { x, final, loss };
 }
 
@@ -190,22 +215,29 @@ export function phaseTwoTrainingGraphs(
   options: {
     batch: number;
     adversarialBatch: number;
-    weights: { l2: number; lpips: number; adversarial: number };
+    weights: PhaseTwoWeights;
     r1: { gamma: number; every: number };
+    /** The identity loss's feature network (when `weights.id` > 0). */
+    idNetwork?: FeatureExtractor;
   },
 ): { plain: GraphBuilder; adversarial: GraphBuilder; dStep: GraphBuilder; r1Step: GraphBuilder } {
   const size = architecture.generator.resolution;
 
   const plain = hyperInverterGraph(architecture, { batch: options.batch });
   {
-    const { loss } = reconstructionLoss(plain, architecture, options.weights);
+    const { loss } = reconstructionLoss(plain, architecture, options.weights, options.idNetwork);
     plain.output(plain.identity(loss), "reconstruction");
     addTrainingOutputs(plain, loss, { trainable: isTrainable });
   }
   const adversarial = hyperInverterGraph(architecture, { batch: options.adversarialBatch });
   {
     const g = adversarial;
-    const { final, loss: reconstruction } = reconstructionLoss(g, architecture, options.weights);
+    const { final, loss: reconstruction } = reconstructionLoss(
+      g,
+      architecture,
+      options.weights,
+      options.idNetwork,
+    );
     const adv = nonSaturatingLoss(g, scopedDiscriminator(g, final, discriminator)); // []
     g.output(g.identity(reconstruction), "reconstruction");
     g.output(g.identity(adv), "adversarial");
@@ -286,6 +318,11 @@ export async function trainPhaseTwo(
   const r1Every = config.r1Every ?? 16;
   const seed = config.seed ?? 2107;
   const weights = lossWeights(config, architecture);
+  if (weights.id > 0 && !options.idNetwork) {
+    throw new TypeError(
+      "weights.id > 0 needs an identity feature network (options.idNetwork / --id-network)",
+    );
+  }
   const discriminator = resolveDiscriminatorConfig({
     resolution: architecture.generator.resolution,
     channelBase: config.discriminator?.channelBase ?? architecture.generator.channelBase,
@@ -298,6 +335,7 @@ export async function trainPhaseTwo(
     adversarialBatch,
     weights,
     r1: { gamma: config.r1Gamma ?? 10, every: r1Every },
+    idNetwork: weights.id > 0 ? options.idNetwork!.extractor : undefined,
   });
   const validationBatch = batch;
   const validationGraph = hyperInverterGraph(architecture, { batch: validationBatch });
@@ -325,7 +363,7 @@ export async function trainPhaseTwo(
         value = (options.initialDiscriminator?.get(name) ?? options.initialDiscriminator?.get(name.slice(2)))
           ?.slice() ?? seededValue(name, p.shape, seed, k, graph.parameterInit(p));
       } else {
-        value = options.frozenWeights.get(name);
+        value = options.frozenWeights.get(name) ?? options.idNetwork?.weights.get(name);
         if (!value) {
           problems.push(`missing frozen weight "${name}"`);
           continue;
@@ -418,7 +456,13 @@ export async function trainPhaseTwo(
       adversarialBatch,
       learningRate: config.learningRate ?? 1e-4,
       discriminatorLearningRate: config.discriminatorLearningRate ?? 1e-4,
-      weights,
+      // Terms added later appear only when used, so that runs from before them resume without a warning.
+      weights: Object.fromEntries(
+        Object.entries(weights).filter(([term, value]) =>
+          value > 0 || ["l2", "lpips", "adversarial"].includes(term)
+        ),
+      ),
+      ...(weights.id > 0 ? { idNetwork: options.idNetwork!.description } : {}),
       adversarialFromStep: config.adversarialFromStep ?? null,
       r1Gamma: config.r1Gamma ?? 10,
       r1Every,

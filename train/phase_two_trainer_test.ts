@@ -6,6 +6,7 @@ import { loadBestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { Adam } from "./optimizers.ts";
 import { loadPhaseTwoInputs } from "./phase_two_inputs.ts";
 import { readRunLog } from "./run_log.ts";
+import { loadIdNetwork } from "../editing/classifier_features.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "./phase_two_trainer.ts";
 
 /** A 32² tiny model (8 w rows of 32), smaller than tests/_tiny_model.ts for speed. */
@@ -233,6 +234,40 @@ Deno.test("phase-II trainer: a resume warns about changed settings, starts at it
     assert.deepEqual(starts, [2]);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /with changed settings: batch 4 → 2, seed 2107 → 9/);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("phase-II trainer: MS-SSIM and identity terms add to the first step's loss; the identity term needs its network", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "p2train-terms-" });
+  const plain = { ...config, adversarialFromStep: undefined, steps: 1, checkpointEvery: 1, validateEvery: 1 };
+  const withTerms = { ...plain, weights: { l2: 1, msSsim: 1, id: 1 } };
+  try {
+    await assert.rejects(
+      trainPhaseTwo(withTerms, data, { directory, frozenWeights: frozenWeights() }),
+      /weights\.id > 0 needs an identity feature network/,
+    );
+    await assert.rejects(
+      trainPhaseTwo({ ...plain, weights: { l2: -1 } }, data, { directory, frozenWeights: frozenWeights() }),
+      /phase-II weights\.l2 must be a finite number ≥ 0/,
+    );
+    await Deno.mkdir(`${directory}/l2`);
+    await Deno.mkdir(`${directory}/all`);
+    const l2Only = await trainPhaseTwo(plain, data, {
+      directory: `${directory}/l2`,
+      frozenWeights: frozenWeights(),
+    });
+    const idNetwork = await loadIdNetwork(
+      new URL("../data/models/default/attributes/conv.safetensors", import.meta.url).pathname,
+    );
+    const all = await trainPhaseTwo(withTerms, data, {
+      directory: `${directory}/all`,
+      frozenWeights: frozenWeights(),
+      idNetwork,
+    });
+    const [a, b] = [l2Only.losses[0].reconstruction, all.losses[0].reconstruction];
+    assert.ok(Number.isFinite(b) && b > a + 1e-3, `L2 ${a} < L2 + (1 − MS-SSIM) + (1 − cos) ${b}`);
   } finally {
     await Deno.remove(directory, { recursive: true });
   }
