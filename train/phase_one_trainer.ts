@@ -294,23 +294,28 @@ export async function trainPhaseOne(
   const optimizer = new Ranger({ lr: config.learningRate ?? 1e-4 });
   const sampler = new BatchSampler(data.train.count, batch, seed, { dropLast: true });
   const trainer = new Trainer(trainGraph, all, optimizer, { device: options.device });
-  const validate = async (): Promise<{ loss: number }> => {
-    let sum = 0;
-    const batches = { batch, batches: validationBatchesUsed, input: "x", device: options.device };
-    for await (const { outputs } of validationBatches(validationGraph, all, data.validation, batches)) {
-      sum += (outputs.loss.data as Float32Array)[0];
-    }
-    return { loss: sum / validationBatchesUsed };
-  };
-
   /** The unweighted terms of a step's loss, when it has more than the L2 term (for the log). */
   const termsOf = (outputs: Record<string, { data: unknown }>): Record<string, number> | undefined => {
     const names = Object.keys(outputs).filter((name) => name.startsWith("loss_"));
     if (names.length < 2) return undefined;
     return Object.fromEntries(names.map((name) => [name.slice(5), (outputs[name].data as Float32Array)[0]]));
   };
+  const validate = async (): Promise<{ loss: number; terms?: Record<string, number> }> => {
+    let sum = 0;
+    let terms: Record<string, number> | undefined;
+    const batches = { batch, batches: validationBatchesUsed, input: "x", device: options.device };
+    for await (const { outputs } of validationBatches(validationGraph, all, data.validation, batches)) {
+      sum += (outputs.loss.data as Float32Array)[0];
+      for (const [name, value] of Object.entries(termsOf(outputs) ?? {})) {
+        terms ??= {};
+        terms[name] = (terms[name] ?? 0) + value / validationBatchesUsed;
+      }
+    }
+    return terms ? { loss: sum / validationBatchesUsed, terms } : { loss: sum / validationBatchesUsed };
+  };
+
   type StepLosses = { step: number; loss: number; terms?: Record<string, number> };
-  const run = await runTrainingLoop<StepLosses, { loss: number }>({
+  const run = await runTrainingLoop<StepLosses, { loss: number; terms?: Record<string, number> }>({
     directory: options.directory,
     steps: config.steps,
     // What a resume must keep to continue the run exactly (not `steps`: a resume may extend the run).
@@ -359,6 +364,9 @@ export async function trainPhaseOne(
         Object.entries(losses.terms ?? {}).map(([name, value]) => [`term_${name}`, value]),
       ),
       ...(validation ? { validation: validation.loss } : {}),
+      ...Object.fromEntries(
+        Object.entries(validation?.terms ?? {}).map(([name, value]) => [`validation_${name}`, value]),
+      ),
     }),
     stopAfter: options.stopAfter,
     onStart: options.onStart,

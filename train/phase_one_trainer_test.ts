@@ -196,6 +196,14 @@ Deno.test("phase-one trainer: an identity term is logged unweighted beside L2, a
       assert.ok(Math.abs(l2 - (term_l2 + 3 * term_id)) < 1e-5 * l2, "the logged loss is L2 + 3·id");
       assert.equal(l2, report.losses[k].loss);
     }
+    const validated = records.find((r) => r.losses?.validation !== undefined)!.losses as Record<
+      string,
+      number
+    >;
+    assert.ok(validated.validation_l2 > 0 && validated.validation_id >= 0, JSON.stringify(validated));
+    assert.ok(
+      Math.abs(validated.validation - (validated.validation_l2 + 3 * validated.validation_id)) < 1e-5,
+    );
   } finally {
     await Deno.remove(directory, { recursive: true });
   }
