@@ -29,6 +29,11 @@ export interface EvaluateOptions {
   samplesDirectory?: string;
   /** Features for the feature-identity metric; without it `featureIdentity` is null. */
   features?: FeatureFunction;
+  /**
+   * Called after each measured batch (not the warm-up) with the images measured so far and the images that
+   * will be measured in all (the whole batches of `images`), e.g. to drive a progress bar.
+   */
+  onBatch?: (done: number, total: number) => void;
 }
 
 /** What {@linkcode evaluateModel} measures. */
@@ -62,7 +67,7 @@ function cosineMean(a: Float32Array, b: Float32Array, batch: number): number {
  *
  * @param model the model
  * @param set held-out images (`count`, `batch(indices)` → [B, 3, R, R] in [−1, 1])
- * @param options images, batch, phase-I only, samples, features
+ * @param options images, batch, phase-I only, samples, features, progress (`onBatch`)
  * @returns the metrics and the per-layer mean |ΔW|
  * @throws {RangeError} when the set has fewer images than one batch
  * @example
@@ -72,8 +77,9 @@ function cosineMean(a: Float32Array, b: Float32Array, batch: number): number {
  * import { writeTinyModel } from "../tests/_tiny_model.ts";
  * const model = await loadHyperInverter(await writeTinyModel(await Deno.makeTempDir()));
  * const set = { count: 2, batch: (i: Int32Array) => new Float32Array(i.length * 3 * 64 * 64).fill(0.1) };
- * const e = await evaluateModel(model, set, { images: 2, batch: 2 });
- * console.log(e.images, e.deltaW.length > 0); // 2 true
+ * const done: number[] = [];
+ * const e = await evaluateModel(model, set, { images: 2, batch: 1, onBatch: (n) => done.push(n) });
+ * console.log(e.images, e.deltaW.length > 0, done); // 2 true [ 1, 2 ]
  * ```
  */
 export async function evaluateModel(
@@ -117,6 +123,7 @@ export async function evaluateModel(
         deltaSums.set(layer, entry);
       }
     }
+    options.onBatch?.((b + 1) * batch, batches * batch);
   }
   if (options.sampleIndices?.length) {
     if (!options.samplesDirectory) throw new TypeError("sampleIndices need a samplesDirectory");
