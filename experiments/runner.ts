@@ -19,6 +19,8 @@ import { readManifest } from "../model/manifest.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
 import type { Weight } from "../io/weights_file.ts";
 import { pathExists, writeFileAtomic } from "../io/atomic_write.ts";
+import { dirname, join } from "node:path";
+import { type IdNetwork, loadIdNetwork } from "../editing/classifier_features.ts";
 import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
 import { type ImageSet, type PhaseTwoStepLosses, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { evaluateModel, type FeatureFunction } from "./evaluate.ts";
@@ -124,6 +126,21 @@ async function sharedModules(basePath: string): Promise<Record<"generator" | "wE
 }
 
 /**
+ * The identity loss's feature network of a suite whose training sets `weights.id`: the base model's `conv`
+ * classifier (`<base folder>/attributes/conv.safetensors`), the network its feature-identity metric uses.
+ */
+async function baseIdNetwork(basePath: string): Promise<IdNetwork> {
+  const path = join(dirname(basePath), "attributes", "conv.safetensors");
+  if (!await pathExists(path)) {
+    throw new Deno.errors.NotFound(
+      `The suite's training sets weights.id > 0, which needs the base model's classifier ${path} ` +
+        "(deno task learn-directions writes it)",
+    );
+  }
+  return await loadIdNetwork(path);
+}
+
+/**
  * Trains one variant (or resumes it); writes `log.jsonl`, the model folder and `variant.json` (last) when it reaches
  * its step count.
  *
@@ -144,6 +161,7 @@ async function trainVariant(
   for (const [name, value] of base.weights as ReadonlyMap<string, Weight>) {
     if (!isPhaseTwo(name)) frozenWeights.set(name, value.data);
   }
+  const idNetwork = (variant.training.weights?.id ?? 0) > 0 ? await baseIdNetwork(basePath) : undefined;
   const timeFile = `${runDirectory}/time.json`;
   const before = await readSeconds(timeFile);
   const start = performance.now();
@@ -153,6 +171,7 @@ async function trainVariant(
   const report = await trainPhaseTwo(variant.training, options.data, {
     directory: runDirectory,
     frozenWeights,
+    idNetwork,
     device: options.device,
     stopAfter: options.stopAfter,
     onStart: onProgress,

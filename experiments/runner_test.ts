@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { runSuite } from "./runner.ts";
+import { AttributeModel } from "../editing/attribute_model.ts";
+import { attributeClassifierGraph, initialClassifierWeights } from "../editing/attribute_classifier.ts";
 import { listVariantResults, readDeltaW, readLog } from "./store.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { writeTinyModel } from "../tests/_tiny_model.ts";
@@ -158,6 +160,46 @@ Deno.test("runner records each variant's progress, leaves a variant locked by a 
     assert.equal(done.state, "done");
     assert.equal(done.pid, Deno.pid);
     await assert.rejects(() => Deno.stat(lockFile), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(repository, { recursive: true });
+  }
+});
+
+Deno.test("runner: a suite that trains with the identity loss uses the base model's conv classifier, and names it when missing", async () => {
+  const repository = await Deno.makeTempDir();
+  try {
+    await writeTinyModel(`${repository}/models/tiny`);
+    const root = `${repository}/experiments`;
+    await writeSuiteFile(root, {
+      name: "tiny_id",
+      description: "identity loss",
+      base: "models/tiny",
+      training: { ...tinyTraining({ steps: 2, validateEvery: 2 }), weights: { l2: 1, lpips: 0, id: 0.5 } },
+      evaluation: { images: 2, batch: 2, samples: 1 },
+      variants: [{ name: "d4", label: "D=4", changes: { hypernet: { hiddenDim: 4 } } }],
+    });
+    const data = { train: imageSet(8, 0), validation: imageSet(4, 100), test: imageSet(4, 200) };
+    const options = { root, repositoryRoot: repository, data };
+    await assert.rejects(
+      runSuite("tiny_id", options),
+      /needs the base model's classifier .*attributes\/conv\.safetensors/,
+    );
+
+    const input = { channels: 3, size: 64, classes: 10 };
+    const classifier = new AttributeModel(
+      "conv",
+      initialClassifierWeights(attributeClassifierGraph("conv", 1, { input }), 3),
+      input,
+    );
+    await Deno.mkdir(`${repository}/models/tiny/attributes`);
+    await classifier.save(`${repository}/models/tiny/attributes/conv.safetensors`);
+    const report = await runSuite("tiny_id", options);
+    assert.deepEqual(report.trained, ["d4"]);
+    const log = await readLog("tiny_id", "d4", root);
+    assert.ok(
+      log.length > 0 && log.every((r) => Number.isFinite(r.losses?.loss)),
+      "finite losses, identity term on",
+    );
   } finally {
     await Deno.remove(repository, { recursive: true });
   }

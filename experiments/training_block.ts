@@ -37,7 +37,15 @@ export const TRAINING_KEYS: { readonly [K in TrainingKey]-?: Check | NestedKeys 
   adversarialBatch: integer(1),
   learningRate: positive,
   discriminatorLearningRate: positive,
-  weights: { nested: { l2: nonNegative, lpips: nonNegative, adversarial: nonNegative } },
+  weights: {
+    nested: {
+      l2: nonNegative,
+      lpips: nonNegative,
+      adversarial: nonNegative,
+      msSsim: nonNegative,
+      id: nonNegative,
+    },
+  },
   adversarialFromStep: integer(0),
   r1Gamma: nonNegative,
   r1Every: integer(1),
