@@ -33,6 +33,8 @@ const DEFAULTS = {
   encoder: FASHION_MNIST_ENCODER,
   batch: 8,
   learningRate: 1e-4,
+  /** Step decay { atSteps, factor } of the learning rate (null: constant; train/learning_rate.ts). */
+  learningRateDecay: null as unknown,
   lambdaL2: 1,
   lambdaMsSsim: 0,
   lambdaId: 0,

@@ -40,6 +40,8 @@ const DEFAULTS = {
   batch: 8,
   adversarialBatch: 4,
   learningRate: 1e-4,
+  /** Step decay { atSteps, factor } of the learning rate (null: constant; train/learning_rate.ts). */
+  learningRateDecay: null as unknown,
   discriminatorLearningRate: 1e-4,
   weights: { l2: 1, lpips: 0, adversarial: 0.005, msSsim: 0, id: 0 },
   /** The identity loss's feature network, relative to the config file (used when weights.id > 0). */

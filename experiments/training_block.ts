@@ -10,6 +10,7 @@
 
 import type { PhaseTwoTrainingConfig } from "../train/phase_two_trainer.ts";
 import { closestName } from "../io/closest_name.ts";
+import { checkLearningRateDecay, type LearningRateDecay } from "../train/learning_rate.ts";
 
 /** Checks one value: null when valid, else what it must be. */
 type Check = (value: unknown) => string | null;
@@ -36,6 +37,14 @@ export const TRAINING_KEYS: { readonly [K in TrainingKey]-?: Check | NestedKeys 
   batch: integer(1),
   adversarialBatch: integer(1),
   learningRate: positive,
+  learningRateDecay: (v) => {
+    try {
+      checkLearningRateDecay(v as LearningRateDecay, "learningRateDecay");
+      return null;
+    } catch {
+      return "{ atSteps: increasing integers ≥ 1, factor: a number in (0, 1] }";
+    }
+  },
   discriminatorLearningRate: positive,
   weights: {
     nested: {

@@ -108,18 +108,34 @@ export interface AdamOptions {
 export class Adam implements GraphSteppableOptimizer {
   private readonly moments = new Map<string, { m: Float32Array; v: Float32Array }>();
   private t = 0;
-  readonly lr: number;
+  #lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
 
   /** @param options lr (1e-3), beta1 (0.9), beta2 (0.999), eps (1e-8) */
   constructor(options: AdamOptions = {}) {
-    this.lr = options.lr ?? 1e-3;
+    this.#lr = options.lr ?? 1e-3;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
-    if (!(this.lr > 0)) throw new RangeError(`Adam lr must be positive, got ${this.lr}`);
+    if (!(this.#lr > 0)) throw new RangeError(`Adam lr must be positive, got ${this.#lr}`);
+  }
+
+  /** The learning rate of the next step. */
+  get lr(): number {
+    return this.#lr;
+  }
+
+  /**
+   * Sets the learning rate of the following steps (a schedule, e.g. train/learning_rate.ts); the moments stay.
+   *
+   * @param lr the new rate (> 0)
+   * @throws {RangeError} when it is not positive
+   */
+  setLearningRate(lr: number): void {
+    if (!(lr > 0)) throw new RangeError(`Adam lr must be positive, got ${lr}`);
+    this.#lr = lr;
   }
 
   get steps(): number {
@@ -271,6 +287,17 @@ export class Ranger implements GraphSteppableOptimizer {
 
   get steps(): number {
     return this.t;
+  }
+
+  /**
+   * Sets the learning rate of the following steps (a schedule, e.g. train/learning_rate.ts); the buffers stay.
+   *
+   * @param lr the new rate (> 0)
+   * @throws {RangeError} when it is not positive
+   */
+  setLearningRate(lr: number): void {
+    if (!(lr > 0)) throw new RangeError(`Ranger lr must be positive, got ${lr}`);
+    this.options.lr = lr;
   }
 
   /** The in-graph update (train/graph_optimizer.ts). */

@@ -36,6 +36,7 @@ import { addTrainingOutputs, Trainer } from "./training_step.ts";
 import { runSettings } from "./resume.ts";
 import { BatchSampler } from "./data/batches.ts";
 import { runTrainingLoop } from "./training_loop.ts";
+import { checkLearningRateDecay, learningRateAt, type LearningRateDecay } from "./learning_rate.ts";
 import { type IndexedImages, validationBatchCount, validationBatches } from "./validation_batches.ts";
 
 /** Configuration of {@linkcode trainPhaseOne}. */
@@ -52,6 +53,8 @@ export interface PhaseOneTrainingConfig {
   batch?: number;
   /** Ranger learning rate (default 1e-4, pSp's). */
   learningRate?: number;
+  /** Step decay of the learning rate (default: constant; train/learning_rate.ts). */
+  learningRateDecay?: LearningRateDecay | null;
   /** Weight of the pixel L2 loss (default 1). */
   lambdaL2?: number;
   /** Weight of 1 − MS-SSIM (default 0; losses/reconstruction.ts). */
@@ -291,7 +294,9 @@ export async function trainPhaseOne(
     );
   }
 
-  const optimizer = new Ranger({ lr: config.learningRate ?? 1e-4 });
+  const learningRate = config.learningRate ?? 1e-4;
+  checkLearningRateDecay(config.learningRateDecay, "learningRateDecay");
+  const optimizer = new Ranger({ lr: learningRate });
   const sampler = new BatchSampler(data.train.count, batch, seed, { dropLast: true });
   const trainer = new Trainer(trainGraph, all, optimizer, { device: options.device });
   /** The unweighted terms of a step's loss, when it has more than the L2 term (for the log). */
@@ -323,7 +328,8 @@ export async function trainPhaseOne(
       generator,
       encoder,
       batch,
-      learningRate: config.learningRate ?? 1e-4,
+      learningRate,
+      ...(config.learningRateDecay ? { learningRateDecay: config.learningRateDecay } : {}),
       lambdaL2,
       ...(lambdaMsSsim > 0 ? { lambdaMsSsim } : {}),
       ...(lambdaId > 0 ? { lambdaId, idNetwork: options.idNetwork!.description } : {}),
@@ -335,6 +341,7 @@ export async function trainPhaseOne(
     phases: [{
       name: "reconstruction",
       step: async (step) => {
+        optimizer.setLearningRate(learningRateAt(learningRate, step, config.learningRateDecay));
         const { loss, outputs } = await trainer.step({ x: data.train.batch(sampler.next()) });
         const terms = termsOf(outputs);
         return terms ? { step, loss, terms } : { step, loss };

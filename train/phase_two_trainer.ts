@@ -46,6 +46,7 @@ import {
   scopedDiscriminator,
 } from "./discriminator_steps.ts";
 import { runTrainingLoop } from "./training_loop.ts";
+import { checkLearningRateDecay, learningRateAt, type LearningRateDecay } from "./learning_rate.ts";
 import { type IndexedImages, validationBatchCount, validationBatches } from "./validation_batches.ts";
 
 /** Configuration of {@linkcode trainPhaseTwo}; defaults follow the official FFHQ recipe where it applies. */
@@ -60,6 +61,8 @@ export interface PhaseTwoTrainingConfig {
   adversarialBatch?: number;
   /** Adam learning rate of E2 + hypernet (default 1e-4, default betas). */
   learningRate?: number;
+  /** Step decay of the E2 + hypernet learning rate (default: constant; train/learning_rate.ts). */
+  learningRateDecay?: LearningRateDecay | null;
   /** Adam learning rate of D (default 1e-4; β1 0, β2 0.99, lazy-R1 corrected). */
   discriminatorLearningRate?: number;
   /**
@@ -381,7 +384,11 @@ export async function trainPhaseTwo(
   }
   if (problems.length) throw new TypeError(`Phase-II weights: ${problems.join("; ")}`);
 
-  const eOptimizer = new Adam({ lr: config.learningRate ?? 1e-4 });
+  const learningRate = config.learningRate ?? 1e-4;
+  checkLearningRateDecay(config.learningRateDecay, "learningRateDecay");
+  const eOptimizer = new Adam({ lr: learningRate });
+  const scheduleFor = (step: number) =>
+    eOptimizer.setLearningRate(learningRateAt(learningRate, step, config.learningRateDecay));
   const dOptimizer = lazyRegularizedAdam(config.discriminatorLearningRate ?? 1e-4, r1Every);
   const samplers = {
     plain: new BatchSampler(data.train.count, batch, seed, { dropLast: true }),
@@ -396,10 +403,12 @@ export async function trainPhaseTwo(
   const dTrainer = withAdversarial ? new Trainer(graphs.dStep, parameters, dOptimizer, device) : undefined;
   const r1Trainer = withAdversarial ? new Trainer(graphs.r1Step, parameters, dOptimizer, device) : undefined;
   const plainStep = async (step: number): Promise<PhaseTwoStepLosses> => {
+    scheduleFor(step);
     const result = await plainTrainer.step({ x: data.train.batch(samplers.plain.next()) });
     return { step, loss: result.loss, reconstruction: result.loss };
   };
   const adversarialStep = async (step: number): Promise<PhaseTwoStepLosses> => {
+    scheduleFor(step);
     const x = data.train.batch(samplers.adversarial.next());
     const result = await advTrainer!.step({ x });
     const losses: PhaseTwoStepLosses = {
@@ -454,7 +463,8 @@ export async function trainPhaseTwo(
       discriminator: config.discriminator,
       batch,
       adversarialBatch,
-      learningRate: config.learningRate ?? 1e-4,
+      learningRate,
+      ...(config.learningRateDecay ? { learningRateDecay: config.learningRateDecay } : {}),
       discriminatorLearningRate: config.discriminatorLearningRate ?? 1e-4,
       // Terms added later appear only when used, so that runs from before them resume without a warning.
       weights: Object.fromEntries(
