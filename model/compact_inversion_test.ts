@@ -130,7 +130,11 @@ Deno.test("a compact file gives the final image of the full ΔW; v interpolation
       }
       const image = await model.synthesize(throughCodes.ws, wrap(residuals), 1);
       const reference = await model.synthesize(throughDelta.ws, wrap(throughDelta.residuals), 1);
-      assert.ok(maxAbs(image.data, reference.data) <= 1e-6, `image at t = ${t}`);
+      // The residuals differ by a few ulps (above), and the synthesis carries that through its layers: 1.13e-6
+      // measured at t = 0.3 on the step-12500 default model (1e-6 held for the older one), ≈ 10 float32 ulps of
+      // a value near 1. 4e-6 (≈ 32 ulps) keeps this a rounding check; a wrong interpolation moves pixels by 1e-2.
+      const difference = maxAbs(image.data, reference.data);
+      assert.ok(difference <= 4e-6, `image at t = ${t}: max |difference| ${difference}`);
     }
     const other = await writeTinyModel(`${dir}/tiny`);
     const tiny = await loadHyperInverter(other);
