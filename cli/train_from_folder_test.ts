@@ -8,6 +8,7 @@ import { loadSharp } from "../deps.ts";
 import { readRunLog } from "../train/run_log.ts";
 import { main as trainPhaseOne } from "./train_phase_one.ts";
 import { main as trainPhaseTwo } from "./train_phase_two.ts";
+import { pathExists } from "../io/atomic_write.ts";
 
 const GENERATOR = { resolution: 64, channelBase: 256, channelMax: 8, mappingLayers: 2, zDim: 16, wDim: 16 };
 const ENCODER = {
@@ -45,10 +46,6 @@ async function writeImages(folder: string, count: number) {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
 function trainGeneratorProcess(folder: string, steps: number) {
   return trainGeneratorCommand(`${folder}/generator.json`, `${folder}/runs/generator`, steps);
 }
@@ -69,7 +66,7 @@ Deno.test("64² RGB from a folder of PNG files: generator (killed, resumed), pha
     ]);
     const run = `${folder}/runs/generator`;
     const deadline = Date.now() + 120_000;
-    while (!(await exists(`${run}/checkpoint-2.json`))) {
+    while (!(await pathExists(`${run}/checkpoint-2.json`))) {
       assert.ok(Date.now() < deadline, "no checkpoint within 120 s");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -88,7 +85,7 @@ Deno.test("64² RGB from a folder of PNG files: generator (killed, resumed), pha
     assert.ok(from >= 2 && from % 2 === 0 && from <= killedAt, resumedOut);
     const steps = (await readRunLog(`${run}/log.jsonl`)).records.map((entry) => entry.step);
     assert.deepEqual(steps, [1, 2, 3, 4, 5, 6]);
-    assert.ok(await exists(`${folder}/images/.hyperinverter-cache`));
+    assert.ok(await pathExists(`${folder}/images/.hyperinverter-cache`));
 
     await Deno.writeTextFile(
       `${folder}/phase_one.json`,
@@ -114,7 +111,7 @@ Deno.test("64² RGB from a folder of PNG files: generator (killed, resumed), pha
       ]),
       0,
     );
-    assert.ok(await exists(`${folder}/runs/phase-one/best.safetensors`));
+    assert.ok(await pathExists(`${folder}/runs/phase-one/best.safetensors`));
 
     const encoder = { ...ENCODER, inputSize: 64, wDim: 16 };
     await Deno.writeTextFile(
@@ -152,7 +149,7 @@ Deno.test("64² RGB from a folder of PNG files: generator (killed, resumed), pha
       ]),
       0,
     );
-    assert.ok(await exists(`${folder}/runs/phase-two/best.safetensors`));
+    assert.ok(await pathExists(`${folder}/runs/phase-two/best.safetensors`));
   } finally {
     await Deno.remove(folder, { recursive: true });
   }

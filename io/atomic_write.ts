@@ -82,3 +82,23 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 export function pathExists(path: string): Promise<boolean> {
   return Deno.stat(path).then(() => true, () => false);
 }
+
+/**
+ * {@linkcode pathExists} for code that must stay synchronous (provider probing at load time, test setup).
+ *
+ * @param path the path
+ * @returns true when `Deno.statSync` succeeds
+ * @example
+ * ```ts
+ * import { pathExistsSync } from "./atomic_write.ts";
+ * console.log(pathExistsSync("deno.json"), pathExistsSync("no/such/file")); // true false
+ * ```
+ */
+export function pathExistsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -7,22 +7,14 @@
  * test fails and says so (it is never skipped).
  */
 import assert from "node:assert/strict";
+import { pathExistsSync } from "../io/atomic_write.ts";
 
 /** SwiftShader's Vulkan ICD as Debian's chromium package installs it. */
 export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test("GPU path: WebGPU on SwiftShader equals the CPU and the goldens (subprocess)", async () => {
   assert.ok(
-    exists(SWIFTSHADER_ICD),
+    pathExistsSync(SWIFTSHADER_ICD),
     `SwiftShader's Vulkan driver ${SWIFTSHADER_ICD} is missing: install the Debian packages chromium and ` +
       "libvulkan1 (deno run -A tests/tools/provision.ts does)",
   );

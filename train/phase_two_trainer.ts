@@ -163,6 +163,9 @@ const isTrainable = (name: string) => name.startsWith("w_bar_encoder.") || name.
 /** Resolved loss weights. */
 type PhaseTwoWeights = { l2: number; lpips: number; adversarial: number; msSsim: number; id: number };
 
+/** Loss weights as {@linkcode phaseTwoTrainingGraphs} takes them (the later terms may be left out: 0). */
+type GraphWeights = Omit<PhaseTwoWeights, "msSsim" | "id"> & Partial<Pick<PhaseTwoWeights, "msSsim" | "id">>;
+
 /** Resolved loss weights (checked). */
 function lossWeights(
   config: PhaseTwoTrainingConfig,
@@ -188,7 +191,7 @@ function lossWeights(
 function reconstructionLoss(
   g: GraphBuilder,
   architecture: HyperInverterArchitecture,
-  weights: PhaseTwoWeights,
+  weights: GraphWeights,
   idNetwork: FeatureExtractor | undefined,
 ): { x: Tensor; final: Tensor; loss: Tensor } {
   const x = g.inputs[0]; // [B, 3, R, R]
@@ -218,7 +221,7 @@ export function phaseTwoTrainingGraphs(
   options: {
     batch: number;
     adversarialBatch: number;
-    weights: PhaseTwoWeights;
+    weights: GraphWeights;
     r1: { gamma: number; every: number };
     /** The identity loss's feature network (when `weights.id` > 0). */
     idNetwork?: FeatureExtractor;

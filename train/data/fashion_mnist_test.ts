@@ -6,15 +6,7 @@ import {
   toTensorBatch,
 } from "./fashion_mnist.ts";
 import { encodeIdx } from "./idx.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pathExists } from "../../io/atomic_write.ts";
 
 Deno.test("a missing directory says how to install the dataset", async () => {
   await assert.rejects(
@@ -87,7 +79,7 @@ Deno.test("toTensorBatch matches torchvision ToTensor + Normalize(0.5, 0.5)", ()
 
 Deno.test({
   name: "the installed Fashion-MNIST loads as 55000/5000/10000 padded 32×32 images",
-  ignore: !(await exists(FASHION_MNIST_DIRECTORY)),
+  ignore: !(await pathExists(FASHION_MNIST_DIRECTORY)),
   fn: async () => {
     const { train, validation, test } = await loadFashionMnist();
     assert.deepEqual([train.count, validation.count, test.count], [55_000, 5_000, 10_000]);
