@@ -74,3 +74,4 @@ export {
   type EditStrength,
   type EditStrengthOptions,
 } from "./edit_strength.ts";
+export { ID_NETWORK_SCOPE, type IdNetwork, loadIdNetwork } from "./classifier_features.ts";

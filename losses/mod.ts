@@ -33,3 +33,11 @@ export {
   frechetDistance,
   symmetricEigen,
 } from "./frechet_distance.ts";
+export {
+  checkReconstructionWeights,
+  MS_SSIM_LOSS_FLOOR,
+  RECONSTRUCTION_TERMS,
+  reconstructionLoss,
+  type ReconstructionTerm,
+  type ReconstructionWeights,
+} from "./reconstruction.ts";
