@@ -1,18 +1,20 @@
 /**
  * `deno task generator-quality [--model data/models/default/model.json] [--count 10000] [--seed 1] [--data SPEC]
- * [--classifier FILE] [--generator RUN] [--json] [--device cpu]`
+ * [--classifier FILE] [--generator RUN] [--samples FILE.png [--force]] [--json] [--device cpu]`
  *
  * Measures a model's generator (issue 19's quality measure, `experiments/generator_quality.ts`): the Fréchet
  * distance of the Fashion-MNIST classifier's hidden features between `--count` generated images G(mapping(z))
  * and the first `--count` held-out test images (the FID formula with our classifier standing in for
  * Inception-v3: not an FID), and the mean per-pixel channel spread of both sets on [0, 1]. Prints one line per
- * measure, or one JSON object with `--json`. Exit status 0 measured, 2 bad usage.
+ * measure, or one JSON object with `--json`. `--samples` also writes the first 32 generated images as an 8 × 4 grid
+ * (no truncation, the measured ones; refused when the file exists, unless `--force`). Exit status 0 measured, 2
+ * bad usage.
  *
  * @module
  */
 
 import { EXIT_OK, runCommand, UsageError } from "../io/command_line.ts";
-import { checkInputFile } from "../io/output_check.ts";
+import { checkInputFile, checkOutputFile } from "../io/output_check.ts";
 import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { checkDevice } from "./_device.ts";
 import { loadHyperInverter } from "../model/load.ts";
@@ -24,12 +26,32 @@ import {
   withGeneratorRun,
 } from "../experiments/generator_quality.ts";
 import { ProgressBar } from "./_progress.ts";
+import { imageGrid } from "../io/image_grid.ts";
+import { writePng } from "../io/image.ts";
+import type { ImageGenerator } from "../experiments/generator_quality.ts";
+
+/** The first 32 generated images as 4 rows of 8, written as one PNG. */
+async function writeSampleGrid(path: string, generate: ImageGenerator, size: number): Promise<void> {
+  const [columns, rows] = [8, 4];
+  const images = await generate(0, columns * rows); // [32, 3, R, R]
+  const tile = 3 * size * size;
+  const tiles = Array.from(
+    { length: rows },
+    (_, r) =>
+      Array.from(
+        { length: columns },
+        (_, c) => images.subarray((r * columns + c) * tile, (r * columns + c + 1) * tile),
+      ),
+  );
+  const grid = imageGrid(tiles, size);
+  await writePng(path, grid.data, grid.shape);
+}
 
 const SPEC = {
   name: "generator-quality",
   usage:
     "deno task generator-quality [--model M] [--count 10000] [--seed 1] [--data SPEC] [--classifier FILE] " +
-    "[--generator RUN] [--batch 250] [--json] [--device cpu]",
+    "[--generator RUN] [--batch 250] [--samples FILE] [--force] [--json] [--device cpu]",
   description: "Fréchet feature distance (our classifier, not Inception) and channel spread of a generator.",
   flags: {
     model: {
@@ -57,6 +79,12 @@ const SPEC = {
       description: "feature network (default: <model folder>/attributes/conv.safetensors)",
     },
     batch: { type: "integer", min: 1, max: 4096, default: 250, description: "images per run" },
+    samples: {
+      type: "string",
+      valueName: "FILE",
+      description: "also write the first 32 generated images as an 8 × 4 PNG grid",
+    },
+    force: { type: "boolean", description: "overwrite the --samples file" },
     json: { type: "boolean", description: "print one JSON object" },
     device: { type: "string", choices: DEVICE_NAMES, default: "cpu", description: "where to run" },
   },
@@ -78,6 +106,7 @@ export function main(args: readonly string[]): Promise<number> {
       classifierPath,
       "classifier (run deno task learn-directions first, or pass --classifier)",
     );
+    if (flags.samples) await checkOutputFile(flags.samples, { force: flags.force });
     const source = await resolveDataSource(flags.data, { base: `${Deno.cwd()}/` });
     const loaded = await loadHyperInverter(flags.model, { device: flags.device });
     const fromRun = flags.generator ? await withGeneratorRun(loaded, flags.generator) : null;
@@ -92,7 +121,9 @@ export function main(args: readonly string[]): Promise<number> {
     const bar = flags.json ? null : new ProgressBar(2 * flags.count, "generator quality");
     let reported = 0;
     const started = performance.now();
-    const quality = await measureGeneratorQuality(hyperInverterSamples(model, flags.seed), test, classifier, {
+    const generate = hyperInverterSamples(model, flags.seed);
+    if (flags.samples) await writeSampleGrid(flags.samples, generate, model.resolution);
+    const quality = await measureGeneratorQuality(generate, test, classifier, {
       count: flags.count,
       batch: flags.batch,
       onProgress: (done) => {
