@@ -7,6 +7,7 @@
 
 import { dirname, isAbsolute, join } from "node:path";
 import { type IdNetwork, loadIdNetwork } from "../editing/classifier_features.ts";
+import { checkInputFile } from "../io/output_check.ts";
 
 /** The flag, for a command's spec. */
 export const ID_NETWORK_FLAG = {
@@ -46,6 +47,10 @@ export async function idNetworkFor(
         "idNetwork in the config (e.g. data/models/default/attributes/conv.safetensors)",
     );
   }
+  await checkInputFile(
+    path,
+    flag ? "identity network (--id-network)" : "identity network (the config's idNetwork)",
+  );
   const network = await loadIdNetwork(path);
   console.log(`identity loss: ${network.description}`);
   return network;
