@@ -4,8 +4,8 @@
  *
  * Measures a model on the first `--images` held-out test images of `--data` (the numbers of a model card,
  * issue 19): L2 and PSNR on [0, 1] images, MS-SSIM, the feature identity (cosine similarity of a classifier's
- * hidden features of input and reconstruction) and ms/image, once for the phase-I images G(E1(x)) and once for
- * the final phase-II images (`experiments/evaluate.ts`). Prints a Markdown table, or one JSON object with
+ * hidden features of input and reconstruction) and ms/image, for the phase-I images G(E1(x)) and for
+ * the final phase-II images, both from one pass (`experiments/evaluate.ts` evaluatePhases). Prints a Markdown table, or one JSON object with
  * `--json`; `--out FILE` also writes that object (atomically; an existing file only with `--force`). Exit
  * status 0 measured, 2 bad usage.
  *
@@ -20,7 +20,7 @@ import { checkDevice } from "./_device.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
 import { resolveDataSource } from "../train/data/source.ts";
-import { evaluateModel, type Evaluation, type FeatureFunction } from "../experiments/evaluate.ts";
+import { evaluatePhases, type Evaluation, type FeatureFunction } from "../experiments/evaluate.ts";
 import { formatMetric } from "../experiments/suite_tables.ts";
 import { toMarkdown } from "../experiments/table_export.ts";
 import { ProgressBar } from "./_progress.ts";
@@ -88,7 +88,7 @@ export function main(args: readonly string[]): Promise<number> {
     const defaultClassifier = `${folder}/attributes/conv.safetensors`;
     const batch = Math.min(flags.batch, flags.images);
     if (flags.images % batch !== 0) {
-      // evaluateModel measures whole batches only: the rest would be dropped without a word.
+      // evaluatePhases measures whole batches only: the rest would be dropped without a word.
       throw new UsageError(`--images ${flags.images} is not a multiple of --batch ${batch}`);
     }
     checkDevice(flags.device);
@@ -123,21 +123,18 @@ export function main(args: readonly string[]): Promise<number> {
       features = async (images, count) => (await classifier.predict(images, count)).features;
     }
 
-    const bar = flags.json ? null : new ProgressBar(2 * flags.images, "evaluate");
-    const progress = (phase: string) => {
-      let reported = 0;
-      return (done: number) => {
-        bar?.tick(phase, done - reported);
+    const bar = flags.json ? null : new ProgressBar(flags.images, "evaluate");
+    let reported = 0;
+    // One pass: each inversion gives the phase-I and the final images.
+    const { phaseOne, phaseTwo } = await evaluatePhases(model, test, {
+      images: flags.images,
+      batch,
+      features,
+      onBatch: (done) => {
+        bar?.tick("phase I and II", done - reported);
         reported = done;
-      };
-    };
-    const common = { images: flags.images, batch, features };
-    const phaseOne = await evaluateModel(model, test, {
-      ...common,
-      phaseOneOnly: true,
-      onBatch: progress("phase I"),
+      },
     });
-    const phaseTwo = await evaluateModel(model, test, { ...common, onBatch: progress("phase II") });
     bar?.finish();
 
     const report = {

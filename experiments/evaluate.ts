@@ -87,6 +87,54 @@ export async function evaluateModel(
   set: ImageSet,
   options: EvaluateOptions,
 ): Promise<Evaluation> {
+  const phase = options.phaseOneOnly ? "phaseOne" : "final";
+  const measured = await measurePhases(model, set, options, [phase]);
+  if (options.sampleIndices?.length) {
+    if (!options.samplesDirectory) throw new TypeError("sampleIndices need a samplesDirectory");
+    await writeSamples(model, set, options.sampleIndices, options.samplesDirectory, options.phaseOneOnly);
+  }
+  return measured[phase]!;
+}
+
+/**
+ * Evaluates phase I and the final images of a model in one pass over the set (each inversion gives both): half
+ * the time of two {@linkcode evaluateModel} calls, the same numbers. Phase I's ms/image counts the encoder and
+ * phase-I stages only; its `deltaW` is empty.
+ *
+ * @param model the model
+ * @param set held-out images
+ * @param options images, batch, features, progress (samples and `phaseOneOnly` are not used here)
+ * @returns both evaluations
+ * @throws {RangeError} when the set has fewer images than one batch
+ * @example
+ * ```ts
+ * import { evaluatePhases } from "./evaluate.ts";
+ * import { loadHyperInverter } from "../model/load.ts";
+ * import { writeTinyModel } from "../tests/_tiny_model.ts";
+ * const model = await loadHyperInverter(await writeTinyModel(await Deno.makeTempDir()));
+ * const set = { count: 2, batch: (i: Int32Array) => new Float32Array(i.length * 3 * 64 * 64).fill(0.1) };
+ * const { phaseOne, phaseTwo } = await evaluatePhases(model, set, { images: 2, batch: 2 });
+ * console.log(phaseOne.deltaW.length, phaseTwo.deltaW.length > 0); // 0 true
+ * ```
+ */
+export async function evaluatePhases(
+  model: HyperInverter,
+  set: ImageSet,
+  options: Omit<EvaluateOptions, "phaseOneOnly" | "sampleIndices" | "samplesDirectory">,
+): Promise<{ phaseOne: Evaluation; phaseTwo: Evaluation }> {
+  const measured = await measurePhases(model, set, options, ["phaseOne", "final"]);
+  return { phaseOne: measured.phaseOne!, phaseTwo: measured.final! };
+}
+
+type Phase = "phaseOne" | "final";
+
+/** One pass over the first whole batches of the set, measuring the requested outputs of each inversion. */
+async function measurePhases(
+  model: HyperInverter,
+  set: ImageSet,
+  options: Pick<EvaluateOptions, "images" | "batch" | "features" | "onBatch">,
+  phases: readonly Phase[],
+): Promise<Partial<Record<Phase, Evaluation>>> {
   const { batch } = options;
   const batches = Math.floor(Math.min(options.images, set.count) / batch);
   if (batches < 1) {
@@ -96,7 +144,7 @@ export async function evaluateModel(
   const shape = [batch, 3, size, size];
   const indicesOf = (b: number) => Int32Array.from({ length: batch }, (_, i) => b * batch + i);
   await model.invert(set.batch(indicesOf(0)), batch); // warm-up: sessions built, arenas grown
-  const sums = { l2: 0, psnr: 0, msSsim: 0, identity: 0, ms: 0 };
+  const sums = new Map(phases.map((p) => [p, { l2: 0, psnr: 0, msSsim: 0, identity: 0, ms: 0 }]));
   let label = "";
   let provider = "";
   const deltaSums = new Map<string, { sum: number; count: number }>();
@@ -105,15 +153,19 @@ export async function evaluateModel(
     const result = await model.invert(x, batch);
     provider = result.provider;
     const t = result.stageMilliseconds;
-    sums.ms += options.phaseOneOnly ? (t.encode ?? 0) + (t.phaseOne ?? 0) : result.milliseconds;
-    const y = options.phaseOneOnly ? result.phaseOneImages.data : result.finalImages.data;
-    const m = await imageMetrics(y, x, shape);
-    label = m.msSsimLabel;
-    sums.l2 += m.l2, sums.psnr += m.psnr, sums.msSsim += m.msSsim;
-    if (options.features) {
-      sums.identity += cosineMean(await options.features(x, batch), await options.features(y, batch), batch);
+    const inputFeatures = options.features ? await options.features(x, batch) : null;
+    for (const phase of phases) {
+      const sum = sums.get(phase)!;
+      sum.ms += phase === "phaseOne" ? (t.encode ?? 0) + (t.phaseOne ?? 0) : result.milliseconds;
+      const y = phase === "phaseOne" ? result.phaseOneImages.data : result.finalImages.data;
+      const m = await imageMetrics(y, x, shape);
+      label = m.msSsimLabel;
+      sum.l2 += m.l2, sum.psnr += m.psnr, sum.msSsim += m.msSsim;
+      if (options.features) {
+        sum.identity += cosineMean(inputFeatures!, await options.features(y, batch), batch);
+      }
     }
-    if (!options.phaseOneOnly) {
+    if (phases.includes("final")) {
       for (const [layer, residual] of result.residuals) {
         const data = residual.data;
         let sum = 0;
@@ -125,21 +177,24 @@ export async function evaluateModel(
     }
     options.onBatch?.((b + 1) * batch, batches * batch);
   }
-  if (options.sampleIndices?.length) {
-    if (!options.samplesDirectory) throw new TypeError("sampleIndices need a samplesDirectory");
-    await writeSamples(model, set, options.sampleIndices, options.samplesDirectory, options.phaseOneOnly);
+  const out: Partial<Record<Phase, Evaluation>> = {};
+  for (const phase of phases) {
+    const sum = sums.get(phase)!;
+    out[phase] = {
+      l2: sum.l2 / batches,
+      psnr: sum.psnr / batches,
+      msSsim: sum.msSsim / batches,
+      msSsimLabel: label,
+      featureIdentity: options.features ? sum.identity / batches : null,
+      msPerImage: sum.ms / (batches * batch),
+      provider,
+      images: batches * batch,
+      deltaW: phase === "final"
+        ? [...deltaSums].map(([layer, { sum, count }]) => ({ layer, meanAbs: sum / count }))
+        : [],
+    };
   }
-  return {
-    l2: sums.l2 / batches,
-    psnr: sums.psnr / batches,
-    msSsim: sums.msSsim / batches,
-    msSsimLabel: label,
-    featureIdentity: options.features ? sums.identity / batches : null,
-    msPerImage: sums.ms / (batches * batch),
-    provider,
-    images: batches * batch,
-    deltaW: [...deltaSums].map(([layer, { sum, count }]) => ({ layer, meanAbs: sum / count })),
-  };
+  return out;
 }
 
 /** Writes `NN_input.png`, `NN_phase1.png` and `NN_final.png` (the phase-I image again for phase I only). */
