@@ -4,9 +4,9 @@
  *
  * Measures a model on the first `--images` held-out test images of `--data` (the numbers of a model card,
  * issue 19): L2 and PSNR on [0, 1] images, MS-SSIM, the feature identity (cosine similarity of a classifier's
- * hidden features of input and reconstruction) and ms/image, for the phase-I images G(E1(x)) and for
- * the final phase-II images, both from one pass (`experiments/evaluate.ts` evaluatePhases). Prints a Markdown table, or one JSON object with
- * `--json`; `--out FILE` also writes that object (atomically; an existing file only with `--force`). Exit
+ * hidden features of input and reconstruction) and ms/image, for the phase-I images G(E1(x)) and for the final
+ * phase-II images, both from one pass (`experiments/evaluate.ts` evaluatePhases). Prints a Markdown table, or one
+ * JSON object with `--json`; `--out FILE` also writes that object (atomically; an existing file only with `--force`). Exit
  * status 0 measured, 2 bad usage.
  *
  * @module
