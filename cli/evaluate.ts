@@ -6,8 +6,8 @@
  * issue 19): L2 and PSNR on [0, 1] images, MS-SSIM, the feature identity (cosine similarity of a classifier's
  * hidden features of input and reconstruction) and ms/image, for the phase-I images G(E1(x)) and for the final
  * phase-II images, both from one pass (`experiments/evaluate.ts` evaluatePhases). Prints a Markdown table, or one
- * JSON object with `--json`; `--out FILE` also writes that object (atomically; an existing file only with `--force`). Exit
- * status 0 measured, 2 bad usage.
+ * JSON object with `--json`; `--out FILE` also writes that object (atomically; an existing file only with
+ * `--force`). Exit status 0 measured, 2 bad usage.
  *
  * @module
  */
