@@ -7,7 +7,16 @@
 
 import { ORT_PACKAGE_ENTRY } from "../deps.ts";
 import type { ProviderName } from "./devices.ts";
-import { pathExistsSync } from "../io/atomic_write.ts";
+
+/** Like io/atomic_write.ts's pathExistsSync, kept here because runtime/ sits below io/ (tests/layering.ts). */
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The folder that holds onnxruntime-node's native libraries on this platform. */
 export function ortBinaryDirectory(): string {
@@ -33,7 +42,7 @@ export function cudaLibraryMissing(directory: string): string | null {
   const libraries = Deno.build.os === "windows"
     ? ["onnxruntime_providers_cuda.dll", "onnxruntime_providers_shared.dll"]
     : ["libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so"];
-  const missing = libraries.find((library) => !pathExistsSync(`${directory}${library}`));
+  const missing = libraries.find((library) => !exists(`${directory}${library}`));
   return missing ? `${missing} is not installed in ${directory}` : null;
 }
 
@@ -60,7 +69,7 @@ export function providerUnavailableReason(provider: ProviderName): string | null
       "/usr/lib",
       "/usr/local/lib",
     ];
-    return directories.some((d) => pathExistsSync(`${d}/libvulkan.so.1`))
+    return directories.some((d) => exists(`${d}/libvulkan.so.1`))
       ? null
       : "no Vulkan loader (libvulkan.so.1) for the WebGPU provider";
   }

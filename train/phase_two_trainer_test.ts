@@ -6,7 +6,8 @@ import { loadBestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { Adam } from "./optimizers.ts";
 import { loadPhaseTwoInputs } from "./phase_two_inputs.ts";
 import { readRunLog } from "./run_log.ts";
-import { loadIdNetwork } from "../editing/classifier_features.ts";
+import type { GraphBuilder } from "../graph/builder.ts";
+import type { Tensor } from "../graph/tensor.ts";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "./phase_two_trainer.ts";
 
 /** A 32² tiny model (8 w rows of 32), smaller than tests/_tiny_model.ts for speed. */
@@ -258,9 +259,14 @@ Deno.test("phase-II trainer: MS-SSIM and identity terms add to the first step's 
       directory: `${directory}/l2`,
       frozenWeights: frozenWeights(),
     });
-    const idNetwork = await loadIdNetwork(
-      new URL("../data/models/default/attributes/conv.safetensors", import.meta.url).pathname,
-    );
+    // A parameter-free stand-in for the classifier (editing/ sits above train/, tests/layering.ts): mean colour
+    // per image and channel on a 4×4 grid.
+    const idNetwork = {
+      extractor: (g: GraphBuilder, x: Tensor) =>
+        g.reshape(g.node("AveragePool", [x], { kernel_shape: [8, 8], strides: [8, 8] })[0], [x.shape[0], 48]),
+      weights: new Map<string, Float32Array>(),
+      description: "4×4 mean colours",
+    };
     const all = await trainPhaseTwo(withTerms, data, {
       directory: `${directory}/all`,
       frozenWeights: frozenWeights(),
