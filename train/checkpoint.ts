@@ -444,12 +444,21 @@ export async function loadBestCheckpoint(directory: string): Promise<LoadedCheck
 export function applyCheckpoint(
   parameters: ReadonlyMap<string, TrainableParameter>,
   loaded: Pick<LoadedCheckpoint, "parameters" | "optimizerState"> & { file?: string },
-  options: { optimizer?: Pick<Optimizer, "loadState"> } = {},
-): void {
+  options: {
+    optimizer?: Pick<Optimizer, "loadState">;
+    /**
+     * Parameters that may be missing from the checkpoint: they keep their current (initial) values, e.g. a
+     * discriminator that a run extended into its adversarial phase never had before.
+     */
+    freshIfMissing?: (name: string) => boolean;
+  } = {},
+): string[] {
   const differences: string[] = [];
+  const fresh: string[] = [];
   for (const [name, parameter] of parameters) {
     const saved = loaded.parameters.get(name);
-    if (!saved) differences.push(`"${name}" is missing from the checkpoint`);
+    if (!saved && options.freshIfMissing?.(name)) fresh.push(name);
+    else if (!saved) differences.push(`"${name}" is missing from the checkpoint`);
     else if (
       saved.shape.join(",") !== parameter.shape.join(",") || saved.data.length !== parameter.data.length
     ) {
@@ -469,6 +478,10 @@ export function applyCheckpoint(
         differences.join("\n  "),
     );
   }
-  for (const [name, parameter] of parameters) parameter.data.set(loaded.parameters.get(name)!.data);
+  for (const [name, parameter] of parameters) {
+    const saved = loaded.parameters.get(name);
+    if (saved) parameter.data.set(saved.data);
+  }
   options.optimizer?.loadState(loaded.optimizerState);
+  return fresh;
 }

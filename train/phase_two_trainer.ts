@@ -497,6 +497,9 @@ export async function trainPhaseTwo(
       state: () => ({
         samplers: { plain: { ...samplers.plain.state() }, adversarial: { ...samplers.adversarial.state() } },
       }),
+      // A run saved before its adversarial phase was planned (adversarialFromStep ≥ its steps) has no D: extending
+      // it past the switch starts D from the initial discriminator (the generator run's), as a fresh run would.
+      freshIfMissing: isDiscriminator,
       restore(loaded) {
         const state = loaded.state as { samplers: SamplerPositions };
         samplers.plain.restore(state.samplers.plain);

@@ -278,3 +278,35 @@ Deno.test("phase-II trainer: MS-SSIM and identity terms add to the first step's 
     await Deno.remove(directory, { recursive: true });
   }
 });
+
+Deno.test("phase-II trainer: a run saved without an adversarial phase extends into one (D starts fresh, with a warning)", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "p2train-extend-" });
+  try {
+    const plain = {
+      ...config,
+      adversarialFromStep: undefined,
+      steps: 3,
+      checkpointEvery: 3,
+      validateEvery: 3,
+    };
+    await trainPhaseTwo(plain, data, { directory, frozenWeights: frozenWeights() });
+    const warnings: string[] = [];
+    const extended = await trainPhaseTwo({ ...plain, steps: 6, adversarialFromStep: 4 }, data, {
+      directory,
+      frozenWeights: frozenWeights(),
+      onWarning: (message) => warnings.push(message),
+    });
+    assert.equal(extended.step, 6);
+    assert.deepEqual(extended.losses.map((l) => l.step), [4, 5, 6]);
+    assert.equal(extended.losses[0].adversarial, undefined, "step 4 is still plain");
+    assert.ok(extended.losses.slice(1).every((l) => Number.isFinite(l.adversarial) && Number.isFinite(l.d)));
+    assert.ok(
+      warnings.some((w) =>
+        /has no \d+ of the run's parameters \(D\..*\): they start from their initial values/.test(w)
+      ),
+      warnings.join("\n"),
+    );
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});

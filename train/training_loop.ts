@@ -64,6 +64,11 @@ export interface CheckpointedState {
    * the best validation, for checkpoints that recorded it in a trainer's own field.
    */
   restore: (loaded: LoadedCheckpoint) => BestValidation | null | void;
+  /**
+   * Parameters a checkpoint may lack (they keep their initial values, with a warning), e.g. the discriminator of
+   * a run extended past the step its adversarial phase starts at; without it any missing parameter is an error.
+   */
+  freshIfMissing?: (name: string) => boolean;
 }
 
 /** A run described as data; see {@linkcode runTrainingLoop}. */
@@ -168,7 +173,17 @@ async function runLoop<L extends { step: number }, V extends { loss: number }>(
   let best: BestValidation | null = null;
   const loaded = await openRun(spec.directory, { settings: spec.settings, onWarning: spec.onWarning });
   if (loaded) {
-    applyCheckpoint(checkpoint.parameters, loaded, { optimizer: checkpoint.optimizer });
+    const fresh = applyCheckpoint(checkpoint.parameters, loaded, {
+      optimizer: checkpoint.optimizer,
+      freshIfMissing: checkpoint.freshIfMissing,
+    });
+    if (fresh.length) {
+      (spec.onWarning ?? console.warn)(
+        `${loaded.file} has no ${fresh.length} of the run's parameters (${fresh[0]}${
+          fresh.length > 1 ? ", …" : ""
+        }): they start from their initial values`,
+      );
+    }
     const restoredBest = checkpoint.restore(loaded);
     const state = loaded.state as { step: number; best?: BestValidation | null };
     step = state.step;
