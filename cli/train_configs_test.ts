@@ -157,3 +157,30 @@ Deno.test("the generator trainer trains grayscale at 16² from one-channel batch
     await Deno.remove(directory, { recursive: true });
   }
 });
+
+Deno.test("train-phase-two: the config's hypernet may name any fusion / sharing (checked by the architecture), not only the default keys", async () => {
+  const folder = await Deno.makeTempDir();
+  try {
+    const write = (hypernet: Record<string, unknown>) =>
+      Deno.writeTextFile(`${folder}/config.json`, JSON.stringify({ architecture: { hypernet } }));
+    const args = [
+      "--config",
+      `${folder}/config.json`,
+      "--run",
+      `${folder}/run`,
+      "--generator",
+      `${folder}/none`,
+    ];
+    await write({ hiddenDim: 16, featureChannels: 64, featureSize: 2, fusion: "difference" });
+    let { status, stderr } = await run(trainPhaseTwo, args);
+    assert.equal(status, 2, stderr);
+    assert.doesNotMatch(stderr, /Unknown key/, "fusion is a valid key");
+    assert.match(stderr, /No checkpoint in .*none: train the generator first/, "it got past the config");
+    await write({ hiddenDim: 16, featureChannels: 64, featureSize: 2, fusion: "nope" });
+    ({ status, stderr } = await run(trainPhaseTwo, args));
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /nope/, stderr);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});

@@ -16,6 +16,9 @@ import { trainUntilSigterm } from "./_stop_on_sigterm.ts";
 import { readTrainingConfig } from "../train/config_file.ts";
 import { loadPhaseTwoInputs } from "../train/phase_two_inputs.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
+import { resolveHypernetPlugins } from "../hypernet/plugins.ts";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
@@ -29,12 +32,20 @@ import { ID_NETWORK_FLAG, idNetworkFor } from "./_id_network.ts";
 
 const ENCODER = { ...FASHION_MNIST_ENCODER, inputSize: 32, wDim: 512 };
 
+/** The hypernetwork of a config that names none. */
+const DEFAULT_HYPERNET = { hiddenDim: 16, featureChannels: 64, featureSize: 2 };
+
 const DEFAULTS = {
   architecture: {
     generator: { resolution: 32, channelBase: 2048, channelMax: 128, mappingLayers: 4, zDim: 512, wDim: 512 },
     wEncoder: ENCODER,
     layerWiseEncoder: ENCODER,
-    hypernet: { hiddenDim: 16, featureChannels: 64, featureSize: 2 },
+    /**
+     * Passed through whole (any key of hypernet/config.ts: fusion, sharing, target layers, plug-in operators
+     * named "<module>#<export>" relative to the config file), checked by resolveArchitecture; absent:
+     * {@linkcode DEFAULT_HYPERNET}.
+     */
+    hypernet: null as unknown,
     refinementPasses: 1,
   },
   batch: 8,
@@ -102,12 +113,20 @@ export function main(args: readonly string[]): Promise<number> {
       DEFAULTS,
       {
         validate: (c) => {
-          resolveArchitecture((c as PhaseTwoTrainingConfig).architecture);
+          const architecture = (c as PhaseTwoTrainingConfig).architecture;
+          architecture.hypernet ??= { ...DEFAULT_HYPERNET };
+          resolveArchitecture(architecture);
           parseDataSpec(c.data);
         },
       },
     );
     const config = read as PhaseTwoTrainingConfig;
+    // Fusion / sharing plug-ins the config names are the user's code, chosen in their config: imported here
+    // (announced, relative to the config file) so that the graph builders find them.
+    await resolveHypernetPlugins(config.architecture.hypernet, {
+      base: pathToFileURL(resolve(flags.config)),
+      onPluginLoad: (message) => console.log(message),
+    });
     const steps = flags.steps ?? config.steps;
     const run = flags.run;
     await prepareOutputFolder(run);
