@@ -19,6 +19,7 @@ import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { checkDevice } from "./_device.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
+import { modelClassifierPath } from "../editing/classifier_features.ts";
 import { resolveDataSource } from "../train/data/source.ts";
 import { evaluatePhases, type Evaluation, type FeatureFunction } from "../experiments/evaluate.ts";
 import { formatMetric } from "../experiments/suite_tables.ts";
@@ -84,8 +85,7 @@ function phaseReport(evaluation: Evaluation) {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
-    const folder = flags.model.slice(0, Math.max(0, flags.model.lastIndexOf("/"))) || ".";
-    const defaultClassifier = `${folder}/attributes/conv.safetensors`;
+    const defaultClassifier = modelClassifierPath(flags.model);
     const batch = Math.min(flags.batch, flags.images);
     if (flags.images % batch !== 0) {
       // evaluatePhases measures whole batches only: the rest would be dropped without a word.

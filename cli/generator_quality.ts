@@ -19,6 +19,7 @@ import { DEVICE_NAMES } from "../runtime/devices.ts";
 import { checkDevice } from "./_device.ts";
 import { loadHyperInverter } from "../model/load.ts";
 import { AttributeModel } from "../editing/attribute_model.ts";
+import { modelClassifierPath } from "../editing/classifier_features.ts";
 import { resolveDataSource } from "../train/data/source.ts";
 import {
   hyperInverterSamples,
@@ -98,8 +99,7 @@ const SPEC = {
  */
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
-    const folder = flags.model.slice(0, Math.max(0, flags.model.lastIndexOf("/"))) || ".";
-    const classifierPath = flags.classifier ?? `${folder}/attributes/conv.safetensors`;
+    const classifierPath = flags.classifier ?? modelClassifierPath(flags.model);
     checkDevice(flags.device);
     await checkInputFile(flags.model, "model");
     await checkInputFile(

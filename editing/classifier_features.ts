@@ -9,7 +9,8 @@
 import type { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import type { FeatureExtractor } from "../losses/identity.ts";
-import { buildAttributeClassifier } from "./attribute_classifier.ts";
+import { dirname } from "node:path";
+import { buildAttributeClassifier, type ClassifierKind } from "./attribute_classifier.ts";
 import { AttributeModel } from "./attribute_model.ts";
 
 /** The scope of the feature network's parameters in a training graph. */
@@ -50,4 +51,22 @@ export async function loadIdNetwork(path: string): Promise<IdNetwork> {
   const extractor = (g: GraphBuilder, images: Tensor): Tensor =>
     g.scope(ID_NETWORK_SCOPE, () => buildAttributeClassifier(g, images, kind, model.input.classes).features);
   return { extractor, weights, description: `${kind} classifier (${path})` };
+}
+
+/**
+ * Where a model keeps its attribute classifier of a kind: `<model folder>/attributes/<kind>.safetensors` (what
+ * `deno task learn-directions` writes; the feature network of the feature-identity metric, the generator
+ * quality and the identity loss).
+ *
+ * @param modelPath the model's `model.json`
+ * @param kind the classifier (default `conv`)
+ * @returns the path
+ * @example
+ * ```ts
+ * import { modelClassifierPath } from "./classifier_features.ts";
+ * console.log(modelClassifierPath("data/models/default/model.json")); // data/models/default/attributes/conv.safetensors
+ * ```
+ */
+export function modelClassifierPath(modelPath: string, kind: ClassifierKind = "conv"): string {
+  return `${dirname(modelPath)}/attributes/${kind}.safetensors`;
 }

@@ -19,8 +19,7 @@ import { readManifest } from "../model/manifest.ts";
 import type { HyperInverter } from "../model/hyperinverter.ts";
 import type { Weight } from "../io/weights_file.ts";
 import { pathExists, writeFileAtomic } from "../io/atomic_write.ts";
-import { dirname, join } from "node:path";
-import { type IdNetwork, loadIdNetwork } from "../editing/classifier_features.ts";
+import { type IdNetwork, loadIdNetwork, modelClassifierPath } from "../editing/classifier_features.ts";
 import { loadBestCheckpoint, loadLatestCheckpoint } from "../train/checkpoint.ts";
 import { type ImageSet, type PhaseTwoStepLosses, trainPhaseTwo } from "../train/phase_two_trainer.ts";
 import { evaluateModel, type FeatureFunction } from "./evaluate.ts";
@@ -130,7 +129,7 @@ async function sharedModules(basePath: string): Promise<Record<"generator" | "wE
  * classifier (`<base folder>/attributes/conv.safetensors`), the network its feature-identity metric uses.
  */
 async function baseIdNetwork(basePath: string): Promise<IdNetwork> {
-  const path = join(dirname(basePath), "attributes", "conv.safetensors");
+  const path = modelClassifierPath(basePath);
   if (!await pathExists(path)) {
     throw new Deno.errors.NotFound(
       `The suite's training sets weights.id > 0, which needs the base model's classifier ${path} ` +
