@@ -52,6 +52,10 @@ const device = Deno.args.find((a) => a.startsWith("--device="))?.slice(9) ?? "cp
 const peakText = Deno.args.find((a) => a.startsWith("--peak="))?.slice(7);
 const [name, batchText, runsText, memory] = Deno.args.filter((a) => !a.startsWith("--"));
 const lowMemory = memory === "low-memory";
+const int8 = memory === "int8";
+if (memory !== undefined && !lowMemory && !int8) {
+  throw new RangeError(`Unknown mode "${memory}"; modes: low-memory, int8 (or none)`);
+}
 const anchor = ANCHORS[name as keyof typeof ANCHORS];
 if (!anchor) throw new RangeError(`Unknown row "${name}"; rows: ${Object.keys(ANCHORS).join(", ")}`);
 const peakGflops = peakText ? Number(peakText) : (await measurePeak({ device })).peak_gflops_measured;
@@ -65,6 +69,7 @@ const model = new HyperInverter(
   {
     device,
     lowMemory,
+    precision: int8 ? "int8" : "float32",
   },
 );
 const resolution = model.resolution;
@@ -82,13 +87,30 @@ for (let i = 0; i < runs; i++) {
   for (const [stage, ms] of Object.entries(result.stageMilliseconds)) (stages[stage] ??= []).push(ms);
 }
 times.sort((a, b) => a - b);
+const peakMiB = peakRssMiB();
+// The int8 row's error: the same images through the float32 model (after the peak was read).
+let int8Error: Record<string, number> | undefined;
+if (int8) {
+  const quantized = await model.invert(images, batch);
+  const reference = await new HyperInverter(model.architecture, model.weights, { device }).invert(
+    images,
+    batch,
+  );
+  int8Error = {
+    final_rms: rmsDifference(quantized.finalImages.data, reference.finalImages.data),
+    final_max_abs: maxDifference(quantized.finalImages.data, reference.finalImages.data),
+    phase_one_rms: rmsDifference(quantized.phaseOneImages.data, reference.phaseOneImages.data),
+    w_rms: rmsDifference(quantized.wCodes.data, reference.wCodes.data),
+    w_reference_rms: rmsDifference(reference.wCodes.data, new Float32Array(reference.wCodes.data.length)),
+  };
+}
 const median = runs % 2 ? times[runs >> 1] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
 const msPerImage = median / batch;
 const gflop = (2 * macsPerImage) / 1e9;
 const flopBoundMs = (gflop / peakGflops) * 1000; // at the peak measured in this run; bench/gpu_table.ts: the GPU's
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 console.log(JSON.stringify({
-  name: `invert-${name}-batch${batch}${lowMemory ? "-low-memory" : ""}`,
+  name: `invert-${name}-batch${batch}${memory ? `-${memory}` : ""}`,
   ms_per_image: round(msPerImage),
   ratio_vs_official: round(anchor.officialMs / msPerImage, 3),
   official_source: "TIMINGS.md (official code, OpenBLAS, another day)",
@@ -99,11 +121,30 @@ console.log(JSON.stringify({
   runs,
   gflop_per_image: round(gflop, 1),
   achieved_gflops: round(gflop / (msPerImage / 1000), 1),
-  peak_rss_mib: round(peakRssMiB(), 0),
+  peak_rss_mib: round(peakMiB, 0),
   stage_ms_per_image: Object.fromEntries(
     Object.entries(stages).map((
       [stage, ms],
     ) => [stage, round(ms.sort((a, b) => a - b)[ms.length >> 1] / batch)]),
   ),
   official_peak_rss_mib: anchor.officialPeakMiB,
+  ...(int8Error
+    ? {
+      int8_error_vs_float32: Object.fromEntries(
+        Object.entries(int8Error).map(([k, v]) => [k, Number(v.toPrecision(3))]),
+      ),
+    }
+    : {}),
 }));
+
+function rmsDifference(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return Math.sqrt(sum / a.length);
+}
+
+function maxDifference(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}

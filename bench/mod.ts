@@ -148,7 +148,12 @@ async function benchInversion(args: string[]): Promise<BenchRow & { peak_rss_mib
   return JSON.parse(lines[lines.length - 1]);
 }
 
-type PrintableRow = BenchRow & { peak_rss_mib?: number; official_peak_rss_mib?: number };
+type PrintableRow = BenchRow & {
+  peak_rss_mib?: number;
+  official_peak_rss_mib?: number;
+  /** The int8 row's difference from float32 on the same images ([−1, 1] images; w codes). */
+  int8_error_vs_float32?: Record<string, number>;
+};
 
 /** Runs one training row in its own process (bench/_training_row.ts) and returns its JSON. */
 async function trainingRow(model: string, optimizer: "graph" | "host", device: string) {
@@ -174,6 +179,7 @@ if (import.meta.main) {
     ["church256", "1"],
     ["church256", "4"],
     ["church256", "1", "low-memory"],
+    ["church256", "1", "int8"],
   ];
   const peak = await measurePeak({ device: options.device });
   if (options.json) console.log(JSON.stringify({ name: "peak", ...peak }));
@@ -193,6 +199,13 @@ if (import.meta.main) {
     console.log(
       `| ${row.name} | ${row.ms_per_image} | ${row.ratio_vs_official}× | ${row.ratio_vs_flop_bound}× | ${row.achieved_gflops} | ${memory} | ${row.provider} |`,
     );
+    const error = row.int8_error_vs_float32;
+    if (error) {
+      console.log(
+        `|  ↳ int8 vs float32, same images | final images RMS ${error.final_rms}, max ${error.final_max_abs}; ` +
+          `phase I RMS ${error.phase_one_rms}; w RMS ${error.w_rms} (of ${error.w_reference_rms}) | | | | | |`,
+      );
+    }
   };
   for (const [config, batch] of synthesisCases) {
     const name = `synthesis-${config.resolution}-batch${batch}`;

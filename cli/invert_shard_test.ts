@@ -93,7 +93,7 @@ Deno.test("three shards run at once write into one folder without clobbering, eq
     assert.ok(script.includes("#SBATCH --array=1-3\n") && script.includes("#SBATCH --gres=gpu:1\n"));
     assert.match(
       script,
-      /--out \S+\/slurm_out --batch 1 --device cpu --skip-done --shard "\$SLURM_ARRAY_TASK_ID\/3"\n/,
+      /--out \S+\/slurm_out --batch 1 --device cpu --precision float32 --skip-done --shard "\$SLURM_ARRAY_TASK_ID\/3"\n/,
     );
     assert.equal(
       (await run([`${dir}/in`, ...common, "--out", `${dir}/x`, "--slurm"], env)).code,

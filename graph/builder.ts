@@ -6,7 +6,15 @@
  */
 
 import { type Attributes, type AttributeValue, isOpName, OP_NAMES, OP_SET, type OpName } from "./ops.ts";
-import { assertValidShape, type DType, formatShape, numel, Tensor, type TensorOrigin } from "./tensor.ts";
+import {
+  assertValidShape,
+  type DType,
+  formatShape,
+  numel,
+  ONNX_DTYPE_CODE,
+  Tensor,
+  type TensorOrigin,
+} from "./tensor.ts";
 
 /** A node of the IR: an op from {@linkcode OP_SET}, its tensor inputs and outputs, and static attributes. */
 export interface GraphNode {
@@ -23,7 +31,7 @@ export interface GraphNode {
 }
 
 /** Host data of a constant or an initializer. */
-export type ConstantData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array;
+export type ConstantData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array;
 
 /** Options of {@linkcode GraphBuilder.conv}. */
 export interface ConvOptions {
@@ -234,6 +242,8 @@ export class GraphBuilder {
       ? "int64"
       : data instanceof Uint16Array
       ? "float16"
+      : data instanceof Int8Array
+      ? "int8"
       : "uint8";
     if (numel(shape) !== data.length) {
       throw new TypeError(`Constant "${name}" has ${data.length} values but shape ${formatShape(shape)}`);
@@ -300,10 +310,17 @@ export class GraphBuilder {
    * @param op ONNX op type (an {@linkcode OpName}; checked again at run time for callers without types)
    * @param inputs tensor inputs
    * @param attributes static attributes
+   * @param outputName the exact name of a single-output node's result (e.g. a graph output's name, so that no
+   *   renaming Identity is needed); it must be unused
    * @returns the output tensors
    */
-  node(op: OpName, inputs: readonly Tensor[], attributes: Record<string, AttributeValue> = {}): Tensor[] {
-    return this.addNode(op, inputs, attributes, undefined, true);
+  node(
+    op: OpName,
+    inputs: readonly Tensor[],
+    attributes: Record<string, AttributeValue> = {},
+    outputName?: string,
+  ): Tensor[] {
+    return this.addNode(op, inputs, attributes, outputName, outputName === undefined);
   }
 
   // ---------------------------------------------------------------- elementwise
@@ -386,6 +403,42 @@ export class GraphBuilder {
   /** Batched matrix product with broadcasting of batch dimensions. */
   matMul(a: Tensor, b: Tensor): Tensor {
     return this.node("MatMul", [a, b])[0];
+  }
+
+  /**
+   * uint8 quantization of a float32 tensor over its range widened to include 0 (ONNX DynamicQuantizeLinear):
+   * q = saturate(round(x / scale) + zeroPoint), so 0 is represented exactly. Inference only (no gradient).
+   *
+   * @param x float32 tensor
+   * @returns [q (uint8, x's shape), scale (float32 []), zeroPoint (uint8 [])]
+   */
+  dynamicQuantizeLinear(x: Tensor): [Tensor, Tensor, Tensor] {
+    const [q, scale, zeroPoint] = this.node("DynamicQuantizeLinear", [x]);
+    return [q, scale, zeroPoint];
+  }
+
+  /**
+   * int32 matrix product Σₖ (a[m, k] − zeroPoint) · b[k, n] of uint8 a and int8 b (ONNX MatMulInteger, with
+   * b's zero point 0). Inference only (no gradient).
+   *
+   * @param a uint8 [M, K]
+   * @param b int8 [K, N]
+   * @param zeroPoint uint8 [] of a
+   * @returns int32 [M, N]
+   */
+  matMulInteger(a: Tensor, b: Tensor, zeroPoint: Tensor): Tensor {
+    return this.node("MatMulInteger", [a, b, zeroPoint])[0];
+  }
+
+  /**
+   * Element type conversion (ONNX Cast). Inference only (no gradient).
+   *
+   * @param x tensor
+   * @param dtype target element type
+   * @returns x's values as `dtype`
+   */
+  cast(x: Tensor, dtype: DType): Tensor {
+    return this.node("Cast", [x], { to: ONNX_DTYPE_CODE[dtype] })[0];
   }
 
   /**

@@ -51,7 +51,7 @@ export function countMacs(graph: GraphBuilder): MacCount {
       if (depthwise) count.depthwise += macs;
       else if (node.op === "Conv") count.conv += macs;
       else count.convTranspose += macs;
-    } else if (node.op === "MatMul") {
+    } else if (node.op === "MatMul" || node.op === "MatMulInteger") {
       const [a, b] = node.inputs;
       const out = node.outputs[0].shape;
       count.matMul += numel(out) * a.shape[a.shape.length - 1];

@@ -51,6 +51,21 @@ export function unbroadcast(g: GraphBuilder, grad: Tensor, shape: readonly numbe
 }
 
 /**
+ * Ops that only inference graphs use (the int8 mode, graph/int8_conv.ts): their gradient rule throws, naming the
+ * node, so differentiating a quantized graph fails at build time rather than training on a zero gradient.
+ */
+export const INFERENCE_ONLY_OPS: readonly OpName[] = ["DynamicQuantizeLinear", "MatMulInteger", "Cast"];
+
+/** The rule of an op that only inference graphs use (the int8 mode): differentiating through it is an error. */
+function inferenceOnly(op: string): GradientRule {
+  return (_g, node) => {
+    throw new TypeError(
+      `${op} "${node.name}" has no gradient: it belongs to inference-only graphs (the int8 mode, graph/int8_conv.ts); differentiate the float32 graph instead`,
+    );
+  };
+}
+
+/**
  * The rule table, keyed by {@linkcode OpName}: `satisfies` makes an op without a rule (or a rule for no op) a
  * type error. An op whose gradient is zero says so with its own rule (`Sign`), it is never just missing.
  *
@@ -256,6 +271,9 @@ export const GRADIENT_RULES: Readonly<Record<OpName, GradientRule>> = {
       outputPadding: [h - full(0, oh), w - full(1, ow)],
     })];
   },
+  DynamicQuantizeLinear: inferenceOnly("DynamicQuantizeLinear"),
+  MatMulInteger: inferenceOnly("MatMulInteger"),
+  Cast: inferenceOnly("Cast"),
 } satisfies Record<OpName, GradientRule>;
 
 // ---------------------------------------------------------------- helpers

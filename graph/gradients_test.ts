@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { gradients } from "./autodiff.ts";
 import { GraphBuilder } from "./builder.ts";
-import { GRADIENT_RULES } from "./gradients.ts";
+import { GRADIENT_RULES, INFERENCE_ONLY_OPS } from "./gradients.ts";
 import { OP_SET } from "./ops.ts";
 import type { Tensor } from "./tensor.ts";
 import { GraphSession } from "../runtime/session.ts";
@@ -417,9 +417,26 @@ Deno.test("every op of the op set has a gradient rule", () => {
   assert.deepEqual(Object.keys(GRADIENT_RULES).filter((op) => !(op in OP_SET)), []);
 });
 
-Deno.test("every op of the op set is checked by a central-difference case", () => {
-  const checked = new Set(CASES.flatMap((c) => c.ops));
+Deno.test("every op of the op set is checked by a central-difference case, or is inference-only and refused", () => {
+  const checked = new Set<string>([...CASES.flatMap((c) => c.ops), ...INFERENCE_ONLY_OPS]);
   assert.deepEqual(Object.keys(OP_SET).filter((op) => !checked.has(op)), []);
+  for (const op of INFERENCE_ONLY_OPS) {
+    const g = new GraphBuilder("inference_only");
+    const x = g.input("x", [2, 2]);
+    const y = op === "DynamicQuantizeLinear"
+      ? g.dynamicQuantizeLinear(x)[0]
+      : op === "Cast"
+      ? g.cast(x, "float32")
+      : g.matMulInteger(
+        g.input("a", [2, 2], "uint8"),
+        g.input("b", [2, 2], "int8"),
+        g.input("z", [], "uint8"),
+      );
+    assert.throws(
+      () => GRADIENT_RULES[op](g, g.producer(y)!, y, [true]),
+      new RegExp(`${op} ".*" has no gradient`),
+    );
+  }
 });
 
 for (const c of CASES) {

@@ -51,6 +51,7 @@ function dtypeOfData(data: ConstantData): DType {
   if (data instanceof Int32Array) return "int32";
   if (data instanceof BigInt64Array) return "int64";
   if (data instanceof Uint16Array) return "float16";
+  if (data instanceof Int8Array) return "int8";
   return "uint8";
 }
 

@@ -23,7 +23,11 @@ function everyOpGraph(): GraphBuilder {
   u = g.add(u, g.neg(g.sqrt(g.reciprocal(g.exp(g.log(z))))));
   u = g.add(u, g.relu(g.sigmoid(g.tanh(g.leakyRelu(g.identity(g.mul(u, g.sign(u))), 0.2)))));
   const flat = g.reshape(u, [2, 36]); // [2, 36]
-  const m = g.matMul(flat, g.transpose(g.parameter("fc.weight", [8, 36]), [1, 0])); // [2, 8]
+  let m = g.matMul(flat, g.transpose(g.parameter("fc.weight", [8, 36]), [1, 0])); // [2, 8]
+  // The int8 mode's ops: uint8 × int8 product of the quantized features, back to float32.
+  const [q, scale, zeroPoint] = g.dynamicQuantizeLinear(flat); // [2, 36] uint8
+  const int8Weight = g.constant(Int8Array.from({ length: 36 * 8 }, (_, i) => (i % 7) - 3), [36, 8]);
+  m = g.add(m, g.mul(g.cast(g.matMulInteger(q, int8Weight, zeroPoint), "float32"), scale)); // [2, 8]
   const sums = g.concat([
     g.reduceSum(m, [1]),
     g.reduceMean(m, [1]),

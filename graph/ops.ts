@@ -25,11 +25,14 @@
  * | Resize | x [N,C,H,W] | sizes, mode ("linear"/"nearest"), coordinate_transformation_mode | resampling |
  * | InstanceNormalization | x, scale [C], bias [C] | epsilon (float) | per-sample, per-channel normalisation |
  * | AveragePool | x | kernel_shape, strides, pads | mean pooling (no padding counted) |
+ * | DynamicQuantizeLinear | x (float32) | | uint8 q, scale [], zero point [] (uint8) of x's range ∪ {0}; inference only |
+ * | MatMulInteger | a (uint8) [M, K], b (int8) [K, N], a zero point [] | | int32 Σ (a − zp)·b; inference only |
+ * | Cast | x | to (an ONNX dtype code) | element type conversion; inference only |
  *
  * @module
  */
 
-import { type DType, formatShape, type TensorType } from "./tensor.ts";
+import { type DType, formatShape, ONNX_DTYPE_CODE, type TensorType } from "./tensor.ts";
 
 /** An attribute value: ints, floats (declared in the op's `floatAttributes`), or a string. */
 export type AttributeValue = number | readonly number[] | string;
@@ -46,7 +49,7 @@ export type Attributes = Readonly<Record<string, AttributeValue>>;
  * ```ts
  * import assert from "node:assert/strict";
  * import { OP_NAMES } from "./ops.ts";
- * assert.equal(OP_NAMES.length, 32);
+ * assert.equal(OP_NAMES.length, 35);
  * assert.ok(OP_NAMES.includes("Conv"));
  * ```
  */
@@ -83,6 +86,9 @@ export const OP_NAMES = [
   "Resize",
   "InstanceNormalization",
   "AveragePool",
+  "DynamicQuantizeLinear",
+  "MatMulInteger",
+  "Cast",
 ] as const;
 
 /** An op of the op set (`"NotAnOp"` does not type-check). */
@@ -498,6 +504,47 @@ export const OP_SET: Readonly<Record<OpName, OpDefinition>> = {
       const oh = convOutputSize(h, kernel[0], strides[0], pads[0], pads[2], 1);
       const ow = convOutputSize(w, kernel[1], strides[1], pads[1], pads[3], 1);
       return [{ shape: [n, c, oh, ow], dtype: x.dtype }];
+    },
+  },
+  DynamicQuantizeLinear: {
+    summary: "uint8 quantization of a float32 tensor over its range (with 0), and its scale and zero point",
+    arity: 1,
+    infer(node) {
+      const x = node.inputs[0];
+      if (x.dtype !== "float32") throw shapeError(node, `input must be float32, got ${x.dtype}`);
+      return [{ shape: x.shape, dtype: "uint8" }, { shape: [], dtype: "float32" }, {
+        shape: [],
+        dtype: "uint8",
+      }];
+    },
+  },
+  MatMulInteger: {
+    summary: "int32 matrix product of uint8 a (minus its zero point) and int8 b",
+    arity: 3,
+    infer(node) {
+      const [a, b, zeroPoint] = node.inputs;
+      if (a.dtype !== "uint8" || b.dtype !== "int8" || zeroPoint.dtype !== "uint8") {
+        throw shapeError(
+          node,
+          `expects uint8 a, int8 b, uint8 zero point; got ${a.dtype}, ${b.dtype}, ${zeroPoint.dtype}`,
+        );
+      }
+      if (a.shape.length !== 2 || b.shape.length !== 2) throw shapeError(node, "both operands must be 2-D");
+      if (zeroPoint.shape.length !== 0) throw shapeError(node, "the zero point must be a scalar");
+      if (a.shape[1] !== b.shape[0]) {
+        throw shapeError(node, `inner dimensions ${a.shape[1]} and ${b.shape[0]} differ`);
+      }
+      return [{ shape: [a.shape[0], b.shape[1]], dtype: "int32" }];
+    },
+  },
+  Cast: {
+    summary: "converts the element type",
+    arity: 1,
+    infer(node) {
+      const code = int(node, "to");
+      const dtype = (Object.keys(ONNX_DTYPE_CODE) as DType[]).find((d) => ONNX_DTYPE_CODE[d] === code);
+      if (!dtype) throw shapeError(node, `unknown target dtype code ${code}`);
+      return [{ shape: node.inputs[0].shape, dtype }];
     },
   },
 } satisfies Record<OpName, OpDefinition>;

@@ -5,12 +5,13 @@
  */
 
 /** Element types the IR knows, named as in NumPy. */
-export type DType = "float32" | "float16" | "int64" | "int32" | "uint8" | "bool";
+export type DType = "float32" | "float16" | "int64" | "int32" | "uint8" | "int8" | "bool";
 
 /** ONNX `TensorProto.DataType` code of each dtype. */
 export const ONNX_DTYPE_CODE: Readonly<Record<DType, number>> = {
   float32: 1,
   uint8: 2,
+  int8: 3,
   int32: 6,
   int64: 7,
   bool: 9,
@@ -24,6 +25,7 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
   int64: 8,
   int32: 4,
   uint8: 1,
+  int8: 1,
   bool: 1,
 };
 

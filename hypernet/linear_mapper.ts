@@ -120,7 +120,10 @@ export function applyLinearMapper(g: GraphBuilder, mapper: LinearMapper, code: T
   const batch = code.shape[0];
   const { inChannels } = mapper.dims;
   const a = g.add(g.matMul(code, mapper.w1), mapper.b1); // [B, I·D]
-  const rows = g.reshape(a, [batch, inChannels, hiddenDim]); // [B, I, D]
-  const k = g.add(g.matMul(rows, mapper.w2), mapper.b2); // [B, I, O·k²]
+  // Rows of all images as one 2-D product: ONNX Runtime fuses MatMul + Add into one Gemm that writes the
+  // result directly (a 3-D MatMul gets reshapes around its Gemm, and the one after it copies ΔW: ≈ 35 ms per
+  // church-256 inversion).
+  const rows = g.reshape(a, [batch * inChannels, hiddenDim]); // [B·I, D]
+  const k = g.add(g.matMul(rows, mapper.w2), mapper.b2); // [B·I, O·k²]
   return g.reshape(k, [batch, ...mapper.targetShape]); // [B, O, I, k, k]: row-major reinterpretation, no permute
 }

@@ -24,6 +24,8 @@ import { synthesisGraph } from "../generator/generator_graphs.ts";
 import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import { checkFiniteOutput } from "./output_checks.ts";
 import { withWinogradConvs } from "../graph/winograd_rewrite.ts";
+import { quantizedParameters, withInt8Convs } from "../graph/int8_rewrite.ts";
+import { withOutputReshapesOnHost } from "../graph/host_reshape.ts";
 import { winogradWeight } from "../graph/winograd.ts";
 
 /** The stages of a staged inversion. */
@@ -83,6 +85,14 @@ export interface HyperInverterOptions {
    * more copy of them, in ONNX Runtime). `false` runs every convolution directly, as the official code does.
    */
   winograd?: boolean;
+  /**
+   * `float32` (default): every operation in float32, as the official code. `int8` (opt-in, CPU): the encoders'
+   * convolutions (E1 and E2, fixed weights) run in 8 bits (graph/int8_conv.ts: per-image uint8 inputs,
+   * per-channel int8 weights quantized once on the host, ONNX MatMulInteger), ≈ 3× faster products on a CPU
+   * with VNNI. Images differ from float32 by the quantization error (measured in `deno task bench`, row
+   * `invert-church256-batch1-int8`). The synthesis (modulated weights) and the hypernetwork stay float32.
+   */
+  precision?: "float32" | "int8";
 }
 
 /**
@@ -203,6 +213,17 @@ export class HyperInverter {
       graph = stage === "encode"
         ? wEncodeStageGraph(this.architecture, batch)
         : this.stageGraph(stage, batch);
+      const encoder = stage === "encode" || stage === "features";
+      if (encoder && this.options.precision === "int8") {
+        const rewrite = withInt8Convs(graph);
+        graph = rewrite.graph;
+        quantizedParameters(rewrite.quantizedWeights, (name) => {
+          const weight = this.weights.get(name);
+          const data = weight === undefined ? undefined : ArrayBuffer.isView(weight) ? weight : weight.data;
+          return data instanceof Float32Array ? data : undefined;
+        }, this.quantizedWeights);
+        for (const [name, value] of this.quantizedWeights) this.runWeights.set(name, value);
+      }
       if (this.options.winograd ?? !(this.options.lowMemory ?? false)) {
         // Measured on 2 cores (CPU time, Winograd ÷ direct): the encoders' fixed weights are transformed once,
         // on the host (parameters `<name>.winograd`, 4× the weight's size: ≈ 0.6 GB more at church-256, none
@@ -212,7 +233,6 @@ export class HyperInverter {
         // 512@32² 0.82; 512@16² 2.1), up to 256²: FFHQ-1024's synthesis (both passes), CPU and wall time,
         // direct → Winograd: up to 256² 2624 → 2205 and 2679 → 2298 ms; also at 512² 2216 and 3696 ms, where
         // the transforms' tensors (2.25× a 128 MB activation) make it slower than direct.
-        const encoder = stage === "encode" || stage === "features";
         graph = withWinogradConvs(graph, {
           minOutputSize: 32,
           minOutputSizeFixedWeight: encoder ? 16 : Infinity,
@@ -247,7 +267,13 @@ export class HyperInverter {
     // keeps a memory arena: its activations are the largest, and re-allocating them costs ≈ 20 % at 1024².
     // Its memory pattern is off, so the arena holds what is alive at once rather than one planned block.
     const low = this.options.lowMemory ?? false;
-    const graph = override ?? this.executionGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
+    const planned = override ?? this.executionGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
+    let hostReshape = this.hostReshapes.get(planned);
+    if (!hostReshape) {
+      hostReshape = withOutputReshapesOnHost(planned);
+      this.hostReshapes.set(planned, hostReshape);
+    }
+    const graph = hostReshape.graph;
     const synthesis = (stage === "phaseOne" || stage === "phaseTwo") && !low;
     const device = this.options.device ?? "cpu";
     const bake = device === "cuda" || device === "webgpu";
@@ -260,15 +286,26 @@ export class HyperInverter {
     });
     const result = await session.run({ ...feeds, ...parameters });
     times[stage] = (times[stage] ?? 0) + result.milliseconds;
+    for (const [name, shape] of hostReshape.hostShapes) {
+      const tensor = result.outputs[name];
+      result.outputs[name] = { ...tensor, shape }; // row-major: the same data under the declared shape
+    }
     return result;
   }
 
   private readonly baked = new WeakMap<GraphBuilder, ReadonlyMap<string, HostData>>();
+  /** Each run graph with its Reshape-made outputs reshaped on the host instead (graph/host_reshape.ts). */
+  private readonly hostReshapes = new WeakMap<
+    GraphBuilder,
+    { graph: GraphBuilder; hostShapes: ReadonlyMap<string, readonly number[]> }
+  >();
   /**
    * The weights the run graphs take: the model's, plus the Winograd-domain weights (`<name>.winograd`,
    * {@linkcode winogradWeight}) of the encoders' rewritten convolutions, computed once on the host.
    */
   private readonly runWeights = new Map<string, WeightValue>();
+  /** The int8 mode's quantized encoder weights (`<name>.int8`, `<name>.int8_scale`), computed once. */
+  private readonly quantizedWeights = new Map<string, Int8Array | Float32Array>();
 
   /**
    * How a graph gets its weights. On an explicit GPU device (`cuda`, `webgpu`) they are baked into the session

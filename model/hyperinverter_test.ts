@@ -85,3 +85,32 @@ Deno.test("the staged inversion (E2 of x and x̂ as one batch of 2B) equals the 
     assert.ok(maxRelativeDiff(residual.data, staged.residuals.get(target)!.data) < 1e-5, `ΔW ${target}`);
   }
 });
+
+Deno.test("precision int8 runs the encoders' convolutions in 8 bits: close to float32, per-image, no float conv left", async () => {
+  const weights = seededWeights();
+  const float = new HyperInverter(ARCHITECTURE, weights);
+  const int8 = new HyperInverter(ARCHITECTURE, weights, { precision: "int8" });
+  for (const stage of ["encode", "features"] as const) {
+    const convs = int8.executionGraph(stage, 1).nodes.filter((n) =>
+      n.op === "Conv" && n.inputs[1].origin === "parameter"
+    );
+    const large = convs.filter((n) => countMacs({ nodes: [n] } as never).total >= 2 ** 20);
+    assert.equal(large.length, 0, `${stage}: float convs of ≥ 2²⁰ MACs left: ${large.map((n) => n.name)}`);
+    assert.ok(
+      int8.executionGraph(stage, 1).nodes.some((n) => n.op === "MatMulInteger"),
+      `${stage} has int8 products`,
+    );
+  }
+  const images = prngFill(9, 0, 2 * 3 * 64 * 64, -0.9, 1.8);
+  const a = await float.invert(images, 2);
+  const b = await int8.invert(images, 2);
+  const wError = maxRelativeDiff(a.wCodes.data, b.wCodes.data);
+  const imageError = maxRelativeDiff(a.finalImages.data, b.finalImages.data);
+  assert.ok(wError > 1e-6 && wError < 0.05, `w codes: ${wError}`); // quantized (not exact), but close
+  assert.ok(imageError > 1e-6 && imageError < 0.1, `final images: ${imageError}`);
+  // Per-image quantization: the first image alone gives the result it gets in the batch of two (up to float
+  // summation order, ≈ 1e-7; a scale shared with its batch mate would move it by the quantization error, ≈ 1e-2).
+  const alone = await int8.invert(images.slice(0, 3 * 64 * 64), 1);
+  const batchError = maxRelativeDiff(alone.finalImages.data, b.finalImages.data.slice(0, 3 * 64 * 64));
+  assert.ok(batchError < 1e-5, `alone vs in a batch: ${batchError}`);
+});

@@ -1,0 +1,157 @@
+/**
+ * A graph transform for the opt-in int8 inference mode: a copy of a graph whose convolutions with fixed
+ * weights (parameters) run in 8 bits ({@linkcode int8Conv}), the others unchanged. Each rewritten weight `w`
+ * is replaced by two parameters, `w.int8` (int8 [kh·kw·C, O]) and `w.int8_scale` (float32 [O]), which
+ * {@linkcode quantizedParameters} computes once on the host from the float weights.
+ *
+ * @module
+ */
+
+import { GraphBuilder } from "./builder.ts";
+import { int8Conv, quantizeConvWeight } from "./int8_conv.ts";
+import type { Tensor } from "./tensor.ts";
+
+/** Suffixes of the parameters that replace a rewritten convolution's weight. */
+export const INT8_SUFFIX = ".int8";
+/** The per-output-channel scale parameter's suffix. */
+export const INT8_SCALE_SUFFIX = ".int8_scale";
+
+/** Options of {@linkcode withInt8Convs}. */
+export interface Int8RewriteOptions {
+  /**
+   * Rewrite only convolutions of at least this many multiply-accumulates per image (default 2²⁰): below it
+   * the quantize / unfold / rescale nodes cost more than the faster product saves.
+   */
+  minMacs?: number;
+  /** Rewrite only convolutions for which this returns true (default: all that qualify). */
+  filter?: (weightName: string) => boolean;
+}
+
+/**
+ * Copies a graph with its eligible convolutions in 8 bits: group 1, no dilation, a parameter as the weight
+ * (used by nothing but such convolutions), at least `minMacs` multiply-accumulates per image.
+ *
+ * @param graph the graph (left unchanged)
+ * @param options thresholds
+ * @returns the new graph, how many convolutions it rewrote, and the replaced weights (name → float shape)
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "./builder.ts";
+ * import { withInt8Convs } from "./int8_rewrite.ts";
+ * const g = new GraphBuilder("conv");
+ * const x = g.input("x", [1, 8, 32, 32]); // [N, C, H, W]
+ * g.output(g.conv(x, g.parameter("w", [8, 8, 3, 3]), { pads: 1 }), "y");
+ * const { graph, rewritten } = withInt8Convs(g, { minMacs: 0 });
+ * console.log(rewritten, graph.parameters.map((p) => p.name)); // 1 ["w.int8", "w.int8_scale"]
+ * ```
+ */
+export function withInt8Convs(
+  graph: GraphBuilder,
+  options: Int8RewriteOptions = {},
+): { graph: GraphBuilder; rewritten: number; quantizedWeights: ReadonlyMap<string, readonly number[]> } {
+  const minMacs = options.minMacs ?? 2 ** 20;
+  const g = new GraphBuilder(graph.name);
+  const mapped = new Map<Tensor, Tensor>();
+  const map = (t: Tensor): Tensor => {
+    const m = mapped.get(t);
+    if (!m) throw new TypeError(`Tensor "${t.name}" of graph "${graph.name}" is used before it is made`);
+    return m;
+  };
+  for (const t of graph.inputs) mapped.set(t, g.input(t.name, t.shape, t.dtype));
+  type Node = (typeof graph.nodes)[number];
+  const qualifies = (node: Node): boolean => {
+    if (node.op !== "Conv" || node.inputs.length !== 2) return false;
+    const [x, w] = node.inputs;
+    const a = node.attributes as { group?: number; dilations?: number[] };
+    const out = node.outputs[0].shape;
+    const macs = out[1] * out[2] * out[3] * w.shape[1] * w.shape[2] * w.shape[3];
+    return w.origin === "parameter" && x.dtype === "float32" && (a.group ?? 1) === 1 &&
+      (a.dilations ?? [1, 1]).every((d) => d === 1) && macs >= minMacs && (options.filter?.(w.name) ?? true);
+  };
+  // A weight is replaced only when every use of it qualifies (a shared weight used elsewhere stays float).
+  const otherUses = new Set<Tensor>(graph.outputs);
+  for (const node of graph.nodes) {
+    node.inputs.forEach((t, i) => {
+      if (!(i === 1 && qualifies(node))) otherUses.add(t);
+    });
+  }
+  const replaced = new Map<Tensor, { weight: Tensor; scale: Tensor } | null>();
+  for (const node of graph.nodes) {
+    const w = node.inputs[1];
+    if (qualifies(node) && !otherUses.has(w)) replaced.set(w, null);
+  }
+  for (const p of graph.parameters) {
+    if (replaced.has(p)) continue;
+    const init = graph.parameterInit(p);
+    mapped.set(p, g.parameter(p.name, p.shape, p.dtype, init ? { init } : {}));
+  }
+  for (const [t, data] of graph.constants) mapped.set(t, g.constant(data, t.shape, t.name));
+  const renamedOutputs = new Map<Tensor, Tensor>(); // output → the tensor its Identity renames
+  let rewritten = 0;
+  for (const node of graph.nodes) {
+    const [out] = node.outputs;
+    if (node.op === "Identity" && graph.outputs.includes(out)) {
+      renamedOutputs.set(out, node.inputs[0]);
+      continue;
+    }
+    const [x, w] = node.inputs;
+    let results: Tensor[];
+    if (node.op === "Conv" && replaced.has(w)) {
+      let quantized = replaced.get(w);
+      if (!quantized) {
+        const [o, c, kh, kw] = w.shape;
+        quantized = {
+          weight: g.parameter(`${w.name}${INT8_SUFFIX}`, [kh * kw * c, o], "int8"),
+          scale: g.parameter(`${w.name}${INT8_SCALE_SUFFIX}`, [o]),
+        };
+        replaced.set(w, quantized);
+      }
+      const a = node.attributes as { strides?: number[]; pads?: number[] };
+      results = [int8Conv(g, map(x), { ...quantized, shape: w.shape }, { strides: a.strides, pads: a.pads })];
+      rewritten++;
+    } else {
+      results = g.node(node.op, node.inputs.map(map), node.attributes);
+    }
+    node.outputs.forEach((t, i) => mapped.set(t, results[i]));
+  }
+  for (const out of graph.outputs) g.output(map(renamedOutputs.get(out) ?? out), out.name);
+  const quantizedWeights = new Map([...replaced.keys()].map((w) => [w.name, w.shape] as const));
+  return { graph: g, rewritten, quantizedWeights };
+}
+
+/**
+ * The host values of a rewritten graph's int8 parameters: for every replaced weight `w` whose float values are
+ * known, `w.int8` and `w.int8_scale` from {@linkcode quantizeConvWeight} (computed once per weight; give the
+ * same `cache` across graphs to share them).
+ *
+ * @param quantizedWeights what {@linkcode withInt8Convs} replaced: float weight name → shape [O, C, kh, kw]
+ * @param floatWeight the float32 values of a weight, or undefined when unknown (then it is skipped, and
+ *   feeding the graph names its parameters as missing)
+ * @param cache where computed values are kept (and looked up first)
+ * @returns the cache, with these weights' int8 parameters added
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "./builder.ts";
+ * import { quantizedParameters, withInt8Convs } from "./int8_rewrite.ts";
+ * const g = new GraphBuilder("conv");
+ * g.output(g.conv(g.input("x", [1, 2, 4, 4]), g.parameter("w", [1, 2, 1, 1])), "y");
+ * const { quantizedWeights } = withInt8Convs(g, { minMacs: 0 });
+ * const values = quantizedParameters(quantizedWeights, () => new Float32Array([0.5, -1]));
+ * console.log([...values.get("w.int8")!]); // [64, -127]
+ * ```
+ */
+export function quantizedParameters(
+  quantizedWeights: ReadonlyMap<string, readonly number[]>,
+  floatWeight: (name: string) => Float32Array | undefined,
+  cache: Map<string, Int8Array | Float32Array> = new Map(),
+): Map<string, Int8Array | Float32Array> {
+  for (const [name, shape] of quantizedWeights) {
+    if (cache.has(`${name}${INT8_SUFFIX}`)) continue;
+    const data = floatWeight(name);
+    if (!data) continue;
+    const { weight, scale } = quantizeConvWeight(data, shape);
+    cache.set(`${name}${INT8_SUFFIX}`, weight);
+    cache.set(`${name}${INT8_SCALE_SUFFIX}`, scale);
+  }
+  return cache;
+}
