@@ -59,7 +59,8 @@ export function withOutputReshapesOnHost(
     const before = producer?.op === "Reshape" ? producer.inputs[0] : undefined;
     const maker = before && graph.producer(before);
     // Only a Reshape whose result nothing else uses (but the renaming Identity) can leave the graph.
-    const reshapedUses = (uses.get(reshaped) ?? 0) - (reshaped === out ? 0 : 1);
+    const reshapedUses = (uses.get(reshaped) ?? 0) - (reshaped === out ? 0 : 1) + (uses.get(out) ?? 0) *
+        (reshaped === out ? 0 : 1);
     if (
       !before || !maker || maker.outputs.length !== 1 || uses.get(before) !== 1 ||
       graph.outputs.includes(before) ||
@@ -79,8 +80,11 @@ export function withOutputReshapesOnHost(
   );
   for (const node of graph.nodes) {
     const [out] = node.outputs;
-    if (node.op === "Identity" && graph.outputs.includes(out)) continue; // outputs are named below
     if (movedReshapes.has(node)) continue; // done on the host
+    if (node.op === "Identity" && graph.outputs.includes(out)) { // outputs are named below
+      if (!hostShapes.has(out.name)) mapped.set(out, map(node.inputs[0])); // later nodes may read an output
+      continue;
+    }
     const name = outputOf.get(out);
     if (name !== undefined) {
       mapped.set(out, g.node(node.op, node.inputs.map(map), node.attributes, name)[0]);

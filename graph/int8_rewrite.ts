@@ -92,6 +92,7 @@ export function withInt8Convs(
     const [out] = node.outputs;
     if (node.op === "Identity" && graph.outputs.includes(out)) {
       renamedOutputs.set(out, node.inputs[0]);
+      mapped.set(out, map(node.inputs[0])); // later nodes may read an output (a loss reads the images)
       continue;
     }
     const [x, w] = node.inputs;

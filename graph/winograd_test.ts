@@ -157,3 +157,18 @@ Deno.test("withWinogradConvs can take fixed weights as `.winograd` parameters, f
   assert.ok(maxDiff <= 2e-5 * maxAbs, `max diff ${maxDiff} (scale ${maxAbs})`);
   assert.throws(() => winogradWeight(weights[0], [128, 128, 1, 9]), /\[O, C, 3, 3\]/);
 });
+
+Deno.test("withWinogradConvs keeps a graph whose later nodes read one of its outputs (a loss reading the images)", async () => {
+  const g = new GraphBuilder("output_read");
+  const x = g.input("x", [1, 128, 32, 32]); // [N, C, H, W]
+  const images = g.output(g.conv(x, g.parameter("w", [128, 128, 3, 3]), { pads: 1 }), "images");
+  g.output(g.reduceSum(g.mul(images, images), [0, 1, 2, 3], false), "loss");
+  const { graph, rewritten } = withWinogradConvs(g);
+  assert.equal(rewritten, 1);
+  assert.deepEqual(graph.outputs.map((o) => o.name), ["images", "loss"]);
+  const feeds = { x: prngFill(3, 0, 128 * 32 * 32, -1, 2), w: prngFill(4, 0, 128 * 128 * 9, -0.05, 0.1) };
+  const direct = (await (await GraphSession.create(g)).run(feeds)).outputs;
+  const fast = (await (await GraphSession.create(graph)).run(feeds)).outputs;
+  const [a, b] = [(direct.loss.data as Float32Array)[0], (fast.loss.data as Float32Array)[0]];
+  assert.ok(Math.abs(a - b) <= 1e-5 * a, `loss ${a} vs ${b}`);
+});
