@@ -100,10 +100,14 @@ function attributeProto(name: string, value: unknown, isFloat: boolean): ProtoWr
 }
 
 /** Node inputs and extra initializers for the IR attributes that ONNX takes as inputs. */
-function nodeProto(node: GraphNode, extraInitializers: ProtoWriter[]): ProtoWriter {
+function nodeProto(
+  node: GraphNode,
+  extraInitializers: ProtoWriter[],
+  renamed: ReadonlyMap<string, string>,
+): ProtoWriter {
   const definition = OP_SET[node.op];
   const n = new ProtoWriter();
-  for (const t of node.inputs) n.string(1, t.name);
+  for (const t of node.inputs) n.string(1, renamed.get(t.name) ?? t.name);
   const asInputs = definition.attributesAsInputs ?? [];
   for (const key of asInputs) {
     if (key === "" || node.attributes[key] === undefined) {
@@ -122,7 +126,7 @@ function nodeProto(node: GraphNode, extraInitializers: ProtoWriter[]): ProtoWrit
     }
     n.string(1, name);
   }
-  for (const t of node.outputs) n.string(2, t.name);
+  for (const t of node.outputs) n.string(2, renamed.get(t.name) ?? t.name);
   n.string(3, node.name);
   n.string(4, node.op);
   for (const [key, value] of Object.entries(node.attributes)) {
@@ -130,6 +134,30 @@ function nodeProto(node: GraphNode, extraInitializers: ProtoWriter[]): ProtoWrit
     n.message(5, attributeProto(key, value, definition.floatAttributes?.includes(key) ?? false));
   }
   return n;
+}
+
+/**
+ * The Identity nodes that only rename a node's result to a graph output's name are not written: the producing
+ * node writes the output name itself. ONNX Runtime keeps such an Identity as a copy when the renamed tensor has
+ * other consumers (an optimizer's new moments feed the parameter update and are outputs: 42 of 226 ms of an
+ * Adam update over 40 M values). Inputs, parameters, constants and tensors that are outputs themselves keep
+ * their Identity.
+ */
+function outputRenames(graph: GraphBuilder): { renamed: Map<string, string>; elided: Set<GraphNode> } {
+  const renamed = new Map<string, string>();
+  const elided = new Set<GraphNode>();
+  const outputs = new Set(graph.outputs);
+  for (const node of graph.nodes) {
+    const [source] = node.inputs;
+    const [out] = node.outputs;
+    if (node.op !== "Identity" || !outputs.has(out) || outputs.has(source) || renamed.has(source.name)) {
+      continue;
+    }
+    if (source.origin !== "node") continue;
+    renamed.set(source.name, out.name);
+    elided.add(node);
+  }
+  return { renamed, elided };
 }
 
 /**
@@ -156,7 +184,10 @@ export function encodeOnnxModel(graph: GraphBuilder, options: OnnxEncodeOptions 
   const threshold = options.externalThresholdBytes ?? 1024;
   const g = new ProtoWriter();
   const extraInitializers: ProtoWriter[] = [];
-  for (const node of graph.nodes) g.message(1, nodeProto(node, extraInitializers));
+  const { renamed, elided } = outputRenames(graph);
+  for (const node of graph.nodes) {
+    if (!elided.has(node)) g.message(1, nodeProto(node, extraInitializers, renamed));
+  }
   g.string(2, graph.name);
 
   const externalData: Uint8Array[] = [];
