@@ -442,6 +442,18 @@ export class GraphBuilder {
   }
 
   /**
+   * The slices of `data` at `indices` along `axis` (ONNX Gather; indices in range). Inference only (no gradient).
+   *
+   * @param data any tensor
+   * @param indices int32 or int64 indices
+   * @param axis the axis indexed (default 0)
+   * @returns data.shape[:axis] + indices.shape + data.shape[axis+1:]
+   */
+  gather(data: Tensor, indices: Tensor, axis = 0): Tensor {
+    return this.node("Gather", [data, indices], { axis })[0];
+  }
+
+  /**
    * 2-D cross-correlation, NCHW. Weight [O, C/group, kh, kw].
    *
    * @param x input [N, C, H, W]

@@ -54,7 +54,12 @@ export function unbroadcast(g: GraphBuilder, grad: Tensor, shape: readonly numbe
  * Ops that only inference graphs use (the int8 mode, graph/int8_conv.ts): their gradient rule throws, naming the
  * node, so differentiating a quantized graph fails at build time rather than training on a zero gradient.
  */
-export const INFERENCE_ONLY_OPS: readonly OpName[] = ["DynamicQuantizeLinear", "MatMulInteger", "Cast"];
+export const INFERENCE_ONLY_OPS: readonly OpName[] = [
+  "DynamicQuantizeLinear",
+  "MatMulInteger",
+  "Cast",
+  "Gather",
+];
 
 /** The rule of an op that only inference graphs use (the int8 mode): differentiating through it is an error. */
 function inferenceOnly(op: string): GradientRule {
@@ -274,6 +279,7 @@ export const GRADIENT_RULES: Readonly<Record<OpName, GradientRule>> = {
   DynamicQuantizeLinear: inferenceOnly("DynamicQuantizeLinear"),
   MatMulInteger: inferenceOnly("MatMulInteger"),
   Cast: inferenceOnly("Cast"),
+  Gather: inferenceOnly("Gather"),
 } satisfies Record<OpName, GradientRule>;
 
 // ---------------------------------------------------------------- helpers

@@ -427,6 +427,8 @@ Deno.test("every op of the op set is checked by a central-difference case, or is
       ? g.dynamicQuantizeLinear(x)[0]
       : op === "Cast"
       ? g.cast(x, "float32")
+      : op === "Gather"
+      ? g.gather(x, g.constant(new Int32Array([1, 0]), [2]), 0)
       : g.matMulInteger(
         g.input("a", [2, 2], "uint8"),
         g.input("b", [2, 2], "int8"),

@@ -1,6 +1,7 @@
 /**
  * 8-bit convolution as graph operations, for the opt-in int8 inference mode: the input is quantized per image
  * to uint8 over its own range (ONNX DynamicQuantizeLinear, 0 exact), unfolded (im2col) in uint8, channels last,
+ * by one Gather of pixel rows (the padding reads a row of zero points),
  * and multiplied by the weight quantized per output channel to int8 (symmetric, scale max|w|/127) with ONNX
  * MatMulInteger; the int32 result times the two scales is the float32 output.
  *
@@ -124,29 +125,54 @@ export function int8Conv(
   }
   const [sh, sw] = options.strides ?? [1, 1];
   const [pt, pl, pb, pr] = options.pads ?? [0, 0, 0, 0];
-  const hp = h + pt + pb, wp = wi + pl + pr;
-  const oh = Math.floor((hp - kh) / sh) + 1, ow = Math.floor((wp - kw) / sw) + 1;
-  // Padding in float32 before quantizing: 0 is exact in the uint8 code, so the pad is the zero point.
-  const padded = pt || pl || pb || pr ? g.pad(x, [0, 0, pt, pl, 0, 0, pb, pr]) : x; // [N, C, Hp, Wp]
+  const oh = Math.floor((h + pt + pb - kh) / sh) + 1, ow = Math.floor((wi + pl + pr - kw) / sw) + 1;
+  const k = kh * kw * c;
+  // The unfolding as one Gather of channels-last rows: row (y·W + x) of the image, or row H·W, a row of zero
+  // points (0 is exact in the uint8 code), where a tap falls into the padding. Constant indices per shape.
+  const identity = kh === 1 && kw === 1 && sh === 1 && sw === 1 && !(pt || pl || pb || pr);
+  const indices = identity ? undefined : g.constant(unfoldIndices(h, wi, kh, kw, sh, sw, pt, pl, oh, ow), [
+    oh * ow * kh * kw,
+  ], "int8_unfold");
   const images: Tensor[] = [];
   for (let i = 0; i < n; i++) {
-    const image = n > 1 ? g.slice(padded, [0], [i], [i + 1]) : padded; // [1, C, Hp, Wp]
+    const image = n > 1 ? g.slice(x, [0], [i], [i + 1]) : x; // [1, C, H, W]
     const [q, xScale, zeroPoint] = g.dynamicQuantizeLinear(image);
-    const channelsLast = g.transpose(q, [0, 2, 3, 1]); // [1, Hp, Wp, C] uint8
-    const taps: Tensor[] = [];
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        const whole = a === 0 && b === 0 && sh === 1 && sw === 1 && oh === hp && ow === wp;
-        taps.push(
-          whole
-            ? channelsLast
-            : g.slice(channelsLast, [1, 2], [a, b], [a + sh * (oh - 1) + 1, b + sw * (ow - 1) + 1], [sh, sw]),
-        ); // [1, OH, OW, C]
-      }
+    const rows = g.reshape(g.transpose(q, [0, 2, 3, 1]), [h * wi, c]); // [H·W, C] uint8
+    let columns = rows; // [OH·OW, kh·kw·C] uint8
+    if (indices) {
+      const zeroRow = g.expand(g.reshape(zeroPoint, [1, 1]), [1, c]); // [1, C]
+      columns = g.reshape(g.gather(g.concat([rows, zeroRow], 0), indices, 0), [oh * ow, k]);
     }
-    const columns = g.reshape(g.concat(taps, 3), [oh * ow, kh * kw * c]); // [OH·OW, kh·kw·C] uint8
     const product = g.cast(g.matMulInteger(columns, w.weight, zeroPoint), "float32"); // [OH·OW, O]
     images.push(g.reshape(g.mul(product, g.mul(xScale, w.scale)), [1, oh, ow, o])); // [1, OH, OW, O]
   }
   return g.transpose(g.concat(images, 0), [0, 3, 1, 2]); // [N, O, OH, OW]
+}
+
+/** For output pixel (y, x) and tap (a, b), in that order: the input row, or H·W (the zero row) in the padding. */
+function unfoldIndices(
+  h: number,
+  w: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  pt: number,
+  pl: number,
+  oh: number,
+  ow: number,
+): Int32Array {
+  const indices = new Int32Array(oh * ow * kh * kw);
+  let i = 0;
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      for (let a = 0; a < kh; a++) {
+        for (let b = 0; b < kw; b++) {
+          const iy = y * sh - pt + a, ix = x * sw - pl + b;
+          indices[i++] = iy >= 0 && iy < h && ix >= 0 && ix < w ? iy * w + ix : h * w;
+        }
+      }
+    }
+  }
+  return indices;
 }

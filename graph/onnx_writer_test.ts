@@ -28,6 +28,7 @@ function everyOpGraph(): GraphBuilder {
   const [q, scale, zeroPoint] = g.dynamicQuantizeLinear(flat); // [2, 36] uint8
   const int8Weight = g.constant(Int8Array.from({ length: 36 * 8 }, (_, i) => (i % 7) - 3), [36, 8]);
   m = g.add(m, g.mul(g.cast(g.matMulInteger(q, int8Weight, zeroPoint), "float32"), scale)); // [2, 8]
+  m = g.gather(m, g.constant(new Int32Array([1, 0]), [2]), 0); // [2, 8], rows swapped
   const sums = g.concat([
     g.reduceSum(m, [1]),
     g.reduceMean(m, [1]),

@@ -28,6 +28,7 @@
  * | DynamicQuantizeLinear | x (float32) | | uint8 q, scale [], zero point [] (uint8) of x's range ∪ {0}; inference only |
  * | MatMulInteger | a (uint8) [M, K], b (int8) [K, N], a zero point [] | | int32 Σ (a − zp)·b; inference only |
  * | Cast | x | to (an ONNX dtype code) | element type conversion; inference only |
+ * | Gather | data, indices (int32/int64) | axis | data's slices at the indices along axis; inference only |
  *
  * @module
  */
@@ -49,7 +50,7 @@ export type Attributes = Readonly<Record<string, AttributeValue>>;
  * ```ts
  * import assert from "node:assert/strict";
  * import { OP_NAMES } from "./ops.ts";
- * assert.equal(OP_NAMES.length, 35);
+ * assert.equal(OP_NAMES.length, 36);
  * assert.ok(OP_NAMES.includes("Conv"));
  * ```
  */
@@ -89,6 +90,7 @@ export const OP_NAMES = [
   "DynamicQuantizeLinear",
   "MatMulInteger",
   "Cast",
+  "Gather",
 ] as const;
 
 /** An op of the op set (`"NotAnOp"` does not type-check). */
@@ -545,6 +547,21 @@ export const OP_SET: Readonly<Record<OpName, OpDefinition>> = {
       const dtype = (Object.keys(ONNX_DTYPE_CODE) as DType[]).find((d) => ONNX_DTYPE_CODE[d] === code);
       if (!dtype) throw shapeError(node, `unknown target dtype code ${code}`);
       return [{ shape: node.inputs[0].shape, dtype }];
+    },
+  },
+  Gather: {
+    summary: "the slices of data at the given indices along an axis (ONNX Gather)",
+    arity: 2,
+    infer(node) {
+      const [data, indices] = node.inputs;
+      if (indices.dtype !== "int64" && indices.dtype !== "int32") {
+        throw shapeError(node, `indices must be int32 or int64, got ${indices.dtype}`);
+      }
+      const axis = normalizeAxis(node, int(node, "axis", 0), data.shape.length);
+      return [{
+        shape: [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)],
+        dtype: data.dtype,
+      }];
     },
   },
 } satisfies Record<OpName, OpDefinition>;
