@@ -1,7 +1,8 @@
 /**
  * `deno task bench [--json] [--runs N] [--filter TEXT] [--device cpu|cuda|webgpu|auto]`: speed of the project's graphs on this machine, with the
  * ratios measured in the same run. Rows: synthesis at 1024 and 256, batch 1 and 4; full inversion FFHQ-1024 D=128
- * and church-256 D=64 at batch 1 and 4 (and batch 1 in low-memory mode), each in its own process with its peak
+ * and church-256 D=64 at batch 1 and 4 (and batch 1 in low-memory mode, and in the opt-in int8 mode with its
+ * error against float32 on the same images), each in its own process with its peak
  * memory; on the CPU provider unless `--device` names another (the face-alignment rows always run on the CPU:
  * tfjs). Every row gives the provider that ran.
  *
