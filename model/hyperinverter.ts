@@ -86,7 +86,8 @@ export interface HyperInverterOptions {
    */
   winograd?: boolean;
   /**
-   * `float32` (default): every operation in float32, as the official code. `int8` (opt-in, CPU): the encoders'
+   * `float32` (default): every operation in float32, as the official code. `int8` (opt-in, CPU only: device
+   * `auto` then means the CPU, `cuda` and `webgpu` are refused): the encoders'
    * convolutions (E1 and E2, fixed weights) run in 8 bits (graph/int8_conv.ts: per-image uint8 inputs,
    * per-channel int8 weights quantized once on the host, ONNX MatMulInteger), ≈ 3× faster products on a CPU
    * with VNNI. Images differ from float32 by the quantization error (measured in `deno task bench`, row
@@ -113,7 +114,22 @@ export class HyperInverter {
     readonly architecture: HyperInverterArchitecture,
     readonly weights: ReadonlyMap<string, WeightValue>,
     readonly options: HyperInverterOptions = {},
-  ) {}
+  ) {
+    const precision = options.precision ?? "float32";
+    if (precision !== "float32" && precision !== "int8") {
+      throw new TypeError(`Unknown precision "${precision}"; use "float32" or "int8"`);
+    }
+    if (precision === "int8") {
+      const device = options.device ?? "cpu";
+      if (device !== "cpu" && device !== "auto") {
+        throw new TypeError(
+          `precision "int8" runs on the CPU provider only (its MatMulInteger products are a CPU kernel); ` +
+            `device "${device}" was asked for: use device "cpu", or precision "float32" on the GPU`,
+        );
+      }
+      this.options = { ...options, device: "cpu" }; // "auto" means the CPU in int8 mode
+    }
+  }
 
   /** Output side R of the generator. */
   get resolution(): number {

@@ -115,3 +115,21 @@ Deno.test("precision int8 runs the encoders' convolutions in 8 bits: close to fl
   const batchError = maxRelativeDiff(alone.finalImages.data, b.finalImages.data.slice(0, 3 * 64 * 64));
   assert.ok(batchError < 1e-5, `alone vs in a batch: ${batchError}`);
 });
+
+Deno.test("precision int8 is refused on a GPU device with a message naming the fix; auto means the CPU", () => {
+  const weights = seededWeights();
+  for (const device of ["cuda", "webgpu"]) {
+    assert.throws(
+      () => new HyperInverter(ARCHITECTURE, weights, { precision: "int8", device }),
+      /precision "int8" runs on the CPU provider only.*use device "cpu"/,
+    );
+  }
+  assert.equal(
+    new HyperInverter(ARCHITECTURE, weights, { precision: "int8", device: "auto" }).options.device,
+    "cpu",
+  );
+  assert.throws(
+    () => new HyperInverter(ARCHITECTURE, weights, { precision: "int4" as "int8" }),
+    /Unknown precision "int4"/,
+  );
+});
