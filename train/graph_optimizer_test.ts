@@ -100,7 +100,7 @@ Deno.test("a non-finite gradient updates nothing in the graph either, and names 
   const g = fitGraph();
   const parameters = seeded(g);
   const adam = new Adam({ lr: 0.01 });
-  const trainer = new Trainer(g, parameters, adam);
+  const trainer = new Trainer(g, parameters, adam, { optimizerOnHost: false });
   const before = new Map([...parameters].map(([n, p]) => [n, p.data.slice()]));
   const target = prngFill(8, 0, 60, 0, 1);
   const x = prngFill(9, 0, 2 * 3 * 36, 0, 1);
@@ -113,9 +113,10 @@ Deno.test("a non-finite gradient updates nothing in the graph either, and names 
 Deno.test("a graph that updates in the graph refuses a host-loop trainer and another optimizer kind", () => {
   const g = fitGraph();
   const parameters = seeded(g);
-  new Trainer(g, parameters, new Adam());
-  new Trainer(g, parameters, new Adam({ lr: 0.5 })); // the same kind shares the update
-  assert.throws(() => new Trainer(g, parameters, new Ranger()), /already holds a adam update/);
+  const inGraph = { optimizerOnHost: false };
+  new Trainer(g, parameters, new Adam(), inGraph);
+  new Trainer(g, parameters, new Adam({ lr: 0.5 }), inGraph); // the same kind shares the update
+  assert.throws(() => new Trainer(g, parameters, new Ranger(), inGraph), /already holds a adam update/);
   assert.throws(
     () => new Trainer(g, parameters, new Adam(), { optimizerOnHost: true }),
     /build another graph/,
@@ -124,7 +125,7 @@ Deno.test("a graph that updates in the graph refuses a host-loop trainer and ano
 
 Deno.test("small parameters are updated as one flattened group, a large one on its own", () => {
   const g = fitGraph();
-  new Trainer(g, seeded(g), new Adam());
+  new Trainer(g, seeded(g), new Adam(), { optimizerOnHost: false });
   const outputs = g.outputs.map((t) => t.name);
   const updated = outputs.filter((n) => n.startsWith("updated.") && !n.includes("/")).sort();
   assert.equal(updated.length, 2);
@@ -140,10 +141,21 @@ Deno.test("a model above 1 Mi trainable values keeps its gradients inside the gr
   const d = g.sub(w, g.input("target", [1100, 1000]));
   addTrainingOutputs(g, g.reduceMean(g.mul(d, d), [0, 1], false));
   const parameters = new Map([["w", { data: new Float32Array(w.size), shape: w.shape }]]);
-  const trainer = new Trainer(g, parameters, new Adam({ lr: 0.1 }));
+  const trainer = new Trainer(g, parameters, new Adam({ lr: 0.1 }), { optimizerOnHost: false });
   assert.ok(!g.outputs.some((t) => t.name.startsWith("grad.")));
   const result = await trainer.step({ target: new Float32Array(w.size).fill(1) });
   assert.deepEqual(Object.keys(result.outputs), ["loss"]);
   // Adam's first step moves by about lr · sign(−grad) (less by eps / |grad| ≈ 0.6 % here)
   assert.ok(Math.abs(parameters.get("w")!.data[0] - 0.1) < 1e-3, `${parameters.get("w")!.data[0]}`);
+});
+
+Deno.test("the default update: Adam on the CPU on the host (SIMD), Ranger in the graph, Adam({ simd: false }) in the graph", () => {
+  const updatesInGraph = (optimizer: Adam | Ranger) => {
+    const g = fitGraph();
+    new Trainer(g, seeded(g), optimizer);
+    return g.outputs.some((t) => t.name.startsWith("updated."));
+  };
+  assert.equal(updatesInGraph(new Adam()), false);
+  assert.equal(updatesInGraph(new Ranger()), true);
+  assert.equal(updatesInGraph(new Adam({ simd: false })), true);
 });

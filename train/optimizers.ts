@@ -11,6 +11,7 @@
  */
 
 import { ADAM_GRAPH_UPDATE, type GraphUpdateRule, RANGER_GRAPH_UPDATE } from "./graph_optimizer.ts";
+import { adamUpdateSimd } from "./adam_simd.ts";
 
 const f = Math.fround;
 
@@ -90,6 +91,8 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /** The host update by WebAssembly SIMD where available (default true; the same bits as the scalar loop). */
+  simd?: boolean;
 }
 
 /**
@@ -112,9 +115,12 @@ export class Adam implements GraphSteppableOptimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
+  /** Whether the host update may use the WebAssembly SIMD kernel (same bits; `simd: false` forces the loop). */
+  readonly simd: boolean;
 
-  /** @param options lr (1e-3), beta1 (0.9), beta2 (0.999), eps (1e-8) */
+  /** @param options lr (1e-3), beta1 (0.9), beta2 (0.999), eps (1e-8), simd (true) */
   constructor(options: AdamOptions = {}) {
+    this.simd = options.simd ?? true;
     this.#lr = options.lr ?? 1e-3;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
@@ -195,6 +201,8 @@ export class Adam implements GraphSteppableOptimizer {
       }
       const { m, v } = state;
       const p = parameter.data;
+      // WebAssembly SIMD where available (the same bits, ≈ 5× faster: train/adam_simd.ts), else this loop.
+      if (this.simd && adamUpdateSimd(p, g, m, v, s)) continue;
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
         m[i] = f(f(m[i] * b1) + f(gi * a1));

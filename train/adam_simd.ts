@@ -1,0 +1,453 @@
+/**
+ * Adam's host update as WebAssembly SIMD (f32x4): the same float32 operations, in the same order, as the scalar
+ * loop of `optimizers.ts` (which emulates float32 with `Math.fround` of double results, correctly rounded for
+ * +, ×, ÷ and √), so both give the same bits (tested). Values pass through a small scratch memory chunk by
+ * chunk (64 Ki values per array, 1 MiB in all: it stays in the core's cache), so the update reads p, g, m, v
+ * and writes p, m, v once from main memory, whatever the parameter's size, with no state kept here.
+ *
+ * Measured on this project's 2-vCPU machine, church-256 D=64 (157 M values): see README "Benchmarks".
+ *
+ * The module is 277 bytes, assembled by wabt 1.0.37 (`npm:wabt`, `parseWat(…, { simd: true })`) from:
+ *
+ * ```wat
+ * (module
+ *   (memory (export "memory") 1)
+ *   ;; Adam over n float32 values at byte offsets p, g, m, v (n a multiple of 4), exactly the float32 operations of
+ *   ;; train/optimizers.ts: m = m·b1 + g·a1; v = v·b2 + (a2·g)·g; p = p + value·(m / (√v / correction + eps)).
+ *   (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+ *         (param $b1 f32) (param $a1 f32) (param $b2 f32) (param $a2 f32) (param $corr f32) (param $eps f32)
+ *         (param $value f32)
+ *     (local $i i32) (local $gi v128) (local $mi v128) (local $vi v128) (local $den v128)
+ *     (local $B1 v128) (local $A1 v128) (local $B2 v128) (local $A2 v128) (local $C v128) (local $E v128) (local $V v128)
+ *     (local.set $B1 (f32x4.splat (local.get $b1)))
+ *     (local.set $A1 (f32x4.splat (local.get $a1)))
+ *     (local.set $B2 (f32x4.splat (local.get $b2)))
+ *     (local.set $A2 (f32x4.splat (local.get $a2)))
+ *     (local.set $C (f32x4.splat (local.get $corr)))
+ *     (local.set $E (f32x4.splat (local.get $eps)))
+ *     (local.set $V (f32x4.splat (local.get $value)))
+ *     (local.set $n (i32.shl (local.get $n) (i32.const 2)))
+ *     (block $done
+ *       (loop $next
+ *         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+ *         (local.set $gi (v128.load (i32.add (local.get $g) (local.get $i))))
+ *         (local.set $mi (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (local.get $B1))
+ *                                   (f32x4.mul (local.get $gi) (local.get $A1))))
+ *         (local.set $vi (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (local.get $B2))
+ *                                   (f32x4.mul (f32x4.mul (local.get $A2) (local.get $gi)) (local.get $gi))))
+ *         (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mi))
+ *         (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vi))
+ *         (local.set $den (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vi)) (local.get $C)) (local.get $E)))
+ *         (v128.store (i32.add (local.get $p) (local.get $i))
+ *           (f32x4.add (v128.load (i32.add (local.get $p) (local.get $i)))
+ *                      (f32x4.mul (local.get $V) (f32x4.div (local.get $mi) (local.get $den)))))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 16)))
+ *         (br $next)))))
+ * ```
+ *
+ * @module
+ */
+
+const WASM = new Uint8Array([
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  16,
+  1,
+  96,
+  12,
+  127,
+  127,
+  127,
+  127,
+  127,
+  125,
+  125,
+  125,
+  125,
+  125,
+  125,
+  125,
+  0,
+  3,
+  2,
+  1,
+  0,
+  5,
+  3,
+  1,
+  0,
+  1,
+  7,
+  17,
+  2,
+  6,
+  109,
+  101,
+  109,
+  111,
+  114,
+  121,
+  2,
+  0,
+  4,
+  97,
+  100,
+  97,
+  109,
+  0,
+  0,
+  10,
+  220,
+  1,
+  1,
+  217,
+  1,
+  2,
+  1,
+  127,
+  11,
+  123,
+  32,
+  5,
+  253,
+  19,
+  33,
+  17,
+  32,
+  6,
+  253,
+  19,
+  33,
+  18,
+  32,
+  7,
+  253,
+  19,
+  33,
+  19,
+  32,
+  8,
+  253,
+  19,
+  33,
+  20,
+  32,
+  9,
+  253,
+  19,
+  33,
+  21,
+  32,
+  10,
+  253,
+  19,
+  33,
+  22,
+  32,
+  11,
+  253,
+  19,
+  33,
+  23,
+  32,
+  4,
+  65,
+  2,
+  116,
+  33,
+  4,
+  2,
+  64,
+  3,
+  64,
+  32,
+  12,
+  32,
+  4,
+  79,
+  13,
+  1,
+  32,
+  1,
+  32,
+  12,
+  106,
+  253,
+  0,
+  4,
+  0,
+  33,
+  13,
+  32,
+  2,
+  32,
+  12,
+  106,
+  253,
+  0,
+  4,
+  0,
+  32,
+  17,
+  253,
+  230,
+  1,
+  32,
+  13,
+  32,
+  18,
+  253,
+  230,
+  1,
+  253,
+  228,
+  1,
+  33,
+  14,
+  32,
+  3,
+  32,
+  12,
+  106,
+  253,
+  0,
+  4,
+  0,
+  32,
+  19,
+  253,
+  230,
+  1,
+  32,
+  20,
+  32,
+  13,
+  253,
+  230,
+  1,
+  32,
+  13,
+  253,
+  230,
+  1,
+  253,
+  228,
+  1,
+  33,
+  15,
+  32,
+  2,
+  32,
+  12,
+  106,
+  32,
+  14,
+  253,
+  11,
+  4,
+  0,
+  32,
+  3,
+  32,
+  12,
+  106,
+  32,
+  15,
+  253,
+  11,
+  4,
+  0,
+  32,
+  15,
+  253,
+  227,
+  1,
+  32,
+  21,
+  253,
+  231,
+  1,
+  32,
+  22,
+  253,
+  228,
+  1,
+  33,
+  16,
+  32,
+  0,
+  32,
+  12,
+  106,
+  32,
+  0,
+  32,
+  12,
+  106,
+  253,
+  0,
+  4,
+  0,
+  32,
+  23,
+  32,
+  14,
+  32,
+  16,
+  253,
+  231,
+  1,
+  253,
+  230,
+  1,
+  253,
+  228,
+  1,
+  253,
+  11,
+  4,
+  0,
+  32,
+  12,
+  65,
+  16,
+  106,
+  33,
+  12,
+  12,
+  0,
+  11,
+  11,
+  11,
+]);
+
+/** Values per array per chunk (a multiple of 4). */
+const CHUNK = 1 << 16;
+
+interface Kernel {
+  readonly heap: Float32Array;
+  readonly adam: (
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    b1: number,
+    a1: number,
+    b2: number,
+    a2: number,
+    correction: number,
+    eps: number,
+    value: number,
+  ) => void;
+}
+
+let kernel: Kernel | null | undefined;
+
+/** The compiled kernel, or null where WebAssembly SIMD is unavailable (then callers use the scalar loop). */
+function simdKernel(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(WASM), {});
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    memory.grow(Math.ceil((4 * CHUNK * 4) / 65536));
+    kernel = { heap: new Float32Array(memory.buffer), adam: instance.exports.adam as Kernel["adam"] };
+  } catch {
+    kernel = null;
+  }
+  return kernel;
+}
+
+/** Adam's per-step constants, as `Adam.scalars` gives them (float32 values). */
+export interface AdamStepScalars {
+  readonly beta1: number;
+  readonly one_minus_beta1: number;
+  readonly beta2: number;
+  readonly one_minus_beta2: number;
+  readonly correction2: number;
+  readonly eps: number;
+  readonly step_value: number;
+}
+
+/**
+ * Whether {@linkcode adamUpdateSimd} can run here (WebAssembly SIMD).
+ *
+ * @returns true when the SIMD kernel compiled
+ * @example
+ * ```ts
+ * import { adamSimdAvailable } from "./adam_simd.ts";
+ * console.log(typeof adamSimdAvailable()); // "boolean"
+ * ```
+ */
+export function adamSimdAvailable(): boolean {
+  return simdKernel() !== null;
+}
+
+/**
+ * One Adam update in place: m ← m·β₁ + g·(1 − β₁), v ← v·β₂ + ((1 − β₂)·g)·g, p ← p + value·(m / (√v / c₂ + ε)),
+ * each operation rounded to float32 (bit-identical to the scalar loop of `optimizers.ts`).
+ *
+ * @param p parameter values (updated)
+ * @param g gradient (read)
+ * @param m first moment (updated)
+ * @param v second moment (updated)
+ * @param s the step's constants
+ * @returns false (and nothing changed) where WebAssembly SIMD is unavailable
+ * @example
+ * ```ts
+ * import { adamUpdateSimd } from "./adam_simd.ts";
+ * const p = new Float32Array([1]), m = new Float32Array(1), v = new Float32Array(1);
+ * const s = { beta1: 0.9, one_minus_beta1: 0.1, beta2: 0.999, one_minus_beta2: 0.001, correction2: 1, eps: 0, step_value: -1 };
+ * adamUpdateSimd(p, new Float32Array([2]), m, v, s);
+ * console.log(p[0].toFixed(4)); // "-2.1623"
+ * ```
+ */
+export function adamUpdateSimd(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  s: AdamStepScalars,
+): boolean {
+  const k = simdKernel();
+  if (!k) return false;
+  if (g.length !== p.length || m.length !== p.length || v.length !== p.length) {
+    throw new RangeError(`Adam: lengths differ (p ${p.length}, g ${g.length}, m ${m.length}, v ${v.length})`);
+  }
+  const { heap } = k;
+  const [pAt, gAt, mAt, vAt] = [0, CHUNK, 2 * CHUNK, 3 * CHUNK]; // float offsets in the scratch memory
+  for (let start = 0; start < p.length; start += CHUNK) {
+    const end = Math.min(p.length, start + CHUNK);
+    const n = end - start;
+    heap.set(p.subarray(start, end), pAt);
+    heap.set(g.subarray(start, end), gAt);
+    heap.set(m.subarray(start, end), mAt);
+    heap.set(v.subarray(start, end), vAt);
+    // A tail of fewer than 4 values is computed on stale scratch values too, and not copied back.
+    k.adam(
+      pAt * 4,
+      gAt * 4,
+      mAt * 4,
+      vAt * 4,
+      (n + 3) & ~3,
+      s.beta1,
+      s.one_minus_beta1,
+      s.beta2,
+      s.one_minus_beta2,
+      s.correction2,
+      s.eps,
+      s.step_value,
+    );
+    p.set(heap.subarray(pAt, pAt + n), start);
+    m.set(heap.subarray(mAt, mAt + n), start);
+    v.set(heap.subarray(vAt, vAt + n), start);
+  }
+  return true;
+}
