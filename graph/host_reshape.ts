@@ -6,7 +6,8 @@
  * @module
  */
 
-import { GraphBuilder } from "./builder.ts";
+import type { GraphBuilder } from "./builder.ts";
+import { startGraphCopy } from "./_graph_copy.ts";
 import type { Tensor } from "./tensor.ts";
 
 /**
@@ -29,19 +30,7 @@ import type { Tensor } from "./tensor.ts";
 export function withOutputReshapesOnHost(
   graph: GraphBuilder,
 ): { graph: GraphBuilder; hostShapes: ReadonlyMap<string, readonly number[]> } {
-  const g = new GraphBuilder(graph.name);
-  const mapped = new Map<Tensor, Tensor>();
-  const map = (t: Tensor): Tensor => {
-    const m = mapped.get(t);
-    if (!m) throw new TypeError(`Tensor "${t.name}" of graph "${graph.name}" is used before it is made`);
-    return m;
-  };
-  for (const t of graph.inputs) mapped.set(t, g.input(t.name, t.shape, t.dtype));
-  for (const p of graph.parameters) {
-    const init = graph.parameterInit(p);
-    mapped.set(p, g.parameter(p.name, p.shape, p.dtype, init ? { init } : {}));
-  }
-  for (const [t, data] of graph.constants) mapped.set(t, g.constant(data, t.shape, t.name));
+  const { g, mapped, map } = startGraphCopy(graph);
   const renamedOutputs = new Map<Tensor, Tensor>(); // output → the tensor its Identity renames
   for (const node of graph.nodes) {
     const [out] = node.outputs;

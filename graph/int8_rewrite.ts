@@ -7,7 +7,8 @@
  * @module
  */
 
-import { GraphBuilder } from "./builder.ts";
+import type { GraphBuilder } from "./builder.ts";
+import { startGraphCopy } from "./_graph_copy.ts";
 import { int8Conv, quantizeConvWeight } from "./int8_conv.ts";
 import type { Tensor } from "./tensor.ts";
 
@@ -59,14 +60,6 @@ export function withInt8Convs(
   options: Int8RewriteOptions = {},
 ): { graph: GraphBuilder; rewritten: number; quantizedWeights: ReadonlyMap<string, readonly number[]> } {
   const minMacs = options.minMacs ?? INT8_MIN_MACS;
-  const g = new GraphBuilder(graph.name);
-  const mapped = new Map<Tensor, Tensor>();
-  const map = (t: Tensor): Tensor => {
-    const m = mapped.get(t);
-    if (!m) throw new TypeError(`Tensor "${t.name}" of graph "${graph.name}" is used before it is made`);
-    return m;
-  };
-  for (const t of graph.inputs) mapped.set(t, g.input(t.name, t.shape, t.dtype));
   type Node = (typeof graph.nodes)[number];
   const qualifies = (node: Node): boolean => {
     if (node.op !== "Conv" || node.inputs.length !== 2) return false;
@@ -89,12 +82,7 @@ export function withInt8Convs(
     const w = node.inputs[1];
     if (qualifies(node) && !otherUses.has(w)) replaced.set(w, null);
   }
-  for (const p of graph.parameters) {
-    if (replaced.has(p)) continue;
-    const init = graph.parameterInit(p);
-    mapped.set(p, g.parameter(p.name, p.shape, p.dtype, init ? { init } : {}));
-  }
-  for (const [t, data] of graph.constants) mapped.set(t, g.constant(data, t.shape, t.name));
+  const { g, mapped, map } = startGraphCopy(graph, new Set(replaced.keys()));
   const renamedOutputs = new Map<Tensor, Tensor>(); // output → the tensor its Identity renames
   let rewritten = 0;
   for (const node of graph.nodes) {

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { GraphBuilder } from "./builder.ts";
+import type { GraphBuilder } from "./builder.ts";
+import { startGraphCopy } from "./_graph_copy.ts";
 import type { Tensor } from "./tensor.ts";
 import { winogradApplies, winogradConv3x3 } from "./winograd.ts";
 
@@ -67,19 +68,7 @@ export function withWinogradConvs(
   const minFixed = options.minOutputSizeFixedWeight ?? minSize;
   const minChannels = options.minChannels ?? 128;
   const maxSize = options.maxOutputSize ?? Infinity;
-  const g = new GraphBuilder(graph.name);
-  const mapped = new Map<Tensor, Tensor>();
-  const map = (t: Tensor): Tensor => {
-    const m = mapped.get(t);
-    if (!m) throw new TypeError(`Tensor "${t.name}" of graph "${graph.name}" is used before it is made`);
-    return m;
-  };
-  for (const t of graph.inputs) mapped.set(t, g.input(t.name, t.shape, t.dtype));
   const transformed = options.parameterWeights === "parameter";
-  const declare = (p: Tensor) => {
-    const init = graph.parameterInit(p);
-    mapped.set(p, g.parameter(p.name, p.shape, p.dtype, init ? { init } : {}));
-  };
   // A parameter used only as a rewritten conv's weight is replaced by its `.winograd` parameter (declared
   // where the conv is rewritten); the others are declared first, in their order.
   const eligible = (node: (typeof graph.nodes)[number]): boolean => {
@@ -105,8 +94,7 @@ export function withWinogradConvs(
       if (eligible(node) && w.origin === "parameter" && !otherUses.has(w)) replaced.add(w);
     }
   }
-  for (const p of graph.parameters) if (!replaced.has(p)) declare(p);
-  for (const [t, data] of graph.constants) mapped.set(t, g.constant(data, t.shape, t.name));
+  const { g, mapped, map } = startGraphCopy(graph, replaced);
   const renamedOutputs = new Map<Tensor, Tensor>(); // output → the tensor its Identity renames
   let rewritten = 0;
   for (const node of graph.nodes) {
