@@ -6,7 +6,7 @@
  * @module
  */
 
-import { GraphBuilder } from "./builder.ts";
+import { GraphBuilder, type GraphNode } from "./builder.ts";
 import type { Tensor } from "./tensor.ts";
 
 /** A graph being copied: the new graph, the tensor map, and a lookup that names a tensor used too early. */
@@ -53,4 +53,44 @@ export function startGraphCopy(graph: GraphBuilder, skip: ReadonlySet<Tensor> = 
   }
   for (const [t, data] of graph.constants) mapped.set(t, g.constant(data, t.shape, t.name));
   return { g, mapped, map };
+}
+
+/**
+ * Copies every node of the original into a started copy, in order, letting `rewrite` replace a node (its
+ * results stand for the node's outputs; undefined copies the node as it is), then declares the outputs under
+ * their names. An Identity that only names an output is not copied: its input stands for it (later nodes may
+ * read an output, e.g. a loss reading the images), and the output is named at the end.
+ *
+ * @param graph the original
+ * @param copy the copy from {@linkcode startGraphCopy}
+ * @param rewrite a node's replacement in the copy, or undefined
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "./builder.ts";
+ * import { copyNodes, startGraphCopy } from "./_graph_copy.ts";
+ * const g = new GraphBuilder("net");
+ * g.output(g.relu(g.input("x", [2])), "y");
+ * const copy = startGraphCopy(g);
+ * copyNodes(g, copy, (node) => node.op === "Relu" ? [copy.g.abs(copy.map(node.inputs[0]))] : undefined);
+ * console.log(copy.g.nodes.map((n) => n.op), copy.g.outputs[0].name); // ["Abs", "Identity"] "y"
+ * ```
+ */
+export function copyNodes(
+  graph: GraphBuilder,
+  copy: GraphCopy,
+  rewrite: (node: GraphNode) => Tensor[] | undefined,
+): void {
+  const { g, mapped, map } = copy;
+  const renamedOutputs = new Map<Tensor, Tensor>(); // output → the tensor its Identity renames
+  for (const node of graph.nodes) {
+    const [out] = node.outputs;
+    if (node.op === "Identity" && graph.outputs.includes(out)) {
+      renamedOutputs.set(out, node.inputs[0]);
+      mapped.set(out, map(node.inputs[0]));
+      continue;
+    }
+    const results = rewrite(node) ?? g.node(node.op, node.inputs.map(map), node.attributes);
+    node.outputs.forEach((t, i) => mapped.set(t, results[i]));
+  }
+  for (const out of graph.outputs) g.output(map(renamedOutputs.get(out) ?? out), out.name);
 }

@@ -8,7 +8,7 @@
  */
 
 import type { GraphBuilder } from "./builder.ts";
-import { startGraphCopy } from "./_graph_copy.ts";
+import { copyNodes, startGraphCopy } from "./_graph_copy.ts";
 import { int8Conv, quantizeConvWeight } from "./int8_conv.ts";
 import type { Tensor } from "./tensor.ts";
 
@@ -82,37 +82,25 @@ export function withInt8Convs(
     const w = node.inputs[1];
     if (qualifies(node) && !otherUses.has(w)) replaced.set(w, null);
   }
-  const { g, mapped, map } = startGraphCopy(graph, new Set(replaced.keys()));
-  const renamedOutputs = new Map<Tensor, Tensor>(); // output → the tensor its Identity renames
+  const copy = startGraphCopy(graph, new Set(replaced.keys()));
+  const { g, map } = copy;
   let rewritten = 0;
-  for (const node of graph.nodes) {
-    const [out] = node.outputs;
-    if (node.op === "Identity" && graph.outputs.includes(out)) {
-      renamedOutputs.set(out, node.inputs[0]);
-      mapped.set(out, map(node.inputs[0])); // later nodes may read an output (a loss reads the images)
-      continue;
-    }
+  copyNodes(graph, copy, (node) => {
     const [x, w] = node.inputs;
-    let results: Tensor[];
-    if (node.op === "Conv" && replaced.has(w)) {
-      let quantized = replaced.get(w);
-      if (!quantized) {
-        const [o, c, kh, kw] = w.shape;
-        quantized = {
-          weight: g.parameter(`${w.name}${INT8_SUFFIX}`, [kh * kw * c, o], "int8"),
-          scale: g.parameter(`${w.name}${INT8_SCALE_SUFFIX}`, [o]),
-        };
-        replaced.set(w, quantized);
-      }
-      const a = node.attributes as { strides?: number[]; pads?: number[] };
-      results = [int8Conv(g, map(x), { ...quantized, shape: w.shape }, { strides: a.strides, pads: a.pads })];
-      rewritten++;
-    } else {
-      results = g.node(node.op, node.inputs.map(map), node.attributes);
+    if (node.op !== "Conv" || !replaced.has(w)) return undefined;
+    let quantized = replaced.get(w);
+    if (!quantized) {
+      const [o, c, kh, kw] = w.shape;
+      quantized = {
+        weight: g.parameter(`${w.name}${INT8_SUFFIX}`, [kh * kw * c, o], "int8"),
+        scale: g.parameter(`${w.name}${INT8_SCALE_SUFFIX}`, [o]),
+      };
+      replaced.set(w, quantized);
     }
-    node.outputs.forEach((t, i) => mapped.set(t, results[i]));
-  }
-  for (const out of graph.outputs) g.output(map(renamedOutputs.get(out) ?? out), out.name);
+    const a = node.attributes as { strides?: number[]; pads?: number[] };
+    rewritten++;
+    return [int8Conv(g, map(x), { ...quantized, shape: w.shape }, { strides: a.strides, pads: a.pads })];
+  });
   const quantizedWeights = new Map([...replaced.keys()].map((w) => [w.name, w.shape] as const));
   return { graph: g, rewritten, quantizedWeights };
 }

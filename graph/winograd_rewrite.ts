@@ -7,7 +7,7 @@
  */
 
 import type { GraphBuilder } from "./builder.ts";
-import { startGraphCopy } from "./_graph_copy.ts";
+import { copyNodes, startGraphCopy } from "./_graph_copy.ts";
 import type { Tensor } from "./tensor.ts";
 import { winogradApplies, winogradConv3x3 } from "./winograd.ts";
 
@@ -94,42 +94,21 @@ export function withWinogradConvs(
       if (eligible(node) && w.origin === "parameter" && !otherUses.has(w)) replaced.add(w);
     }
   }
-  const { g, mapped, map } = startGraphCopy(graph, replaced);
-  const renamedOutputs = new Map<Tensor, Tensor>(); // output → the tensor its Identity renames
+  const copy = startGraphCopy(graph, replaced);
+  const { g, map } = copy;
   let rewritten = 0;
-  for (const node of graph.nodes) {
-    const [out] = node.outputs;
-    if (node.op === "Identity" && graph.outputs.includes(out)) {
-      renamedOutputs.set(out, node.inputs[0]);
-      mapped.set(out, map(node.inputs[0])); // later nodes may read an output (a loss reads the images)
-      continue;
-    }
-    let results: Tensor[];
+  copyNodes(graph, copy, (node) => {
+    if (!eligible(node)) return undefined;
     const [x, w] = node.inputs;
-    const attributes = node.attributes as {
-      strides?: number[];
-      dilations?: number[];
-      pads?: number[];
-      group?: number;
-    };
-    if (eligible(node)) {
-      const options = { pads: attributes.pads?.[0], group: attributes.group };
-      if (replaced.has(w)) {
-        const u = g.parameter(`${w.name}.winograd`, [36, w.shape[0], w.shape[1]]); // [36, O, C/G]
-        // The original weight gives only the shape here.
-        results = [winogradConv3x3(g, map(x), w, { ...options, transformedWeight: u })];
-      } else {
-        results = [winogradConv3x3(g, map(x), map(w), options)];
-      }
-      rewritten++;
-    } else {
-      results = g.node(node.op, node.inputs.map(map), node.attributes);
+    const attributes = node.attributes as { pads?: number[]; group?: number };
+    const options = { pads: attributes.pads?.[0], group: attributes.group };
+    rewritten++;
+    if (replaced.has(w)) {
+      const u = g.parameter(`${w.name}.winograd`, [36, w.shape[0], w.shape[1]]); // [36, O, C/G]
+      // The original weight gives only the shape here.
+      return [winogradConv3x3(g, map(x), w, { ...options, transformedWeight: u })];
     }
-    node.outputs.forEach((t, i) => mapped.set(t, results[i]));
-  }
-  for (const out of graph.outputs) {
-    const source = renamedOutputs.get(out);
-    g.output(map(source ?? out), out.name);
-  }
+    return [winogradConv3x3(g, map(x), map(w), options)];
+  });
   return { graph: g, rewritten };
 }
