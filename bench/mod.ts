@@ -230,7 +230,9 @@ if (import.meta.main) {
     for (const r of [inGraph, host]) {
       const update = r.update_in_graph_s !== undefined
         ? `Adam in graph ${ms(r.update_in_graph_s)}`
-        : `fwd+bwd ${ms(r.forward_backward_s)}, Adam on host ${ms(r.update_s)}`;
+        : `fwd+bwd ${ms(r.forward_backward_s)}, Adam on host ${
+          ms(r.update_s)
+        } (SIMD; the Trainer's default on the CPU)`;
       console.log(
         `| ${r.name} | ${ms(r.s_per_step)} ms/step (fwd ${ms(r.forward_s)}, ${update}; ` +
           `bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
