@@ -310,17 +310,10 @@ export class GraphBuilder {
    * @param op ONNX op type (an {@linkcode OpName}; checked again at run time for callers without types)
    * @param inputs tensor inputs
    * @param attributes static attributes
-   * @param outputName the exact name of a single-output node's result (e.g. a graph output's name, so that no
-   *   renaming Identity is needed); it must be unused
    * @returns the output tensors
    */
-  node(
-    op: OpName,
-    inputs: readonly Tensor[],
-    attributes: Record<string, AttributeValue> = {},
-    outputName?: string,
-  ): Tensor[] {
-    return this.addNode(op, inputs, attributes, outputName, outputName === undefined);
+  node(op: OpName, inputs: readonly Tensor[], attributes: Record<string, AttributeValue> = {}): Tensor[] {
+    return this.addNode(op, inputs, attributes, undefined, true);
   }
 
   // ---------------------------------------------------------------- elementwise

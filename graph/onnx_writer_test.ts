@@ -5,6 +5,7 @@ import { OP_NAMES } from "./ops.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { ort } from "../deps.ts";
 import { assertClose } from "../tests/_assert_close.ts";
+import { writtenOpCount } from "../tests/_onnx_ops.ts";
 
 /** A graph that uses every op of the op set once. */
 function everyOpGraph(): GraphBuilder {
@@ -113,4 +114,21 @@ Deno.test("a baked value that does not fit its parameter is rejected, naming it"
     () => encodeOnnxModel(g, { initializers: new Map([["v", new Float32Array(6)]]) }),
     /Initializer "v" is not a parameter/,
   );
+});
+
+Deno.test("an Identity that only names an output is not written: the producer writes the output's name", async () => {
+  const g = new GraphBuilder("renames");
+  const x = g.input("x", [3]);
+  const y = g.relu(x); // an output that later nodes also read (as an optimizer's new moments)
+  g.output(y, "a");
+  g.output(g.neg(y), "b");
+  g.output(x, "c"); // an input: its Identity stays
+  const { model } = encodeOnnxModel(g);
+  assert.equal(writtenOpCount(model, "Identity"), 1);
+  assert.equal(g.nodes.filter((n) => n.op === "Identity").length, 3, "the IR graph itself is unchanged");
+  const session = await GraphSession.create(g);
+  const { outputs } = await session.run({ x: new Float32Array([-1, 0, 2]) });
+  assert.deepEqual([...outputs.a.data as Float32Array], [0, 0, 2]);
+  assert.deepEqual([...outputs.b.data as Float32Array], [-0, -0, -2]);
+  assert.deepEqual([...outputs.c.data as Float32Array], [-1, 0, 2]);
 });
