@@ -113,7 +113,8 @@ export function withInt8Convs(
  * @param quantizedWeights what {@linkcode withInt8Convs} replaced: float weight name → shape [O, C, kh, kw]
  * @param floatWeight the float32 values of a weight, or undefined when unknown (then it is skipped, and
  *   feeding the graph names its parameters as missing)
- * @param cache where computed values are kept (and looked up first)
+ * @param cache where computed values are kept and looked up first (any map that takes them, e.g. a model's
+ *   run weights)
  * @returns the cache, with these weights' int8 parameters added
  * @example
  * ```ts
@@ -126,11 +127,11 @@ export function withInt8Convs(
  * console.log([...values.get("w.int8")!]); // [64, -127]
  * ```
  */
-export function quantizedParameters(
+export function quantizedParameters<V = never>(
   quantizedWeights: ReadonlyMap<string, readonly number[]>,
   floatWeight: (name: string) => Float32Array | undefined,
-  cache: Map<string, Int8Array | Float32Array> = new Map(),
-): Map<string, Int8Array | Float32Array> {
+  cache: Map<string, V | Int8Array | Float32Array> = new Map(),
+): Map<string, V | Int8Array | Float32Array> {
   for (const [name, shape] of quantizedWeights) {
     if (cache.has(`${name}${INT8_SUFFIX}`)) continue;
     const data = floatWeight(name);

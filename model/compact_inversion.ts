@@ -20,7 +20,7 @@ import { layerRegistry, targetLayers } from "../generator/registry.ts";
 import { buildHypernet } from "../hypernet/hypernet.ts";
 import { resolveHypernetConfig } from "../hypernet/config.ts";
 import { sessionFor } from "../runtime/session.ts";
-import { parameterFeeds } from "../runtime/weights.ts";
+import { parameterFeeds, weightData } from "../runtime/weights.ts";
 import type { HyperInverterArchitecture } from "./pipeline_graph.ts";
 import { featureMapsShape } from "./stage_graphs.ts";
 import type { HyperInverter, InversionResult } from "./hyperinverter.ts";
@@ -350,7 +350,7 @@ async function computeIdentity(model: HyperInverter, modelPath: string): Promise
   hash.update(JSON.stringify(model.architecture));
   for (const name of [...model.weights.keys()].sort()) {
     const value = model.weights.get(name)!;
-    const data = ArrayBuffer.isView(value) ? value : value.data;
+    const data = weightData(value);
     const shape = ArrayBuffer.isView(value) ? [data.length] : value.shape;
     hash.update(`${name}:${shape.join("x")}:`);
     hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

@@ -21,6 +21,7 @@ import type { ConstantData } from "../graph/builder.ts";
 import { ONNX_IR_VERSION, ONNX_OPSET, writeOnnxModel } from "../graph/onnx_writer.ts";
 import type { HyperInverter } from "./hyperinverter.ts";
 import { codeGraphsOf } from "./compact_inversion.ts";
+import { weightData } from "../runtime/weights.ts";
 
 /** The files {@linkcode exportModel} writes, in order, with what each is. */
 export const EXPORT_FILES = {
@@ -109,7 +110,7 @@ function initializersOf(graph: GraphBuilder, model: HyperInverter): Map<string, 
     if (value === undefined) {
       throw new TypeError(`The model has no weight "${p.name}" for graph "${graph.name}"`);
     }
-    values.set(p.name, ArrayBuffer.isView(value) ? value : value.data);
+    values.set(p.name, weightData(value));
   }
   return values;
 }

@@ -12,7 +12,7 @@ import { numel } from "../graph/tensor.ts";
 import { type RunResult, sessionFor } from "../runtime/session.ts";
 import { toNdarray } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
-import { parameterFeeds, type WeightValue } from "../runtime/weights.ts";
+import { parameterFeeds, weightData, type WeightValue } from "../runtime/weights.ts";
 import { type HyperInverterArchitecture, hyperInverterGraph } from "./pipeline_graph.ts";
 import {
   encodeStageGraph,
@@ -233,12 +233,7 @@ export class HyperInverter {
       if (encoder && this.options.precision === "int8") {
         const rewrite = withInt8Convs(graph);
         graph = rewrite.graph;
-        quantizedParameters(rewrite.quantizedWeights, (name) => {
-          const weight = this.weights.get(name);
-          const data = weight === undefined ? undefined : ArrayBuffer.isView(weight) ? weight : weight.data;
-          return data instanceof Float32Array ? data : undefined;
-        }, this.quantizedWeights);
-        for (const [name, value] of this.quantizedWeights) this.runWeights.set(name, value);
+        quantizedParameters(rewrite.quantizedWeights, (name) => this.floatWeight(name), this.runWeights);
       }
       if (this.options.winograd ?? !(this.options.lowMemory ?? false)) {
         // Measured on 2 cores (CPU time, Winograd ÷ direct): the encoders' fixed weights are transformed once,
@@ -259,11 +254,10 @@ export class HyperInverter {
         for (const p of graph.parameters) {
           if (!p.name.endsWith(".winograd") || this.runWeights.has(p.name)) continue;
           const name = p.name.slice(0, -".winograd".length);
-          const weight = this.weights.get(name);
-          if (weight === undefined) continue; // parameterFeeds names it
-          const data = ArrayBuffer.isView(weight) ? weight : weight.data;
+          const data = this.floatWeight(name);
+          if (!data) continue; // parameterFeeds names it
           const shape = [p.shape[1], p.shape[2], 3, 3];
-          this.runWeights.set(p.name, winogradWeight(data as Float32Array, shape));
+          this.runWeights.set(p.name, winogradWeight(data, shape));
         }
       }
       this.runGraphs.set(key, graph);
@@ -317,11 +311,17 @@ export class HyperInverter {
   >();
   /**
    * The weights the run graphs take: the model's, plus the Winograd-domain weights (`<name>.winograd`,
-   * {@linkcode winogradWeight}) of the encoders' rewritten convolutions, computed once on the host.
+   * {@linkcode winogradWeight}) of the encoders' rewritten convolutions and, in the int8 mode, their quantized
+   * weights (`<name>.int8`, `<name>.int8_scale`), computed once on the host.
    */
   private readonly runWeights = new Map<string, WeightValue>();
-  /** The int8 mode's quantized encoder weights (`<name>.int8`, `<name>.int8_scale`), computed once. */
-  private readonly quantizedWeights = new Map<string, Int8Array | Float32Array>();
+
+  /** A model weight's float32 values, or undefined when it is absent or not float32. */
+  private floatWeight(name: string): Float32Array | undefined {
+    const weight = this.weights.get(name);
+    const data = weight === undefined ? undefined : weightData(weight);
+    return data instanceof Float32Array ? data : undefined;
+  }
 
   /**
    * How a graph gets its weights. On an explicit GPU device (`cuda`, `webgpu`) they are baked into the session

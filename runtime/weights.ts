@@ -13,6 +13,21 @@ import type { HostData } from "./host_tensor.ts";
 export type WeightValue = HostData | { readonly data: HostData; readonly shape: readonly number[] };
 
 /**
+ * The values of a weight, given with or without its shape.
+ *
+ * @param value a weight
+ * @returns its typed array (no copy)
+ * @example
+ * ```ts
+ * import { weightData } from "./weights.ts";
+ * console.log(weightData({ data: new Float32Array([1, 2]), shape: [2] }).length); // 2
+ * ```
+ */
+export function weightData(value: WeightValue): HostData {
+  return ArrayBuffer.isView(value) ? value : value.data;
+}
+
+/**
  * The feeds for every parameter of a graph, taken by name from a weight map. Entries the graph does not use
  * are ignored (a synthesis graph takes only the `synthesis.*` part of a generator checkpoint).
  *
@@ -43,7 +58,7 @@ export function parameterFeeds(
       missing.push(`${p.name} ${formatShape(p.shape)}`);
       continue;
     }
-    const data = ArrayBuffer.isView(value) ? value : value.data;
+    const data = weightData(value);
     if (!ArrayBuffer.isView(value) && !sameShape(value.shape, p.shape)) {
       wrong.push(`"${p.name}" has shape ${formatShape(value.shape)}, expected ${formatShape(p.shape)}`);
     } else if (data.length !== p.size) {
