@@ -95,8 +95,8 @@ function simdKernel(): Kernel | null {
   return kernel;
 }
 
-/** Adam's per-step constants, as `Adam.scalars` gives them (float32 values). */
-export interface AdamStepScalars {
+/** Adam's per-step constants, as `Adam.scalars` gives them (float32 values; a type, so that it is a Record too). */
+export type AdamStepScalars = {
   readonly beta1: number;
   readonly one_minus_beta1: number;
   readonly beta2: number;
@@ -104,7 +104,7 @@ export interface AdamStepScalars {
   readonly correction2: number;
   readonly eps: number;
   readonly step_value: number;
-}
+};
 
 /**
  * Whether {@linkcode adamUpdateSimd} can run here (WebAssembly SIMD).

@@ -11,7 +11,7 @@
  */
 
 import { ADAM_GRAPH_UPDATE, type GraphUpdateRule, RANGER_GRAPH_UPDATE } from "./graph_optimizer.ts";
-import { adamUpdateSimd } from "./adam_simd.ts";
+import { adamSimdAvailable, type AdamStepScalars, adamUpdateSimd } from "./adam_simd.ts";
 
 const f = Math.fround;
 
@@ -39,6 +39,11 @@ export interface Optimizer {
   state(): Map<string, Float32Array>;
   /** Restores a state written by {@linkcode Optimizer.state}. */
   loadState(state: ReadonlyMap<string, Float32Array>): void;
+  /**
+   * True when this optimizer's host loop beats its in-graph update on the CPU (Adam with its WebAssembly SIMD
+   * loop): the `Trainer` (train/training_step.ts) then updates on the host by default there.
+   */
+  readonly fastHostUpdate?: boolean;
 }
 
 /**
@@ -144,6 +149,11 @@ export class Adam implements GraphSteppableOptimizer {
     this.#lr = lr;
   }
 
+  /** The SIMD host loop runs here (and `simd` allows it): faster and lighter than the in-graph update on the CPU. */
+  get fastHostUpdate(): boolean {
+    return this.simd && adamSimdAvailable();
+  }
+
   get steps(): number {
     return this.t;
   }
@@ -152,7 +162,7 @@ export class Adam implements GraphSteppableOptimizer {
   readonly graphUpdate: GraphUpdateRule = ADAM_GRAPH_UPDATE;
 
   /** The float32 operands of step `t` (torch turns Python scalars into float32 operands of float32 ops). */
-  private scalars(t: number) {
+  private scalars(t: number): AdamStepScalars {
     const { beta1, beta2, eps, lr } = this;
     return {
       beta1: f(beta1),

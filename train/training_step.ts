@@ -27,13 +27,11 @@ import { sessionFor } from "../runtime/session.ts";
 import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
 import {
-  Adam,
   type GraphSteppableOptimizer,
   isGraphSteppable,
   type Optimizer,
   type TrainableParameter,
 } from "./optimizers.ts";
-import { adamSimdAvailable } from "./adam_simd.ts";
 import type { GraphUpdateRule } from "./graph_optimizer.ts";
 
 /** Options of {@linkcode addTrainingOutputs}. */
@@ -245,8 +243,7 @@ export class Trainer {
     if (missing.length) throw new TypeError(`Missing ${missing.length} parameter(s): ${missing.join(", ")}`);
     const planned = updatePlans.get(graph);
     const onHost = options.optimizerOnHost ??
-      ((options.device ?? "cpu") === "cpu" && optimizer instanceof Adam && optimizer.simd &&
-        adamSimdAvailable());
+      ((options.device ?? "cpu") === "cpu" && optimizer.fastHostUpdate === true);
     if (!onHost && isGraphSteppable(optimizer)) {
       this.inGraph = optimizer;
       const plan = planGraphUpdate(graph, optimizer.graphUpdate);
