@@ -9,6 +9,7 @@ import { type Attributes, type AttributeValue, isOpName, OP_NAMES, OP_SET, type 
 import {
   assertValidShape,
   type DType,
+  dtypeOfArray,
   formatShape,
   numel,
   ONNX_DTYPE_CODE,
@@ -234,17 +235,7 @@ export class GraphBuilder {
    * @returns the constant tensor
    */
   constant(data: ConstantData, shape: readonly number[], name = "const"): Tensor {
-    const dtype: DType = data instanceof Float32Array
-      ? "float32"
-      : data instanceof Int32Array
-      ? "int32"
-      : data instanceof BigInt64Array
-      ? "int64"
-      : data instanceof Uint16Array
-      ? "float16"
-      : data instanceof Int8Array
-      ? "int8"
-      : "uint8";
+    const dtype = dtypeOfArray(data);
     if (numel(shape) !== data.length) {
       throw new TypeError(`Constant "${name}" has ${data.length} values but shape ${formatShape(shape)}`);
     }

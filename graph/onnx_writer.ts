@@ -10,7 +10,7 @@
 import type { ConstantData, GraphBuilder, GraphNode } from "./builder.ts";
 import { OP_SET } from "./ops.ts";
 import { ProtoWriter } from "./_protobuf.ts";
-import { type DType, formatShape, numel, ONNX_DTYPE_CODE, type Tensor } from "./tensor.ts";
+import { type DType, dtypeOfArray, formatShape, numel, ONNX_DTYPE_CODE, type Tensor } from "./tensor.ts";
 
 /** The ONNX opset the writer targets. */
 export const ONNX_OPSET = 17;
@@ -44,15 +44,6 @@ const ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as co
 
 function rawBytes(data: ConstantData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-function dtypeOfData(data: ConstantData): DType {
-  if (data instanceof Float32Array) return "float32";
-  if (data instanceof Int32Array) return "int32";
-  if (data instanceof BigInt64Array) return "int64";
-  if (data instanceof Uint16Array) return "float16";
-  if (data instanceof Int8Array) return "int8";
-  return "uint8";
 }
 
 function tensorProto(
@@ -194,9 +185,9 @@ export function encodeOnnxModel(graph: GraphBuilder, options: OnnxEncodeOptions 
   let externalOffset = 0;
   let inlineBytes = 0;
   const initializer = (t: Tensor, data: ConstantData) => {
-    if (data.length !== numel(t.shape) || dtypeOfData(data) !== t.dtype) {
+    if (data.length !== numel(t.shape) || dtypeOfArray(data) !== t.dtype) {
       throw new TypeError(
-        `Value of "${t.name}" is ${dtypeOfData(data)}[${data.length}] but the graph declares ${t.dtype} ${
+        `Value of "${t.name}" is ${dtypeOfArray(data)}[${data.length}] but the graph declares ${t.dtype} ${
           formatShape(t.shape)
         }`,
       );

@@ -29,6 +29,30 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
   bool: 1,
 };
 
+/**
+ * The dtype a typed array holds (Uint16Array is read as float16 bits).
+ *
+ * @param data a typed array of a dtype the IR knows
+ * @returns its dtype
+ * @throws {TypeError} for any other array
+ * @example
+ * ```ts
+ * import { dtypeOfArray } from "./tensor.ts";
+ * console.log(dtypeOfArray(new Int8Array(2))); // "int8"
+ * ```
+ */
+export function dtypeOfArray(
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array,
+): DType {
+  if (data instanceof Float32Array) return "float32";
+  if (data instanceof Int32Array) return "int32";
+  if (data instanceof BigInt64Array) return "int64";
+  if (data instanceof Uint16Array) return "float16";
+  if (data instanceof Uint8Array) return "uint8";
+  if (data instanceof Int8Array) return "int8";
+  throw new TypeError(`Unsupported typed array ${Object.prototype.toString.call(data)}`);
+}
+
 /** What a graph value is: a shape with every dimension known, and an element type. */
 export interface TensorType {
   /** Every dimension, known when the graph is built. */

@@ -6,7 +6,7 @@
  */
 
 import { type NdArray, ndarray } from "../deps.ts";
-import { type DType, formatShape, numel } from "../graph/tensor.ts";
+import { type DType, dtypeOfArray, formatShape, numel } from "../graph/tensor.ts";
 
 /** The typed arrays a host tensor can hold (float16 values travel as their raw Uint16 bits). */
 export type HostData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array;
@@ -33,13 +33,7 @@ export interface HostTensor {
  * ```
  */
 export function dtypeOf(data: HostData): DType {
-  if (data instanceof Float32Array) return "float32";
-  if (data instanceof Int32Array) return "int32";
-  if (data instanceof BigInt64Array) return "int64";
-  if (data instanceof Uint16Array) return "float16";
-  if (data instanceof Uint8Array) return "uint8";
-  if (data instanceof Int8Array) return "int8";
-  throw new TypeError(`Unsupported host array ${Object.prototype.toString.call(data)}`);
+  return dtypeOfArray(data);
 }
 
 /**
