@@ -1,15 +1,20 @@
 /**
  * One phase-II training-step benchmark row in its own process:
- * `deno run -A bench/_training_row.ts <mini|church256> [batch] [--optimizer=graph|host] [--device=D]`.
+ * `deno run -A bench/_training_row.ts <mini|church256> [batch] [--optimizer=graph|host] [--phase-one=given|computed]
+ * [--device=D]`.
  *
- * - `graph` (the default, as the `Trainer`'s): the Adam update runs inside the step graph; the row prints s/step
- *   and the peak RSS (reset after building the weights, read right after the timed steps).
- * - `host`: the graph returns the gradients and Adam's host loop updates; its session run is forward + backward
- *   alone, so this row gives `forward_backward_s`, `backward_over_forward` and the host update's time
- *   (`update_s` = step − run: the loop plus the gradient checks).
+ * - `--phase-one=given` (the default, as the phase-II trainer runs once its images' phase-I outputs are kept,
+ *   train/phase_one_cache.ts): the step graph takes w and x̂_w as inputs; `phase_one_s` is the phase-I graph's
+ *   run (E1 + G(w), measured here), what a step adds for a batch not kept. `computed`: E1 and the phase-I
+ *   synthesis inside the step graph, as the official code recomputes them every step.
+ * - `--optimizer=graph`: the Adam update runs inside the step graph; the row prints s/step and the peak RSS (reset
+ *   after building the weights, read right after the timed steps). `host` (the Trainer's default on the CPU): the
+ *   graph returns the gradients and Adam's host loop updates; its session run is forward + backward alone, so this
+ *   row gives `forward_backward_s`, `backward_over_forward` and the host update's time (`update_s` = step − run:
+ *   the loop plus the gradient checks).
  *
- * Both rows also time the forward-only graph (forward + loss), each run paired with a step (backward ÷ forward
- * is the median over the pairs, robust to a shared machine's load). bench/mod.ts runs both rows and derives the
+ * Every row also times the forward-only graph (forward + loss), each run paired with a step (backward ÷ forward
+ * is the median over the pairs, robust to a shared machine's load). bench/mod.ts runs the rows and derives the
  * in-graph update's time (graph step − host row's forward + backward).
  *
  * @module
@@ -18,6 +23,8 @@
 import { prngFill } from "../io/prng.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
 import { CHURCH_256_D64 } from "../model/presets.ts";
+import { phaseOneStageGraph } from "../model/stage_graphs.ts";
+import type { HostData } from "../runtime/host_tensor.ts";
 import { GraphSession } from "../runtime/session.ts";
 import { Adam } from "../train/optimizers.ts";
 import { phaseTwoTrainingGraph } from "../train/phase_two_graph.ts";
@@ -30,15 +37,23 @@ const optimizer = option("optimizer") ?? "graph";
 if (optimizer !== "graph" && optimizer !== "host") {
   throw new RangeError(`Unknown --optimizer "${optimizer}"; use graph or host`);
 }
+const phaseOne = option("phase-one") ?? "given";
+if (phaseOne !== "given" && phaseOne !== "computed") {
+  throw new RangeError(`Unknown --phase-one "${phaseOne}"; use given or computed`);
+}
 const positionals = Deno.args.filter((a) => !a.startsWith("--"));
 const name = positionals[0] ?? "mini";
 const batch = Number(positionals[1] ?? (name === "mini" ? 4 : 1));
 const architecture = resolveArchitecture(name === "mini" ? TINY_ARCHITECTURE : CHURCH_256_D64);
 const resolution = architecture.generator.resolution;
 const lossWeights = { lpips: resolution >= 64 ? 0.8 : 0 };
-const { graph } = phaseTwoTrainingGraph(architecture, { batch, weights: lossWeights });
+const { graph } = phaseTwoTrainingGraph(architecture, { batch, weights: lossWeights, phaseOne });
+// The phase-I graph (E1 + x̂_w, frozen): its outputs are the step's inputs when `--phase-one=given`.
+const phaseOneGraph = phaseOneStageGraph(architecture, batch);
+const fullGraph =
+  phaseTwoTrainingGraph(architecture, { batch, weights: lossWeights, withGradients: false }).graph;
 const parameters = new Map<string, { data: Float32Array; shape: readonly number[] }>();
-graph.parameters.forEach((p, k) => {
+fullGraph.parameters.forEach((p, k) => {
   const variance = p.name.endsWith("running_var") ? 1.25 : 0;
   parameters.set(p.name, {
     data: prngFill(0x7a11, k, p.size, variance, p.name.includes("weight_regressors") ? 0.02 : 0.2),
@@ -46,6 +61,23 @@ graph.parameters.forEach((p, k) => {
   });
 });
 const images = prngFill(3, 0, batch * 3 * resolution * resolution, 0, 0.9);
+const feedsOf = (g: { parameters: readonly { name: string }[] }) =>
+  Object.fromEntries(g.parameters.map((p) => [p.name, parameters.get(p.name)!.data]));
+const phaseOneSession = await GraphSession.create(phaseOneGraph, { device });
+const runPhaseOne = () => phaseOneSession.run({ x: images, ...feedsOf(phaseOneGraph) });
+await runPhaseOne(); // warm-up
+const phaseOneRuns: number[] = [];
+let phaseOneOutputs: Record<string, HostData> = {};
+for (let i = 0; i < 2; i++) {
+  const result = await runPhaseOne();
+  phaseOneRuns.push(result.milliseconds);
+  phaseOneOutputs = {
+    w: result.outputs.w.data as Float32Array,
+    w_images: result.outputs.w_images.data as Float32Array,
+  };
+}
+await phaseOneSession.release();
+const data = phaseOne === "given" ? { x: images, ...phaseOneOutputs } : { x: images };
 const peakRssMiB = () =>
   Math.round(Number(Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)/)![1]) / 1024);
 try {
@@ -55,13 +87,13 @@ const trainer = new Trainer(graph, parameters, new Adam({ lr: 1e-4 }), {
   device,
   optimizerOnHost: optimizer === "host",
 });
-await trainer.step({ x: images }); // warm-up
+await trainer.step(data); // warm-up
 const steps: number[] = [];
 const graphRuns: number[] = [];
 let provider = "";
 const timedStep = async () => {
   const start = performance.now();
-  const result = await trainer.step({ x: images });
+  const result = await trainer.step(data);
   graphRuns.push(result.milliseconds);
   steps.push(performance.now() - start);
   provider = result.provider;
@@ -72,12 +104,10 @@ const peak = peakRssMiB(); // after three steps (garbage-collection lag included
 
 // Forward-only runs interleaved with the steps, so that both see the same load on a shared machine.
 const forward =
-  phaseTwoTrainingGraph(architecture, { batch, weights: lossWeights, withGradients: false }).graph;
+  phaseTwoTrainingGraph(architecture, { batch, weights: lossWeights, withGradients: false, phaseOne }).graph;
 const forwardSession = await GraphSession.create(forward, { device });
-const forwardFeeds = Object.fromEntries(
-  forward.parameters.map((p) => [p.name, parameters.get(p.name)!.data]),
-);
-const runForward = async () => (await forwardSession.run({ x: images, ...forwardFeeds })).milliseconds;
+const forwardFeeds = feedsOf(forward);
+const runForward = async () => (await forwardSession.run({ ...data, ...forwardFeeds })).milliseconds;
 await runForward(); // warm-up
 const forwards: number[] = [];
 const ratios: number[] = [];
@@ -94,10 +124,14 @@ const median = (v: number[]) => {
 const step = median(steps), fwd = median(forwards), run = median(graphRuns);
 const seconds = (ms: number) => Math.round(ms) / 1000;
 console.log(JSON.stringify({
-  name: `train-phase2-${name}-batch${batch}${optimizer === "host" ? "-host-update" : ""}`,
+  name: `train-phase2-${name}-batch${batch}${optimizer === "host" ? "-host-update" : ""}${
+    phaseOne === "computed" ? "-phase-one-computed" : ""
+  }`,
   optimizer: optimizer === "host" ? "adam-host-loop" : "adam-in-graph",
+  phase_one: phaseOne,
   s_per_step: seconds(step),
   forward_s: seconds(fwd),
+  phase_one_s: seconds(median(phaseOneRuns)), // what a step adds when its images' phase-I outputs are not cached
   session_run_s: seconds(run),
   ...(optimizer === "host"
     ? {

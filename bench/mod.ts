@@ -15,9 +15,11 @@
  * 2678 MiB) and 2.84 s (church, 1506 MiB); G.synthesis takes 5.87 s for 2 calls at 1024 and 1.60 s for 2 calls
  * at 256, so 2.935 s and 0.80 s per image. Rows say so (`official_source`).
  *
- * Training rows (bench/_training_row.ts): each model twice, the Adam update in the step graph (the default) and on
- * the host (which also gives forward + backward alone); the in-graph update's time is the difference of the
- * in-graph step and that forward + backward.
+ * Training rows (bench/_training_row.ts), each model three times: the step as the phase-II trainer runs it once
+ * its images' phase-I outputs are kept (train/phase_one_cache.ts), with the Adam update in the step graph and on
+ * the host (the Trainer's default on the CPU, which also gives forward + backward alone; the in-graph update's
+ * time is the difference of the in-graph step and that forward + backward); and on the host with E1 and the
+ * phase-I synthesis inside the step (`-phase-one-computed`: a batch not kept, and the official code's every step).
  *
  * Columns: `ratio_vs_official` = official time (another day) / our time (> 1: we are faster);
  * `ratio_vs_flop_bound` = our time / FLOP-bound time at the peak measured in this run (1 would be the peak).
@@ -157,10 +159,23 @@ type PrintableRow = BenchRow & {
 };
 
 /** Runs one training row in its own process (bench/_training_row.ts) and returns its JSON. */
-async function trainingRow(model: string, optimizer: "graph" | "host", device: string) {
+async function trainingRow(
+  model: string,
+  optimizer: "graph" | "host",
+  device: string,
+  phaseOne: "given" | "computed" = "given",
+) {
   const script = new URL("./_training_row.ts", import.meta.url).pathname;
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, model, `--optimizer=${optimizer}`, `--device=${device}`],
+    args: [
+      "run",
+      "-A",
+      script,
+      model,
+      `--optimizer=${optimizer}`,
+      `--phase-one=${phaseOne}`,
+      `--device=${device}`,
+    ],
     stderr: "inherit",
   }).output();
   if (!output.success) throw new Error(`Training bench row ${model} (${optimizer} update) failed`);
@@ -218,23 +233,26 @@ if (import.meta.main) {
     if (options.filter && !name.includes(options.filter)) continue;
     const inGraph = await trainingRow(model, "graph", options.device);
     const host = await trainingRow(model, "host", options.device);
+    const computed = await trainingRow(model, "host", options.device, "computed");
     // The in-graph update's share: the in-graph step minus forward + backward alone (the host row's run).
     inGraph.update_in_graph_s = Math.round((inGraph.s_per_step - host.forward_backward_s) * 1000) / 1000;
     inGraph.backward_over_forward = host.backward_over_forward;
     if (options.json) {
-      console.log(JSON.stringify(inGraph));
-      console.log(JSON.stringify(host));
+      for (const row of [inGraph, host, computed]) console.log(JSON.stringify(row));
       continue;
     }
     const ms = (seconds: number) => Math.round(seconds * 1000);
-    for (const r of [inGraph, host]) {
+    for (const r of [inGraph, host, computed]) {
       const update = r.update_in_graph_s !== undefined
         ? `Adam in graph ${ms(r.update_in_graph_s)}`
         : `fwd+bwd ${ms(r.forward_backward_s)}, Adam on host ${
           ms(r.update_s)
         } (SIMD; the Trainer's default on the CPU)`;
+      const phaseOne = r.phase_one === "given"
+        ? `phase I kept (computing it: +${ms(r.phase_one_s)})`
+        : "phase I in the step";
       console.log(
-        `| ${r.name} | ${ms(r.s_per_step)} ms/step (fwd ${ms(r.forward_s)}, ${update}; ` +
+        `| ${r.name} | ${ms(r.s_per_step)} ms/step (${phaseOne}; fwd ${ms(r.forward_s)}, ${update}; ` +
           `bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
       );
     }

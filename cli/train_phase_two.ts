@@ -65,6 +65,8 @@ const DEFAULTS = {
   validateEvery: 500,
   validationImages: 512,
   seed: 2107,
+  /** Memory for phase-I outputs (w, x̂_w) kept per training image, MiB; 0 recomputes them every step. */
+  phaseOneCacheMiB: 2048,
   /** Training images (null: Fashion-MNIST; a folder; "<module>#<export>"; see train/data/source.ts). */
   data: null as unknown,
 };
@@ -187,6 +189,11 @@ export function main(args: readonly string[]): Promise<number> {
       }), run);
     progress?.finish();
     console.log(`trained to step ${report.step}; checkpoints, best.safetensors and log.jsonl in ${run}`);
+    const cache = report.phaseOneCache;
+    console.log(
+      `phase I (E1, x̂_w): ${cache.misses} batches computed, ${cache.hits} served from ${cache.images} kept images ` +
+        `(${(cache.bytes / 2 ** 20).toFixed(0)} MiB; config "phaseOneCacheMiB")`,
+    );
     return status;
   });
 }

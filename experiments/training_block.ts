@@ -63,6 +63,7 @@ export const TRAINING_KEYS: { readonly [K in TrainingKey]-?: Check | NestedKeys 
   validateEvery: integer(1),
   validationImages: integer(1),
   seed: integer(0),
+  phaseOneCacheMiB: nonNegative,
 };
 
 /**

@@ -43,6 +43,13 @@ export interface PipelineGraphOptions {
   batch?: number;
   /** Also output the encoder features `Fx`, `Fw` (first pass) for inspection and parity tests. */
   exposeFeatures?: boolean;
+  /**
+   * `"computed"` (default): E1 and the phase-I synthesis are part of the graph. `"given"`: they are not; the graph
+   * takes their outputs as inputs `w` [B, 512] (E1(x) + w_avg) and `w_images` [B, 3, R, R] (x̂_w), e.g. from
+   * {@linkcode phaseOneStageGraph} or a training run's cache of them (both are frozen in phase II), and outputs
+   * no `w_images`.
+   */
+  phaseOne?: "computed" | "given";
 }
 
 /**
@@ -85,12 +92,13 @@ export function hyperInverterGraph(
       : g.resize(image, [encoderSize, encoderSize], { coordinates: "half_pixel" });
   const xSmall = toEncoderSize(x); // [B, 3, S, S]
 
-  const wOffset = g.scope("w_encoder", () => buildWEncoder(g, architecture.wEncoder, xSmall)); // [B, 512]
-  const wAvg = g.scope("mapping", () => g.parameter("w_avg", [generator.wDim])); // [512]
-  const w = g.add(wOffset, wAvg); // [B, 512]
+  const given = options.phaseOne === "given";
+  const w = given ? g.input("w", [batch, generator.wDim]) : addW(g, architecture, xSmall); // [B, 512]
   const rows = numWs(generator);
   const ws = g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]); // [B, numWs, 512]
-  const phaseOne = buildSynthesis(g, generator, ws); // [B, 3, R, R]
+  const phaseOne = given
+    ? g.input("w_images", [batch, 3, resolution, resolution])
+    : buildSynthesis(g, generator, ws); // [B, 3, R, R]
 
   const encodeTwo = (a: Tensor, b: Tensor): [Tensor, Tensor] => {
     const both = g.concat([a, b], 0); // [2B, 3, S, S]
@@ -121,8 +129,15 @@ export function hyperInverterGraph(
     current = buildSynthesis(g, generator, ws, { residuals });
   }
   g.output(ws, "w_codes");
-  g.output(phaseOne, "w_images");
+  if (!given) g.output(phaseOne, "w_images");
   g.output(current, "final_images");
   for (const [name, delta] of residuals) g.output(delta, `dW.${name}`);
   return g;
+}
+
+/** w = E1(x at the encoder's size) + w_avg, [B, 512] (the phase-I code, one row for every layer). */
+export function addW(g: GraphBuilder, architecture: HyperInverterArchitecture, xSmall: Tensor): Tensor {
+  const wOffset = g.scope("w_encoder", () => buildWEncoder(g, architecture.wEncoder, xSmall)); // [B, 512]
+  const wAvg = g.scope("mapping", () => g.parameter("w_avg", [architecture.generator.wDim])); // [512]
+  return g.add(wOffset, wAvg); // [B, 512]
 }

@@ -19,9 +19,10 @@ import { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { numWs } from "../generator/config.ts";
 import { layerRegistry } from "../generator/registry.ts";
-import { buildLayerWiseEncoder, buildWEncoder } from "../encoders/mod.ts";
+import { buildSynthesis } from "../generator/synthesis.ts";
+import { buildLayerWiseEncoder } from "../encoders/mod.ts";
 import { buildHypernet } from "../hypernet/mod.ts";
-import type { HyperInverterArchitecture } from "./pipeline_graph.ts";
+import { addW, type HyperInverterArchitecture } from "./pipeline_graph.ts";
 
 function toEncoderSize(g: GraphBuilder, image: Tensor, size: number): Tensor {
   // torch F.interpolate(bilinear, align_corners=False), no antialias (spec §6.3); identity when sizes agree.
@@ -46,6 +47,35 @@ export function encodeStageGraph(architecture: HyperInverterArchitecture, batch:
 }
 
 /**
+ * Phase I alone, frozen in phase II: input `x` [B, 3, R, R] → outputs `w` [B, 512] (E1 + w_avg) and `w_images`
+ * [B, 3, R, R] (x̂_w = G(w)). Its outputs are what {@linkcode hyperInverterGraph} takes with `phaseOne: "given"`
+ * (the phase-II trainer computes them once per training image and keeps them, train/phase_one_cache.ts).
+ *
+ * @example
+ * ```ts
+ * import { resolveArchitecture } from "./architecture.ts";
+ * import { CHURCH_256_D64 } from "./presets.ts";
+ * const g = phaseOneStageGraph(resolveArchitecture(CHURCH_256_D64), 2);
+ * console.log(g.outputs.map((t) => `${t.name} [${t.shape}]`).join(", ")); // w [2,512], w_images [2,3,256,256]
+ * ```
+ *
+ * @param architecture resolved architecture
+ * @param batch batch size
+ * @returns the graph
+ */
+export function phaseOneStageGraph(architecture: HyperInverterArchitecture, batch: number): GraphBuilder {
+  const { generator, wEncoder } = architecture;
+  const g = new GraphBuilder("phase_one");
+  const x = g.input("x", [batch, 3, generator.resolution, generator.resolution]); // [B, 3, R, R]
+  const w = addW(g, architecture, toEncoderSize(g, x, wEncoder.inputSize)); // [B, 512]
+  const rows = numWs(generator);
+  const ws = g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]); // [B, numWs, 512]
+  g.output(w, "w");
+  g.output(buildSynthesis(g, generator, ws), "w_images"); // [B, 3, R, R]
+  return g;
+}
+
+/**
  * Adds input `x` and output `ws` (E1 + w_avg, repeated on every row) to a stage graph.
  *
  * @returns x resized for the encoders [B, 3, 256, 256]
@@ -54,8 +84,7 @@ function addWCodes(g: GraphBuilder, architecture: HyperInverterArchitecture, bat
   const { generator, wEncoder } = architecture;
   const x = g.input("x", [batch, 3, generator.resolution, generator.resolution]); // [B, 3, R, R]
   const small = toEncoderSize(g, x, wEncoder.inputSize); // [B, 3, 256, 256]
-  const offset = g.scope("w_encoder", () => buildWEncoder(g, wEncoder, small)); // [B, 512]
-  const w = g.add(offset, g.scope("mapping", () => g.parameter("w_avg", [generator.wDim]))); // [B, 512]
+  const w = addW(g, architecture, small); // [B, 512]
   const rows = numWs(generator);
   g.output(g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]), "ws");
   return small;

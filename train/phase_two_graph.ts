@@ -27,14 +27,21 @@ export interface PhaseTwoLossWeights {
  * inversion outputs. Trainable: `w_bar_encoder.*` and `hypernet.*`.
  *
  * @param architecture resolved architecture
- * @param options batch, loss weights, and `withGradients: false` for the forward + loss alone (for timing)
+ * @param options batch, loss weights, `withGradients: false` for the forward + loss alone (for timing), and
+ *   `phaseOne: "given"` for the step the phase-II trainer runs (E1 and x̂_w from its cache)
  * @returns the graph and its trainable parameters
  */
 export function phaseTwoTrainingGraph(
   architecture: HyperInverterArchitecture,
-  options: { batch?: number; weights?: PhaseTwoLossWeights; withGradients?: boolean } = {},
+  options: {
+    batch?: number;
+    weights?: PhaseTwoLossWeights;
+    withGradients?: boolean;
+    /** `"given"`: inputs `w`, `w_images` instead of E1 and the phase-I synthesis (see hyperInverterGraph). */
+    phaseOne?: "computed" | "given";
+  } = {},
 ): { graph: GraphBuilder; trainable: Tensor[] } {
-  const g = hyperInverterGraph(architecture, { batch: options.batch ?? 1 });
+  const g = hyperInverterGraph(architecture, { batch: options.batch ?? 1, phaseOne: options.phaseOne });
   const x = g.inputs[0]; // [B, 3, R, R]
   const final = g.outputs.find((t) => t.name === "final_images")!; // [B, 3, R, R]
   const size = Math.min(256, architecture.generator.resolution);

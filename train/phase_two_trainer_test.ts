@@ -96,6 +96,13 @@ Deno.test("phase-II trainer: killed twice across the adversarial switch, it resu
     assert.deepEqual(losses.map((l) => l.d !== undefined), [false, false, false, true, true, true, true]);
     assert.deepEqual(losses.filter((l) => l.r1 !== undefined).map((l) => l.step), [4, 6], "lazy R1 every 2");
     assert.deepEqual(uninterrupted.validations.map((v) => v.step), [3, 6, 7]);
+    // 12 images, batch 4: the first epoch's three batches run phase I and keep every image; then it is served.
+    assert.deepEqual(uninterrupted.phaseOneCache, {
+      hits: 4,
+      misses: 3,
+      images: 12,
+      bytes: 12 * 4 * (32 + 3 * 32 * 32),
+    });
     const first = uninterrupted.validations[0];
     assert.ok(
       first.best && Number.isFinite(first.psnrPhaseTwo) && first.l2PhaseOne > 0 && first.l2PhaseTwo > 0,
