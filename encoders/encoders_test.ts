@@ -3,10 +3,11 @@ import { GraphBuilder } from "../graph/builder.ts";
 import { loadReferenceFixture } from "../io/reference_fixture.ts";
 import { prngFill } from "../io/prng.ts";
 import { GraphSession } from "../runtime/session.ts";
-import { assertClose } from "../tests/_assert_close.ts";
+import { assertClose, assertCloseRelative } from "../tests/_assert_close.ts";
 import {
   CHURCH_ENCODER,
   type EncoderConfig,
+  encoderLayout,
   FFHQ_ENCODER,
   resolveEncoderConfig,
   TINY_ENCODER,
@@ -14,6 +15,7 @@ import {
 import { layerWiseEncoderGraph, wEncoderGraph } from "./encoder_graphs.ts";
 import { buildLayerWiseEncoder } from "./layer_wise_encoder.ts";
 import { buildWEncoder } from "./w_encoder.ts";
+import { gradients } from "../graph/autodiff.ts";
 
 /** PRNG weights in the fixtures' ranges (README §3), so that activations stay O(1). */
 function weightsFor(g: GraphBuilder): Record<string, Float32Array> {
@@ -85,6 +87,50 @@ Deno.test("building the layer-wise encoder twice in one scope shares its paramet
   const count = g.parameters.length;
   g.scope("w_bar_encoder", () => buildLayerWiseEncoder(g, TINY_ENCODER, b));
   assert.equal(g.parameters.length, count);
+});
+
+Deno.test("merged first convolutions of the styles on one map: same parameters in the same order, same features and gradients", async () => {
+  const build = (merge: boolean) => {
+    const g = new GraphBuilder(merge ? "merged" : "per-style");
+    const x = g.input("x", [2, 3, 64, 64]);
+    const f = g.scope(
+      "w_bar_encoder",
+      () => buildLayerWiseEncoder(g, TINY_ENCODER, x, { mergeSharedInputConvs: merge }),
+    );
+    const loss = g.reduceSum(g.mul(f, f), [0, 1, 2, 3, 4], false); // []
+    const names = [
+      "w_bar_encoder.styles.9.convs.0.weight",
+      "w_bar_encoder.styles.2.convs.0.bias",
+      "w_bar_encoder.body.0.res_layer.3.weight",
+    ];
+    const wrt = [x, ...names.map((n) => g.parameters.find((p) => p.name === n)!)];
+    const grads = gradients(g, loss, wrt);
+    g.output(f, "F");
+    wrt.forEach((t, k) => g.output(grads.get(t)!, `d${k}`));
+    return g;
+  };
+  const [plain, merged] = [build(false), build(true)];
+  assert.deepEqual(
+    merged.parameters.map((p) => `${p.name} [${p.shape}]`),
+    plain.parameters.map((p) => `${p.name} [${p.shape}]`),
+  );
+  const convs = (g: GraphBuilder) =>
+    g.nodes.filter((n) => n.op === "Conv" && !n.name.startsWith("grad/")).length;
+  const styles = encoderLayout(TINY_ENCODER).styles;
+  const levels = new Set(styles.map((s) => s.level)).size;
+  assert.equal(convs(plain) - convs(merged), styles.length - levels, "one first conv per map");
+  const x = prngFill(9, 0, 2 * 3 * 64 * 64, 0, 1);
+  const weights = weightsFor(plain);
+  const a = await (await GraphSession.create(plain)).run({ x, ...weights });
+  const b = await (await GraphSession.create(merged)).run({ x, ...weights });
+  for (const name of ["F", "d0", "d1", "d2", "d3"]) {
+    assertCloseRelative(
+      b.outputs[name].data as Float32Array,
+      a.outputs[name].data as Float32Array,
+      1e-5,
+      name,
+    );
+  }
 });
 
 Deno.test("styles that read only c3 need no lateral layers", () => {

@@ -11,7 +11,20 @@ import type { Tensor } from "../graph/tensor.ts";
 import { buildBackbone } from "./backbone.ts";
 import { type EncoderConfig, encoderLayout } from "./config.ts";
 import { conv2d } from "./conv2d.ts";
-import { styleBlock } from "./style_block.ts";
+import { styleBlock, styleBlockParameters } from "./style_block.ts";
+
+/** Options of {@linkcode buildLayerWiseEncoder}. */
+export interface LayerWiseEncoderOptions {
+  /**
+   * The styles that read the same map run their first stride-2 convolution as one Conv (their weights and
+   * biases concatenated along the output channels, the result sliced per style): the same values up to float32
+   * rounding, one im2col instead of one per style, and in a training graph one transposed convolution for the
+   * map's input gradient instead of one per style plus their sum (the slices' gradients join as one Concat).
+   * Parameter names and their order are unchanged. Default false (the stage graphs and exports keep one Conv per
+   * style, which the int8 and Winograd rewrites expect).
+   */
+  mergeSharedInputConvs?: boolean;
+}
 
 /**
  * `F.interpolate(top, size of lateral, bilinear, align_corners=True) + lateral` (fpn_encoders.py `_upsample_add`).
@@ -54,7 +67,12 @@ function upsampleAdd(g: GraphBuilder, top: Tensor, lateral: Tensor): Tensor {
  * console.log(f.shape, g.parameters.at(-1)!.name); // [2, 14, 512, 8, 8] "w_bar_encoder.styles.13.convs.4.bias"
  * ```
  */
-export function buildLayerWiseEncoder(g: GraphBuilder, config: EncoderConfig, x: Tensor): Tensor {
+export function buildLayerWiseEncoder(
+  g: GraphBuilder,
+  config: EncoderConfig,
+  x: Tensor,
+  options: LayerWiseEncoderOptions = {},
+): Tensor {
   const layout = encoderLayout(config);
   const { taps } = buildBackbone(g, config, x);
   const [c1, c2, c3] = taps; // [B, 128, 64, 64], [B, 256, 32, 32], [B, 512, 16, 16] in the paper models
@@ -70,13 +88,55 @@ export function buildLayerWiseEncoder(g: GraphBuilder, config: EncoderConfig, x:
     if (level === 2 && maps.length === 2) maps.push(upsampleAdd(g, maps[1], lateral("latlayer2", c1))); // p1 [B, C, 64, 64]
     return maps[level];
   };
+  const negativeSlope = config.negativeSlope ?? 0.01;
+  // With merging, the first convolutions of the styles on a map are made when its first style is reached.
+  const merged = new Map<number, Tensor>();
   const features = layout.styles.map(({ level, convs }, j) => {
     const input = mapAt(level); // [B, C, side, side]
+    const sharing = options.mergeSharedInputConvs
+      ? layout.styles.flatMap((s, k) => s.level === level ? [k] : [])
+      : [j];
+    if (sharing.length > 1 && j === sharing[0]) {
+      const firsts = mergedFirstConvs(g, input, sharing, layout.styles, { channels, negativeSlope });
+      sharing.forEach((k, i) => merged.set(k, firsts[i]));
+    }
+    const first = merged.get(j); // [B, C, side/2, side/2] when merged
     const y = g.scope(
       `styles.${j}`,
-      () => styleBlock(g, input, { convs, channels, negativeSlope: config.negativeSlope }),
+      () =>
+        first
+          ? styleBlock(g, first, { convs, channels, negativeSlope, from: 1 })
+          : styleBlock(g, input, { convs, channels, negativeSlope }),
     ); // [B, C, S, S]
     return g.reshape(y, [batch, 1, channels, config.featureSize, config.featureSize]); // [B, 1, C, S, S]
   });
   return g.concat(features, 1); // [B, L, C, S, S]
+}
+
+/**
+ * The first stride-2 convolution (+ bias, LeakyReLU) of the styles `indices`, which all read `input`, as one
+ * Conv; every style's parameters are declared first, in the order the per-style blocks declare them.
+ *
+ * @returns each style's [B, C, side/2, side/2], a channel slice of the merged result
+ */
+function mergedFirstConvs(
+  g: GraphBuilder,
+  input: Tensor,
+  indices: readonly number[],
+  styles: readonly { readonly convs: number }[],
+  options: { channels: number; negativeSlope: number },
+): Tensor[] {
+  const { channels } = options;
+  const firsts = indices.map((j) =>
+    g.scope(
+      `styles.${j}`,
+      () => styleBlockParameters(g, input.shape[1], { convs: styles[j].convs, channels }),
+    )[0]
+  );
+  const n = indices.length;
+  const weight = g.concat(firsts.map((p) => p.weight), 0); // [n·C, C_in, 3, 3]
+  const bias = g.reshape(g.concat(firsts.map((p) => p.bias), 0), [1, n * channels, 1, 1]); // [1, n·C, 1, 1]
+  const y = g.add(g.conv(input, weight, { strides: [2, 2], pads: 1 }), bias); // [B, n·C, side/2, side/2]
+  const activated = g.leakyRelu(y, options.negativeSlope);
+  return indices.map((_, i) => g.slice(activated, [1], [i * channels], [(i + 1) * channels])); // [B, C, …]
 }

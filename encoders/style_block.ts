@@ -17,6 +17,40 @@ export interface StyleBlockOptions {
   channels: number;
   /** LeakyReLU slope. Default 0.01. */
   negativeSlope?: number;
+  /**
+   * The first convolution to build (default 0): with 1, `x` is the output of `convs.0` and its LeakyReLU, made
+   * elsewhere (the layer-wise encoder's merged first convolutions).
+   */
+  from?: number;
+}
+
+/**
+ * Declares a StyleBlock's parameters in the current scope, in the order {@linkcode styleBlock} declares them
+ * (`convs.0.weight`, `convs.0.bias`, `convs.2.weight`, …), without adding nodes.
+ *
+ * @param g graph builder
+ * @param inChannels channels of the block's input
+ * @param options number of convolutions, channels
+ * @returns each convolution's weight [C, C_in, 3, 3] and bias [C]
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "../graph/builder.ts";
+ * import { styleBlockParameters } from "./style_block.ts";
+ * const g = new GraphBuilder("style");
+ * const [first] = g.scope("styles.7", () => styleBlockParameters(g, 64, { convs: 3, channels: 32 }));
+ * console.log(first.weight.name, first.weight.shape, g.parameters.length); // "styles.7.convs.0.weight" [32, 64, 3, 3] 6
+ * ```
+ */
+export function styleBlockParameters(
+  g: GraphBuilder,
+  inChannels: number,
+  options: Pick<StyleBlockOptions, "convs" | "channels">,
+): { weight: Tensor; bias: Tensor }[] {
+  return Array.from({ length: options.convs }, (_, i) =>
+    g.scope(`convs.${2 * i}`, () => ({
+      weight: g.parameter("weight", [options.channels, i === 0 ? inChannels : options.channels, 3, 3]),
+      bias: g.parameter("bias", [options.channels]),
+    })));
 }
 
 /**
@@ -42,8 +76,9 @@ export function styleBlock(g: GraphBuilder, x: Tensor, options: StyleBlockOption
   if (!Number.isInteger(convs) || convs < 1) {
     throw new RangeError(`StyleBlock needs a positive integer number of convolutions, got ${convs}`);
   }
+  const from = options.from ?? 0;
   let y = x;
-  for (let i = 0; i < convs; i++) {
+  for (let i = from; i < convs; i++) {
     const input = y;
     y = g.scope(
       `convs.${2 * i}`,

@@ -75,12 +75,33 @@ export function gradients(
     grads.set(loss, g.reshape(seed, loss.shape));
   }
 
+  // Gradients of plain slices (one axis, step 1) wait here unpadded: when a tensor's slices tile it (a split), its
+  // gradient is their Concat instead of a sum of zero-padded copies (church-256: E2's merged style convs).
+  const pieces = new Map<Tensor, SlicePiece[]>();
+  const gradientOf = (t: Tensor): Tensor | undefined => {
+    const waiting = pieces.get(t);
+    if (waiting) {
+      pieces.delete(t);
+      const dense = grads.get(t);
+      grads.set(t, joinSlicePieces(g, t, waiting, dense));
+    }
+    return grads.get(t);
+  };
+
   for (let i = forward.length - 1; i >= 0; i--) {
     const node = forward[i];
-    const dy = grads.get(node.outputs[0]);
-    if (!dy || !active.has(node.outputs[0])) continue;
+    if (!active.has(node.outputs[0])) continue;
+    const dy = gradientOf(node.outputs[0]);
+    if (!dy) continue;
     const needs = node.inputs.map((t) => active.has(t));
     if (!needs.some(Boolean)) continue;
+    const piece = plainSlice(node, dy);
+    if (piece) {
+      const list = pieces.get(node.inputs[0]) ?? [];
+      list.push(piece);
+      pieces.set(node.inputs[0], list);
+      continue;
+    }
     const rule = GRADIENT_RULES[node.op];
     if (!rule) throw new TypeError(`gradients: no gradient rule for op ${node.op} (node "${node.name}")`);
     const inputGrads = g.scope("grad", () => rule(g, node, dy, needs));
@@ -95,9 +116,71 @@ export function gradients(
 
   const result = new Map<Tensor, Tensor>();
   for (const t of wrt) {
-    result.set(t, (!stop.has(t) && grads.get(t)) || g.expand(g.scalar(0), t.shape));
+    result.set(t, (!stop.has(t) && gradientOf(t)) || g.expand(g.scalar(0), t.shape));
   }
   return result;
+}
+
+/** The gradient of a slice along one axis with step 1: dy, placed at `begin` on `axis` of the input. */
+interface SlicePiece {
+  axis: number;
+  begin: number;
+  grad: Tensor;
+}
+
+/** A Slice node along one axis with step 1 as a piece of its input's gradient; undefined for any other node. */
+function plainSlice(node: GraphNode, dy: Tensor): SlicePiece | undefined {
+  if (node.op !== "Slice") return undefined;
+  const x = node.inputs[0];
+  const axes = node.attributes.axes as number[];
+  const steps = node.attributes.steps as number[] | undefined;
+  if (axes.length !== 1 || (steps && steps[0] !== 1)) return undefined;
+  const axis = axes[0] < 0 ? axes[0] + x.rank : axes[0];
+  const dim = x.shape[axis];
+  const start = (node.attributes.starts as number[])[0];
+  const begin = Math.min(Math.max(start < 0 ? start + dim : start, 0), dim);
+  return { axis, begin, grad: dy };
+}
+
+/**
+ * The gradient of a tensor read by slices (and maybe densely, `dense`): the Concat of the pieces, with zeros in
+ * the gaps, when they are disjoint along one axis; else each piece zero-padded to the full shape, all summed.
+ */
+function joinSlicePieces(
+  g: GraphBuilder,
+  x: Tensor,
+  pieces: SlicePiece[],
+  dense: Tensor | undefined,
+): Tensor {
+  const sorted = [...pieces].sort((a, b) => a.begin - b.begin);
+  const axis = sorted[0].axis;
+  const disjoint = sorted.every((p, i) =>
+    p.axis === axis && (i === 0 || sorted[i - 1].begin + sorted[i - 1].grad.shape[axis] <= p.begin)
+  );
+  const zeros = (size: number) => g.expand(g.scalar(0), x.shape.map((d, k) => k === axis ? size : d));
+  const padded = (p: SlicePiece) => {
+    const size = p.grad.shape[p.axis];
+    if (size === x.shape[p.axis]) return p.grad;
+    const pads = new Array(2 * x.rank).fill(0);
+    pads[p.axis] = p.begin;
+    pads[p.axis + x.rank] = x.shape[p.axis] - p.begin - size;
+    return g.pad(p.grad, pads, 0);
+  };
+  let joined: Tensor[];
+  if (disjoint && sorted.length > 1) {
+    const parts: Tensor[] = [];
+    let at = 0;
+    for (const p of sorted) {
+      if (p.begin > at) parts.push(zeros(p.begin - at));
+      parts.push(p.grad);
+      at = p.begin + p.grad.shape[axis];
+    }
+    if (at < x.shape[axis]) parts.push(zeros(x.shape[axis] - at));
+    joined = [g.scope("grad", () => g.concat(parts, axis))];
+  } else {
+    joined = sorted.map((p) => g.scope("grad", () => padded(p)));
+  }
+  return [...(dense ? [dense] : []), ...joined].reduce((sum, t) => g.add(sum, t));
 }
 
 function lastNodeIndex(g: GraphBuilder, loss: Tensor): number {

@@ -91,3 +91,38 @@ Deno.test("the backward nodes are ordinary IR in a grad/ scope; a seed must be s
     /seed/,
   );
 });
+
+Deno.test("slices that split a tensor get one Concat as its gradient (zeros in gaps); overlapping ones still add up", async () => {
+  const g = new GraphBuilder("split");
+  const x = g.input("x", [2, 6]);
+  const first = g.slice(x, [1], [0], [2]); // x[:, 0:2]
+  const last = g.slice(x, [1], [4], [6]); // x[:, 4:6]
+  const overlapping = g.slice(x, [-1], [1], [3]); // x[:, 1:3], overlaps `first`: the padded sum
+  const loss = g.add(
+    g.reduceSum(g.mul(first, first), [0, 1], false), // ∂ = 2x on columns 0–1
+    g.add(g.reduceSum(g.scale(last, 3), [0, 1], false), g.reduceSum(g.scale(overlapping, 5), [0, 1], false)),
+  );
+  const dx = gradients(g, loss, [x]).get(x)!;
+  g.output(dx, "dx");
+  const values = Float32Array.from({ length: 12 }, (_, i) => i - 5);
+  const { outputs } = await (await GraphSession.create(g)).run({ x: values });
+  const expected = [...values].map((v, i) =>
+    (i % 6 < 2 ? 2 * v : 0) + (i % 6 >= 4 ? 3 : 0) + (i % 6 === 1 || i % 6 === 2 ? 5 : 0)
+  );
+  near([...(outputs.dx.data as Float32Array)], expected);
+
+  const h = new GraphBuilder("tiles");
+  const y = h.input("x", [2, 6]);
+  const parts = [h.slice(y, [1], [0], [2]), h.slice(y, [1], [3], [6])]; // a gap at column 2
+  const [a, b] = parts.map((p, k) => h.reduceSum(h.scale(h.mul(p, p), k + 1), [0, 1], false));
+  const total = h.add(a, b);
+  const dy = gradients(h, total, [y]).get(y)!;
+  h.output(dy, "dx");
+  const backward = h.nodes.filter((n) => n.name.startsWith("grad/")).map((n) => n.op);
+  assert.ok(backward.includes("Concat") && !backward.includes("Pad"), backward.join(", "));
+  const tiled = await (await GraphSession.create(h)).run({ x: values });
+  near(
+    [...(tiled.outputs.dx.data as Float32Array)],
+    [...values].map((v, i) => (i % 6 < 2 ? 2 * v : i % 6 >= 3 ? 4 * v : 0)),
+  );
+});

@@ -50,6 +50,8 @@ export interface PipelineGraphOptions {
    * no `w_images`.
    */
   phaseOne?: "computed" | "given";
+  /** E2's styles on one map share their first convolution (see LayerWiseEncoderOptions; the training graphs). */
+  mergeSharedInputConvs?: boolean;
 }
 
 /**
@@ -100,18 +102,22 @@ export function hyperInverterGraph(
     ? g.input("w_images", [batch, 3, resolution, resolution])
     : buildSynthesis(g, generator, ws); // [B, 3, R, R]
 
+  const encoderOptions = { mergeSharedInputConvs: options.mergeSharedInputConvs };
   const encodeTwo = (a: Tensor, b: Tensor): [Tensor, Tensor] => {
     const both = g.concat([a, b], 0); // [2B, 3, S, S]
     const features = g.scope(
       "w_bar_encoder",
-      () => buildLayerWiseEncoder(g, architecture.layerWiseEncoder, both),
+      () => buildLayerWiseEncoder(g, architecture.layerWiseEncoder, both, encoderOptions),
     );
     const first = g.slice(features, [0], [0], [batch]); // [B, L, C, s, s]
     const second = g.slice(features, [0], [batch], [2 * batch]); // [B, L, C, s, s]
     return [first, second];
   };
   const encodeOne = (a: Tensor): Tensor =>
-    g.scope("w_bar_encoder", () => buildLayerWiseEncoder(g, architecture.layerWiseEncoder, a));
+    g.scope(
+      "w_bar_encoder",
+      () => buildLayerWiseEncoder(g, architecture.layerWiseEncoder, a, encoderOptions),
+    );
 
   const [fx, fw] = encodeTwo(xSmall, toEncoderSize(phaseOne)); // [B, L, C, s, s] each
   if (options.exposeFeatures) {

@@ -39,9 +39,15 @@ export function phaseTwoTrainingGraph(
     withGradients?: boolean;
     /** `"given"`: inputs `w`, `w_images` instead of E1 and the phase-I synthesis (see hyperInverterGraph). */
     phaseOne?: "computed" | "given";
+    /** E2's styles on one map share their first convolution (hyperInverterGraph). Default true. */
+    mergeSharedInputConvs?: boolean;
   } = {},
 ): { graph: GraphBuilder; trainable: Tensor[] } {
-  const g = hyperInverterGraph(architecture, { batch: options.batch ?? 1, phaseOne: options.phaseOne });
+  const g = hyperInverterGraph(architecture, {
+    batch: options.batch ?? 1,
+    phaseOne: options.phaseOne,
+    mergeSharedInputConvs: options.mergeSharedInputConvs ?? true,
+  });
   const x = g.inputs[0]; // [B, 3, R, R]
   const final = g.outputs.find((t) => t.name === "final_images")!; // [B, 3, R, R]
   const size = Math.min(256, architecture.generator.resolution);

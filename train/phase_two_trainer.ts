@@ -239,7 +239,12 @@ export function phaseTwoTrainingGraphs(
   const size = architecture.generator.resolution;
 
   // E1 and the phase-I synthesis are frozen: their outputs come in as inputs (w, w_images; PhaseOneCache).
-  const plain = hyperInverterGraph(architecture, { batch: options.batch, phaseOne: "given" });
+  // E2's styles on one map share their first convolution: one transposed conv for the map's gradient.
+  const plain = hyperInverterGraph(architecture, {
+    batch: options.batch,
+    phaseOne: "given",
+    mergeSharedInputConvs: true,
+  });
   {
     const { loss } = reconstructionLoss(plain, architecture, options.weights, options.idNetwork);
     plain.output(plain.identity(loss), "reconstruction");
@@ -248,6 +253,7 @@ export function phaseTwoTrainingGraphs(
   const adversarial = hyperInverterGraph(architecture, {
     batch: options.adversarialBatch,
     phaseOne: "given",
+    mergeSharedInputConvs: true,
   });
   {
     const g = adversarial;
