@@ -110,7 +110,7 @@ export function gradients(
       if (!needs[k] || !contribution) return;
       checkShape(node, t, contribution);
       const previous = grads.get(t);
-      grads.set(t, previous ? g.add(previous, contribution) : contribution);
+      grads.set(t, previous ? g.scope("grad", () => g.add(previous, contribution)) : contribution);
     });
   }
 
@@ -180,7 +180,7 @@ function joinSlicePieces(
   } else {
     joined = sorted.map((p) => g.scope("grad", () => padded(p)));
   }
-  return [...(dense ? [dense] : []), ...joined].reduce((sum, t) => g.add(sum, t));
+  return g.scope("grad", () => [...(dense ? [dense] : []), ...joined].reduce((sum, t) => g.add(sum, t)));
 }
 
 function lastNodeIndex(g: GraphBuilder, loss: Tensor): number {
