@@ -41,9 +41,9 @@ export {
 } from "./config.ts";
 export { type BackboneOutputs, buildBackbone } from "./backbone.ts";
 export { buildWEncoder } from "./w_encoder.ts";
-export { buildLayerWiseEncoder } from "./layer_wise_encoder.ts";
+export { buildLayerWiseEncoder, type LayerWiseEncoderOptions } from "./layer_wise_encoder.ts";
 export { type EncoderGraphOptions, layerWiseEncoderGraph, wEncoderGraph } from "./encoder_graphs.ts";
-export { styleBlock, type StyleBlockOptions } from "./style_block.ts";
+export { styleBlock, type StyleBlockOptions, styleBlockParameters } from "./style_block.ts";
 export { bottleneckIrSe, type BottleneckIrSeOptions } from "./bottleneck_ir_se.ts";
 export { basicBlock, type BasicBlockOptions } from "./basic_block.ts";
 export { seModule, type SeModuleOptions } from "./se_module.ts";

@@ -55,6 +55,7 @@ export function encodeStageGraph(architecture: HyperInverterArchitecture, batch:
  * ```ts
  * import { resolveArchitecture } from "./architecture.ts";
  * import { CHURCH_256_D64 } from "./presets.ts";
+ * import { phaseOneStageGraph } from "./stage_graphs.ts";
  * const g = phaseOneStageGraph(resolveArchitecture(CHURCH_256_D64), 2);
  * console.log(g.outputs.map((t) => `${t.name} [${t.shape}]`).join(", ")); // w [2,512], w_images [2,3,256,256]
  * ```

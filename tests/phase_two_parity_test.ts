@@ -1,7 +1,8 @@
 /**
  * The graph phase II trains is the graph inference runs: on the tiny model, the fused training forward
- * (`phaseTwoTrainingGraphs(…).plain` of train/phase_two_trainer.ts, stepped by the trainer's `Trainer`, and
- * `phaseTwoTrainingGraph` of train/phase_two_graph.ts) gives the same phase-I image, final image and loss as the
+ * (`phaseTwoTrainingGraphs(…).plain` of train/phase_two_trainer.ts, stepped by the trainer's `Trainer` with phase
+ * I from the trainer's PhaseOneCache, and `phaseTwoTrainingGraph` of train/phase_two_graph.ts, phase I inside)
+ * gives the same phase-I image, final image and loss as the
  * staged inference forward (`HyperInverter.invert`: E1 → G → E2 → hypernet → G, one session per stage) for the
  * same weights and input. Tolerance: max |Δ| ≤ 1e-5 on images in [−1, 1] (float32, two different ONNX graphs).
  *
@@ -18,6 +19,8 @@ import { hyperInverterGraph } from "../model/pipeline_graph.ts";
 import { resolveDiscriminatorConfig } from "../generator/discriminator.ts";
 import { phaseTwoTrainingGraphs } from "../train/phase_two_trainer.ts";
 import { phaseTwoTrainingGraph } from "../train/phase_two_graph.ts";
+import { PhaseOneCache } from "../train/phase_one_cache.ts";
+import { phaseOneStageGraph } from "../model/stage_graphs.ts";
 import { Adam } from "../train/optimizers.ts";
 import { Trainer } from "../train/training_step.ts";
 import type { GraphBuilder } from "../graph/builder.ts";
@@ -45,18 +48,36 @@ function withArchitecture(model: HyperInverter, architecture: ArchitectureJson):
   return new HyperInverter(resolved, weights);
 }
 
-/** One forward of a training graph through the trainer (outputs are computed before the update; the weights are copies). */
+/**
+ * One forward of a training graph through the trainer (outputs are computed before the update; the weights are
+ * copies). A graph that takes phase I as inputs (the phase-II trainer's) gets them as the trainer does, from a
+ * PhaseOneCache (its phase-I graph run on the batch).
+ */
 async function trainingForward(graph: GraphBuilder, model: HyperInverter, x: Float32Array) {
   const parameters = new Map<string, { data: Float32Array; shape: readonly number[] }>();
+  const weightOf = (name: string) => {
+    const weight = model.weights.get(name) as { data: Float32Array } | undefined;
+    assert.ok(weight, `the model has no weight "${name}"`);
+    return weight.data;
+  };
   for (const p of graph.parameters) {
-    const weight = model.weights.get(p.name) as { data: Float32Array } | undefined;
-    assert.ok(weight, `the model has no weight "${p.name}"`);
-    parameters.set(p.name, { data: weight.data.slice(), shape: p.shape });
+    parameters.set(p.name, { data: weightOf(p.name).slice(), shape: p.shape });
   }
-  const result = await new Trainer(graph, parameters, new Adam({ lr: 1e-3 })).step({ x });
+  const phaseOneGiven = graph.inputs.some((t) => t.name === "w_images");
+  let data: Record<string, Float32Array> = { x };
+  if (phaseOneGiven) {
+    const frozen = new Map(
+      phaseOneStageGraph(model.architecture, BATCH).parameters.map((
+        p,
+      ) => [p.name, { data: weightOf(p.name) }]),
+    );
+    const { w, wImages } = await new PhaseOneCache(model.architecture, frozen).outputs([0, 1], x);
+    data = { x, w, w_images: wImages };
+  }
+  const result = await new Trainer(graph, parameters, new Adam({ lr: 1e-3 })).step(data);
   return {
     loss: result.loss,
-    phaseOne: result.outputs.w_images.data as Float32Array,
+    phaseOne: (phaseOneGiven ? data.w_images : result.outputs.w_images.data) as Float32Array,
     final: result.outputs.final_images.data as Float32Array,
   };
 }

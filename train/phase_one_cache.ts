@@ -61,9 +61,9 @@ export interface PhaseOneCacheStats {
  *   layerWiseEncoder: { preset: "tiny64", inputSize: 32, nStyles: 8, featureSize: 2 },
  *   hypernet: { hiddenDim: 8, featureChannels: 64, featureSize: 2 },
  * });
- * const weights = new Map(
- *   phaseOneStageGraph(architecture, 1).parameters.map((p, k) => [p.name, { data: prngFill(1, k, p.size, 0, 0.1) }]),
- * );
+ * const weights = new Map(phaseOneStageGraph(architecture, 1).parameters.map((p, k) => [p.name, {
+ *   data: p.name.endsWith("running_var") ? new Float32Array(p.size).fill(1) : prngFill(1, k, p.size, 0, 0.1),
+ * }]));
  * const cache = new PhaseOneCache(architecture, weights, { budgetMiB: 1 });
  * const x = prngFill(2, 0, 2 * 3 * 32 * 32, 0, 0.5); // images 7 and 3, [2, 3, 32, 32]
  * const first = await cache.outputs([7, 3], x);
@@ -107,7 +107,7 @@ export class PhaseOneCache {
    * @param indices the batch's training-set indices
    * @param x the batch's images [B, 3, R, R] (read only when phase I runs)
    * @returns w [B, wDim] and x̂_w [B, 3, R, R]
-   * @throws {RangeError} when x does not hold B images
+   * @throws {RangeError} when x does not hold B images, or phase I gives a non-finite value (nothing is kept)
    */
   async outputs(indices: ArrayLike<number>, x: Float32Array): Promise<PhaseOneOutputs> {
     const batch = indices.length;
@@ -131,6 +131,23 @@ export class PhaseOneCache {
     }
     this.stats.misses++;
     const computed = await this.run(batch, x);
+    for (
+      const [name, values, size] of [["w", computed.w, this.wSize], [
+        "x̂_w",
+        computed.wImages,
+        this.imageSize,
+      ]] as const
+    ) {
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new RangeError(
+          `Phase I gave a non-finite ${name} (${values[bad]}) for training image ${
+            indices[Math.floor(bad / size)]
+          }: ` +
+            `check the frozen E1 and G weights and that image`,
+        );
+      }
+    }
     const entryBytes = 4 * (this.wSize + this.imageSize);
     Array.from(indices).forEach((index, b) => {
       if (this.kept.has(index) || this.stats.bytes + entryBytes > this.budgetBytes) return;

@@ -97,7 +97,7 @@ Deno.test("the phase-I cache keeps images up to its budget and serves a batch on
   assert.deepEqual(none.stats, { hits: 0, misses: 2, images: 0, bytes: 0 }, "budget 0 keeps nothing");
 });
 
-Deno.test("the phase-I cache refuses a bad budget, images that do not match the indices, and missing weights", async () => {
+Deno.test("the phase-I cache refuses a bad budget, images that do not match the indices, non-finite outputs and missing weights", async () => {
   const parameters = seededParameters();
   for (const budgetMiB of [-1, NaN, Infinity]) {
     assert.throws(
@@ -110,6 +110,13 @@ Deno.test("the phase-I cache refuses a bad budget, images that do not match the 
     cache.outputs([0, 1, 2], batchOf([0, 1])),
     /3 indices but 2 images of 3×64² in x/,
   );
+  const nanImage = batchOf([0, 5]);
+  nanImage[IMAGE + 17] = NaN;
+  await assert.rejects(
+    cache.outputs([0, 5], nanImage),
+    /Phase I gave a non-finite w \(NaN\) for training image 5/,
+  );
+  assert.equal(cache.stats.images, 0, "nothing of that batch is kept");
   const withoutE1 = new Map([...parameters].filter(([name]) => !name.startsWith("w_encoder.")));
   await assert.rejects(
     new PhaseOneCache(architecture, withoutE1).outputs([0], batchOf([0])),
