@@ -104,3 +104,73 @@ export class ProgressBar {
     }s ${detail}`;
   }
 }
+
+/**
+ * A training run's progress, shared by the trainer commands: a {@linkcode ProgressBar} made when the run starts
+ * (a resumed run counts from its checkpoint's step, 46/60, not 1/60, and says so), a line per step with the time
+ * since the previous one, and notes (validation) that do not count as step time.
+ *
+ * @example
+ * ```ts
+ * import { TrainingProgress } from "./_progress.ts";
+ * const lines: string[] = [];
+ * const progress = new TrainingProgress(60, "train", { interactive: false, write: (t) => lines.push(t), log: () => {} });
+ * progress.onStart(45);
+ * progress.step((perStep) => `loss 0.5 ${perStep}`);
+ * console.log(lines[0].includes("46/60") && lines[0].includes("ms/step")); // true
+ * ```
+ */
+export class TrainingProgress {
+  private bar?: ProgressBar;
+  private last = performance.now();
+  private readonly log: (line: string) => void;
+
+  /**
+   * @param steps the run's last step
+   * @param label what is trained ("train E1")
+   * @param options the bar's options (`interactive`, `write`, …) and where the lines of `onStart` and `note` go
+   *   (default `console.log`)
+   */
+  constructor(
+    readonly steps: number,
+    readonly label: string,
+    private readonly options: Omit<ProgressOptions, "start" | "startedAt"> & {
+      log?: (line: string) => void;
+    } = {},
+  ) {
+    this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  /** The trainer's `onStart`: the step the run continues from (0 for a fresh run). */
+  readonly onStart = (step: number): void => {
+    this.bar = new ProgressBar(this.steps, this.label, { ...this.options, start: step });
+    if (step > 0) this.log(`resuming from step ${step}`);
+    this.last = performance.now();
+  };
+
+  /**
+   * One step done.
+   *
+   * @param describe the step's line, given the time since the previous step (`"123 ms/step"`)
+   */
+  step(describe: (perStep: string) => string): void {
+    const now = performance.now();
+    this.bar?.tick(describe(`${(now - this.last).toFixed(0)} ms/step`));
+    this.last = now;
+  }
+
+  /**
+   * A line of its own between steps (a validation result); its time is not the next step's.
+   *
+   * @param line the text
+   */
+  note(line: string): void {
+    this.log(`\n${line}`);
+    this.last = performance.now();
+  }
+
+  /** Ends the bar (see {@linkcode ProgressBar.finish}). */
+  finish(): void {
+    this.bar?.finish();
+  }
+}

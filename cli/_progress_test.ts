@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ProgressBar } from "./_progress.ts";
+import { ProgressBar, TrainingProgress } from "./_progress.ts";
 
 Deno.test("off a terminal, the bar prints the first item, then one line per interval, and the last", () => {
   const lines: string[] = [];
@@ -68,4 +68,32 @@ Deno.test("on a terminal, the bar is redrawn in place on every tick", () => {
   assert.equal(written.length, 4);
   assert.ok(written.slice(0, 3).every((t) => t.startsWith("\r\x1b[2K")));
   assert.equal(written[3], "\n");
+});
+
+Deno.test("a training run's progress: a resumed run counts from its step and says so; notes are lines of their own", () => {
+  const bar: string[] = [];
+  const log: string[] = [];
+  const progress = new TrainingProgress(60, "train E1", {
+    interactive: false,
+    write: (text) => bar.push(text),
+    log: (line) => log.push(line),
+  });
+  progress.onStart(45);
+  progress.step((perStep) => `step 46 loss 0.5000 ${perStep}`);
+  progress.note("step 46: validation loss 0.4000 (best)");
+  progress.finish();
+  assert.deepEqual(log, ["resuming from step 45", "\nstep 46: validation loss 0.4000 (best)"]);
+  assert.equal(bar.length, 1);
+  assert.match(bar[0], /^train E1 \S+ 46\/60 .*step 46 loss 0\.5000 \d+ ms\/step\n$/);
+
+  const fresh: string[] = [];
+  const quiet = new TrainingProgress(2, "train G", {
+    interactive: false,
+    write: (t) => fresh.push(t),
+    log: () => {},
+  });
+  quiet.onStart(0);
+  quiet.step(() => "one");
+  quiet.step(() => "two");
+  assert.deepEqual(fresh.map((line) => line.match(/\d+\/2 /)![0]), ["1/2 ", "2/2 "]);
 });

@@ -25,7 +25,7 @@ import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
 import { runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
-import { ProgressBar } from "./_progress.ts";
+import { TrainingProgress } from "./_progress.ts";
 import { TRAINER_FLAGS } from "./_trainer_flags.ts";
 
 /** JSON config schema: the trainer's defaults, and `data` (null: Fashion-MNIST; see train/data/source.ts). */
@@ -73,33 +73,23 @@ export function main(args: readonly string[]): Promise<number> {
       channels: config.generator.imgChannels as 1 | 3,
     });
     console.log(`data: ${source.name} (${train.count} training images)`);
-    let progress: ProgressBar | undefined;
-    let last = performance.now();
+    const progress = new TrainingProgress(steps, "train G");
     const { data: _data, ...training } = config;
     const { report, status } = await trainUntilSigterm(
       () =>
         trainGenerator({ ...training, steps } as GeneratorTrainingConfig, train, {
           directory: flags.run,
           device: flags.device,
-          onStart(step) {
-            // A resumed run counts from its checkpoint's step (46/60, not 1/60).
-            progress = new ProgressBar(steps, "train G", { start: step });
-            if (step > 0) console.log(`resuming from step ${step}`);
-            last = performance.now();
-          },
+          onStart: progress.onStart,
           onStep(step, losses) {
-            const now = performance.now();
-            progress!.tick(
-              `step ${step} G ${losses.g.toFixed(3)} D ${losses.d.toFixed(3)} ${
-                (now - last).toFixed(0)
-              } ms/step`,
+            progress.step((perStep) =>
+              `step ${step} G ${losses.g.toFixed(3)} D ${losses.d.toFixed(3)} ${perStep}`
             );
-            last = now;
           },
         }),
       flags.run,
     );
-    progress?.finish();
+    progress.finish();
     console.log(`trained to step ${report.step}; checkpoints and log.jsonl in ${flags.run}`);
     return status;
   });

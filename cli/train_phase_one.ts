@@ -23,7 +23,7 @@ import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
 import { runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
-import { ProgressBar } from "./_progress.ts";
+import { TrainingProgress } from "./_progress.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
 import { TRAINER_FLAGS } from "./_trainer_flags.ts";
 import { ID_NETWORK_FLAG, idNetworkFor } from "./_id_network.ts";
@@ -127,8 +127,7 @@ export function main(args: readonly string[]): Promise<number> {
       channels: 3,
     });
     console.log(`data: ${source.name} (${train.count} training, ${validation.count} validation images)`);
-    let progress: ProgressBar | undefined;
-    let last = performance.now();
+    const progress = new TrainingProgress(steps, "train E1");
     const { report, status } = await trainUntilSigterm(() =>
       trainPhaseOne({ ...config, steps }, {
         train,
@@ -138,23 +137,15 @@ export function main(args: readonly string[]): Promise<number> {
         generatorWeights,
         idNetwork,
         device: flags.device,
-        onStart(step) {
-          // A resumed run counts from its checkpoint's step (46/60, not 1/60).
-          progress = new ProgressBar(steps, "train E1", { start: step });
-          if (step > 0) console.log(`resuming from step ${step}`);
-          last = performance.now();
-        },
+        onStart: progress.onStart,
         onStep(step, loss) {
-          const now = performance.now();
-          progress!.tick(`step ${step} loss ${loss.toFixed(4)} ${(now - last).toFixed(0)} ms/step`);
-          last = now;
+          progress.step((perStep) => `step ${step} loss ${loss.toFixed(4)} ${perStep}`);
         },
         onValidation(step, loss, best) {
-          console.log(`\nstep ${step}: validation loss ${loss.toFixed(4)}${best ? " (best)" : ""}`);
-          last = performance.now();
+          progress.note(`step ${step}: validation loss ${loss.toFixed(4)}${best ? " (best)" : ""}`);
         },
       }), flags.run);
-    progress?.finish();
+    progress.finish();
     console.log(
       `trained to step ${report.step}; best validation loss ${
         report.bestValidation?.toFixed(4)

@@ -25,7 +25,7 @@ import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
 import { runCommand } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
-import { ProgressBar } from "./_progress.ts";
+import { TrainingProgress } from "./_progress.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
 import { TRAINER_FLAGS } from "./_trainer_flags.ts";
 import { ID_NETWORK_FLAG, idNetworkFor } from "./_id_network.ts";
@@ -148,8 +148,7 @@ export function main(args: readonly string[]): Promise<number> {
       channels: 3,
     });
     console.log(`data: ${source.name} (${train.count} training, ${validation.count} validation images)`);
-    let progress: ProgressBar | undefined;
-    let last = performance.now();
+    const progress = new TrainingProgress(steps, "train E2+H");
     const { report, status } = await trainUntilSigterm(() =>
       trainPhaseTwo({ ...config, steps }, {
         train,
@@ -160,34 +159,24 @@ export function main(args: readonly string[]): Promise<number> {
         idNetwork,
         device: flags.device,
         initialDiscriminator: discriminator.size ? discriminator : undefined,
-        onStart(step) {
-          // A resumed run counts from its checkpoint's step (46/60, not 1/60).
-          progress = new ProgressBar(steps, "train E2+H", { start: step });
-          if (step > 0) console.log(`resuming from step ${step}`);
-          last = performance.now();
-        },
+        onStart: progress.onStart,
         onStep(step, losses, v) {
-          const now = performance.now();
           const adv = losses.d === undefined
             ? ""
             : ` adv ${losses.adversarial!.toFixed(3)} D ${losses.d.toFixed(3)}`;
-          progress!.tick(
-            `step ${step} loss ${losses.loss.toFixed(4)}${adv} ${(now - last).toFixed(0)} ms/step`,
-          );
+          progress.step((perStep) => `step ${step} loss ${losses.loss.toFixed(4)}${adv} ${perStep}`);
           if (v) {
-            console.log(
-              `\nstep ${step}: validation L2/PSNR phase I ${v.l2PhaseOne.toFixed(4)}/${
+            progress.note(
+              `step ${step}: validation L2/PSNR phase I ${v.l2PhaseOne.toFixed(4)}/${
                 v.psnrPhaseOne.toFixed(2)
-              } dB, ` +
-                `phase II ${v.l2PhaseTwo.toFixed(4)}/${v.psnrPhaseTwo.toFixed(2)} dB${
-                  v.best ? " (best)" : ""
-                }`,
+              } dB, phase II ${v.l2PhaseTwo.toFixed(4)}/${v.psnrPhaseTwo.toFixed(2)} dB${
+                v.best ? " (best)" : ""
+              }`,
             );
           }
-          last = performance.now();
         },
       }), run);
-    progress?.finish();
+    progress.finish();
     console.log(`trained to step ${report.step}; checkpoints, best.safetensors and log.jsonl in ${run}`);
     const cache = report.phaseOneCache;
     console.log(
