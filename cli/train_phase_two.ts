@@ -4,7 +4,8 @@
  * [--steps N]`: trains phase II (spec §5: the layer-wise encoder E2 and the hypernetwork) with E1 and G frozen.
  * G is the EMA generator of a generator run (its latest checkpoint's `ema/<name>` tensors, `mapping.w_avg`
  * included) and D starts from that run's discriminator (`D.*`); E1 is the phase-one run's best checkpoint
- * (`w_encoder.*`). Data: Fashion-MNIST padded to 32², grey replicated to RGB (Debian package
+ * (`w_encoder.*`); or `--base M` takes E1 and G from a model folder (`model.json`, or `reference:<name>`) and
+ * starts D seeded. Data: Fashion-MNIST padded to 32², grey replicated to RGB (Debian package
  * `dataset-fashion-mnist`); validation on the first `validationImages` of the validation split. Resumes from the
  * run folder's last checkpoint when there is one; logs to `<run>/log.jsonl`; the best validation checkpoint is
  * `<run>/best.safetensors`. Exit status 0 trained, 2 bad usage or nothing done.
@@ -14,7 +15,7 @@
 
 import { trainUntilSigterm } from "./_stop_on_sigterm.ts";
 import { readTrainingConfig } from "../train/config_file.ts";
-import { loadPhaseTwoInputs } from "../train/phase_two_inputs.ts";
+import { loadPhaseTwoInputs, loadPhaseTwoInputsFromModel } from "../train/phase_two_inputs.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
 import { resolveHypernetPlugins } from "../hypernet/plugins.ts";
 import { resolve } from "node:path";
@@ -23,7 +24,7 @@ import { type PhaseTwoTrainingConfig, trainPhaseTwo } from "../train/phase_two_t
 import { openTrainingData } from "../train/data/training_data.ts";
 import { parseDataSpec } from "../train/data/source.ts";
 import { checkDevice } from "./_device.ts";
-import { runCommand } from "../io/command_line.ts";
+import { runCommand, UsageError } from "../io/command_line.ts";
 import { prepareOutputFolder } from "../io/output_check.ts";
 import { TrainingProgress } from "./_progress.ts";
 import { FASHION_MNIST_ENCODER } from "./_fashion_mnist_encoder.ts";
@@ -74,7 +75,7 @@ const DEFAULTS = {
 const SPEC = {
   name: "train-phase-two",
   usage:
-    "deno task train-phase-two [--config F] [--generator RUN] [--phase-one RUN] [--run DIR] [--steps N] [--data SRC] [--device D]",
+    "deno task train-phase-two [--config F] [--generator RUN --phase-one RUN | --base M] [--run DIR] [--steps N] [--data SRC] [--device D]",
   description: "Trains phase II (E2 and the hypernetwork) with E1 and G frozen.",
   flags: {
     config: {
@@ -95,6 +96,12 @@ const SPEC = {
       default: "runs/phase-one-fmnist32",
       description: "phase-one run folder (E1 of its best checkpoint)",
     },
+    base: {
+      type: "string",
+      valueName: "M",
+      description:
+        "instead of --generator and --phase-one: E1 and G from a model folder's model.json (or reference:<name>); D starts seeded",
+    },
     run: { type: "string", valueName: "DIR", default: "runs/phase-two-fmnist32", description: "run folder" },
     ...TRAINER_FLAGS,
     ...ID_NETWORK_FLAG,
@@ -110,6 +117,12 @@ const SPEC = {
 export function main(args: readonly string[]): Promise<number> {
   return runCommand(SPEC, args, async (flags) => {
     checkDevice(flags.device);
+    const runFlags = args.filter((a) => /^--(generator|phase-one)(=|$)/.test(a));
+    if (flags.base && runFlags.length) {
+      throw new UsageError(
+        `--base replaces ${runFlags.map((a) => a.split("=")[0]).join(" and ")}: give one or the other`,
+      );
+    }
     const { data, idNetwork: configuredIdNetwork, ...read } = await readTrainingConfig(
       flags.config,
       DEFAULTS,
@@ -132,7 +145,12 @@ export function main(args: readonly string[]): Promise<number> {
     const steps = flags.steps ?? config.steps;
     const run = flags.run;
     await prepareOutputFolder(run);
-    const { frozenWeights, discriminator } = await loadPhaseTwoInputs(flags.generator, flags["phase-one"]);
+    const { frozenWeights, discriminator } = flags.base
+      ? await loadPhaseTwoInputsFromModel(flags.base)
+      : await loadPhaseTwoInputs(flags.generator, flags["phase-one"]);
+    if (flags.base) {
+      console.log(`E1 and G from ${flags.base}; D starts from seeded values (a model holds no D)`);
+    }
     const resolution = resolveArchitecture(config.architecture).generator.resolution;
     const idNetwork = await idNetworkFor(
       config.weights?.id ?? 0,

@@ -9,7 +9,13 @@ import type { Weight } from "../io/weights_file.ts";
 import { readSafetensors, toFloat32 } from "../io/safetensors.ts";
 import { resolveArchitecture } from "./architecture.ts";
 import { HyperInverter, type HyperInverterOptions } from "./hyperinverter.ts";
-import { MODULE_NAMES, MODULE_PREFIX, readManifest } from "./manifest.ts";
+import {
+  type ModelManifest,
+  MODULE_NAMES,
+  MODULE_PREFIX,
+  type ModuleName,
+  readManifest,
+} from "./manifest.ts";
 import { loadReferenceFixture } from "../io/reference_fixture.ts";
 import { CHURCH_256_D64, FFHQ_1024_D128 } from "./presets.ts";
 import { pipelineWeightsFromFixture } from "./reference_weights.ts";
@@ -64,8 +70,61 @@ export async function loadHyperInverter(
   const architecture = resolveArchitecture(
     await loadArchitecturePlugins(manifest.architecture, manifest.plugins, manifestPath, options),
   );
+  const weights = await readModuleWeights(manifest, directory, MODULE_NAMES);
+  const { allowPlugins: _allow, onPluginLoad: _hook, ...modelOptions } = options;
+  const model = new HyperInverter(architecture, weights, modelOptions);
+  model.graph(1); // checks every weight now, listing all that are missing or mis-shaped
+  return model;
+}
+
+/**
+ * The weights of some modules of a model, under the pipeline's names (`w_encoder.*`, `synthesis.*`, …), checked
+ * as {@linkcode loadHyperInverter} checks them; no plug-in code is imported (the architecture is not built), so
+ * a model whose hypernetwork names plug-ins gives its generator and encoders without `allowPlugins`.
+ *
+ * @param manifestPath path of the manifest, or a reference model name (`reference:church256`)
+ * @param modules which modules
+ * @returns the weights
+ * @throws errors naming the manifest field or the weights file (as loadHyperInverter)
+ * @example
+ * ```ts
+ * import { loadModelModules } from "./load.ts";
+ * const weights = await loadModelModules("reference:church256", ["wEncoder"]);
+ * console.log([...weights.keys()].every((name) => name.startsWith("w_encoder."))); // true
+ * ```
+ */
+export async function loadModelModules(
+  manifestPath: string,
+  modules: readonly ModuleName[],
+): Promise<Map<string, Weight>> {
+  if (manifestPath.startsWith("reference:")) {
+    const reference = REFERENCE_MODELS[manifestPath as keyof typeof REFERENCE_MODELS];
+    if (!reference) {
+      throw new RangeError(
+        `Unknown reference model "${manifestPath}"; valid: ${Object.keys(REFERENCE_MODELS).join(", ")}`,
+      );
+    }
+    const all = pipelineWeightsFromFixture(await loadReferenceFixture(reference.fixture));
+    const wanted = (name: string) =>
+      modules.some((m) =>
+        MODULE_PREFIX[m]
+          ? name.startsWith(MODULE_PREFIX[m])
+          : !MODULE_NAMES.some((other) => MODULE_PREFIX[other] && name.startsWith(MODULE_PREFIX[other]))
+      );
+    return new Map([...all].filter(([name]) => wanted(name)) as [string, Weight][]);
+  }
+  const { manifest, directory } = await readManifest(manifestPath);
+  return await readModuleWeights(manifest, directory, modules);
+}
+
+/** The given modules' weights files of a manifest, read and checked, under the pipeline's names. */
+async function readModuleWeights(
+  manifest: ModelManifest,
+  directory: string,
+  modules: readonly ModuleName[],
+): Promise<Map<string, Weight>> {
   const weights = new Map<string, Weight>();
-  for (const module of MODULE_NAMES) {
+  for (const module of modules) {
     const file = manifest.weights[module];
     const path = file.startsWith("/") ? file : `${directory}/${file}`;
     let read: Map<string, Weight>;
@@ -78,10 +137,7 @@ export async function loadHyperInverter(
     }
     for (const [name, weight] of read) weights.set(`${MODULE_PREFIX[module]}${name}`, weight);
   }
-  const { allowPlugins: _allow, onPluginLoad: _hook, ...modelOptions } = options;
-  const model = new HyperInverter(architecture, weights, modelOptions);
-  model.graph(1); // checks every weight now, listing all that are missing or mis-shaped
-  return model;
+  return weights;
 }
 
 /** Reads one weights file, verifying its recorded digest (when there is one) and its values. */

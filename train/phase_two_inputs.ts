@@ -1,11 +1,12 @@
 /**
  * What phase II starts from: the frozen E1 and G, and the initial D, read from the runs of the generator and
- * phase-I trainers.
+ * phase-I trainers, or E1 and G from a model folder (D then starts seeded).
  *
  * @module
  */
 
 import { loadBestCheckpoint, loadLatestCheckpoint } from "./checkpoint.ts";
+import { loadModelModules } from "../model/load.ts";
 
 /**
  * The frozen weights of phase II and the initial D: G and D from a generator run's latest checkpoint (EMA G
@@ -49,4 +50,27 @@ export async function loadPhaseTwoInputs(
   }
   if (!encoder) throw new Deno.errors.NotFound(`${phaseOne.file} holds no w_encoder.* parameters`);
   return { frozenWeights, discriminator };
+}
+
+/**
+ * The frozen weights of phase II from a model folder (or a reference model): its generator (`synthesis.*`,
+ * `mapping.w_avg`) and E1 (`w_encoder.*`), checked as a model load checks them; no plug-in code is imported. A
+ * model holds no discriminator: D starts from seeded values.
+ *
+ * @param manifestPath the model's `model.json`, or `reference:<name>`
+ * @returns frozen weights (E1 + G) and an empty discriminator
+ * @throws errors naming the manifest field or the weights file
+ * @example
+ * ```ts
+ * import { loadPhaseTwoInputsFromModel } from "./phase_two_inputs.ts";
+ * const { frozenWeights, discriminator } = await loadPhaseTwoInputsFromModel("reference:church256");
+ * console.log(frozenWeights.has("mapping.w_avg"), frozenWeights.has("w_encoder.linear.weight"), discriminator.size); // true true 0
+ * ```
+ */
+export async function loadPhaseTwoInputsFromModel(
+  manifestPath: string,
+): Promise<{ frozenWeights: Map<string, Float32Array>; discriminator: Map<string, Float32Array> }> {
+  const weights = await loadModelModules(manifestPath, ["generator", "wEncoder"]);
+  const frozenWeights = new Map([...weights].map(([name, weight]) => [name, weight.data]));
+  return { frozenWeights, discriminator: new Map() };
 }
