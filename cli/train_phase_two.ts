@@ -68,6 +68,8 @@ const DEFAULTS = {
   seed: 2107,
   /** Memory for phase-I outputs (w, x̂_w) kept per training image, MiB; 0 recomputes them every step. */
   phaseOneCacheMiB: 2048,
+  /** Mirror training images left–right with probability ½ (the official recipe: true). */
+  horizontalFlip: false,
   /** Training images (null: Fashion-MNIST; a folder; "<module>#<export>"; see train/data/source.ts). */
   data: null as unknown,
 };

@@ -64,6 +64,7 @@ export const TRAINING_KEYS: { readonly [K in TrainingKey]-?: Check | NestedKeys 
   validationImages: integer(1),
   seed: integer(0),
   phaseOneCacheMiB: nonNegative,
+  horizontalFlip: (v) => typeof v === "boolean" ? null : "true or false",
 };
 
 /**

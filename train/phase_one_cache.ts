@@ -4,8 +4,8 @@
  * `torch.no_grad`) in every step: on church-256 that is ≈ 0.75 s of a ≈ 7 s step (bench row
  * `train-phase2-church256-*`, `phase_one_s`).
  *
- * Keys are training-set indices, so a cache belongs to one image set (and to unaugmented images: a random flip
- * would have to be part of the key). Memory is bounded by a budget: images are kept in the order they are first
+ * Keys name the image a step sees: training-set indices, so a cache belongs to one image set; with random
+ * flips the phase-II trainer uses 2·index + flipped. Memory is bounded by a budget: images are kept in the order they are first
  * met until the next would pass it, and the others are recomputed whenever they come (with a shuffled sampler,
  * each epoch then computes the same fraction of its batches). A batch with any image not kept runs phase I on
  * the whole batch (the cost of one step of the official code); a batch of kept images runs nothing.
@@ -32,6 +32,8 @@ export interface PhaseOneCacheOptions {
   budgetMiB?: number;
   /** `cpu` (default), `cuda`, `webgpu` or `auto`. */
   device?: string;
+  /** How an error names the image of a key (default `training image <key>`). */
+  describeKey?: (key: number) => string;
 }
 
 /** What a cache did so far. */
@@ -79,6 +81,7 @@ export class PhaseOneCache {
   private readonly imageSize: number;
   /** What the cache did so far. */
   readonly stats: PhaseOneCacheStats = { hits: 0, misses: 0, images: 0, bytes: 0 };
+  private readonly describe: (key: number) => string;
 
   /**
    * @param architecture resolved architecture
@@ -96,6 +99,7 @@ export class PhaseOneCache {
       throw new RangeError(`The phase-I cache budget must be a finite number of MiB ≥ 0, got ${budgetMiB}`);
     }
     this.budgetBytes = budgetMiB * 2 ** 20;
+    this.describe = options.describeKey ?? ((key) => `training image ${key}`);
     const resolution = architecture.generator.resolution;
     this.wSize = architecture.generator.wDim;
     this.imageSize = 3 * resolution * resolution;
@@ -104,7 +108,7 @@ export class PhaseOneCache {
   /**
    * The phase-I outputs of a batch: kept ones copied out, or phase I run on the whole batch when one is missing.
    *
-   * @param indices the batch's training-set indices
+   * @param indices the batch's keys (training-set indices)
    * @param x the batch's images [B, 3, R, R] (read only when phase I runs)
    * @returns w [B, wDim] and x̂_w [B, 3, R, R]
    * @throws {RangeError} when x does not hold B images, or phase I gives a non-finite value (nothing is kept)
@@ -141,8 +145,8 @@ export class PhaseOneCache {
       const bad = values.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) {
         throw new RangeError(
-          `Phase I gave a non-finite ${name} (${values[bad]}) for training image ${
-            indices[Math.floor(bad / size)]
+          `Phase I gave a non-finite ${name} (${values[bad]}) for ${
+            this.describe(indices[Math.floor(bad / size)])
           }: ` +
             `check the frozen E1 and G weights and that image`,
         );

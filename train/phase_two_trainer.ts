@@ -15,7 +15,8 @@
  * its two phases): checkpoints hold E2, the hypernet, D, both optimizers, both samplers and the best loss (E1
  * and G are not saved: they are inputs of the run), and a killed run continues with the same batches.
  *
- * Not implemented (yet): random horizontal flips, the cold-steps reset of the best tracker.
+ * Random horizontal flips (the official train transform) with `horizontalFlip: true`, seeded per step. Not
+ * implemented (yet): the cold-steps reset of the best tracker.
  *
  * @module
  */
@@ -38,6 +39,7 @@ import { Adam, combineOptimizers, type TrainableParameter } from "./optimizers.t
 import { addTrainingOutputs, Trainer } from "./training_step.ts";
 import { runSettings } from "./resume.ts";
 import { BatchSampler } from "./data/batches.ts";
+import { flipDecisions, flipHorizontally } from "./data/horizontal_flip.ts";
 import {
   addDiscriminatorStep,
   isDiscriminatorParameter as isDiscriminator,
@@ -93,6 +95,11 @@ export interface PhaseTwoTrainingConfig {
    * (train/phase_one_cache.ts): church-256 spends ≈ 0.8 MiB per image and saves ≈ 0.75 s per kept image per step.
    */
   phaseOneCacheMiB?: number;
+  /**
+   * Mirror each training image left–right with probability ½ (default false), the official recipe's
+   * `RandomHorizontalFlip(0.5)`; seeded by (seed, step, position), so a resumed run flips the same images.
+   */
+  horizontalFlip?: boolean;
 }
 
 /** A data set: its size and `(indices) → Float32Array [B, 3, R, R]` in [−1, 1]. */
@@ -424,24 +431,34 @@ export async function trainPhaseTwo(
     : undefined;
   const dTrainer = withAdversarial ? new Trainer(graphs.dStep, parameters, dOptimizer, device) : undefined;
   const r1Trainer = withAdversarial ? new Trainer(graphs.r1Step, parameters, dOptimizer, device) : undefined;
+  const flip = config.horizontalFlip === true;
   const phaseOne = new PhaseOneCache(architecture, parameters, {
     budgetMiB: config.phaseOneCacheMiB,
     device: options.device,
+    // With flips a key is 2·index + flipped: the two mirror images have their own phase-I outputs.
+    describeKey: flip ? (key) => `training image ${key >> 1}${key & 1 ? " (flipped)" : ""}` : undefined,
   });
-  /** A batch's images and their phase-I outputs, the step graphs' inputs. */
-  const stepInputs = async (indices: Int32Array) => {
+  const resolution = architecture.generator.resolution;
+  /** A step's images (flipped where drawn) and their phase-I outputs, the step graphs' inputs. */
+  const stepInputs = async (indices: Int32Array, step: number) => {
     const x = data.train.batch(indices);
-    const { w, wImages } = await phaseOne.outputs(indices, x);
+    let keys: ArrayLike<number> = indices;
+    if (flip) {
+      const flips = flipDecisions(seed, step, indices.length);
+      flipHorizontally(x, [indices.length, 3, resolution, resolution], flips);
+      keys = Array.from(indices, (index, b) => 2 * index + (flips[b] ? 1 : 0));
+    }
+    const { w, wImages } = await phaseOne.outputs(keys, x);
     return { x, w, w_images: wImages };
   };
   const plainStep = async (step: number): Promise<PhaseTwoStepLosses> => {
     scheduleFor(step);
-    const result = await plainTrainer.step(await stepInputs(samplers.plain.next()));
+    const result = await plainTrainer.step(await stepInputs(samplers.plain.next(), step));
     return { step, loss: result.loss, reconstruction: result.loss };
   };
   const adversarialStep = async (step: number): Promise<PhaseTwoStepLosses> => {
     scheduleFor(step);
-    const inputs = await stepInputs(samplers.adversarial.next());
+    const inputs = await stepInputs(samplers.adversarial.next(), step);
     const x = inputs.x;
     const result = await advTrainer!.step(inputs);
     const losses: PhaseTwoStepLosses = {
@@ -506,6 +523,7 @@ export async function trainPhaseTwo(
         ),
       ),
       ...(weights.id > 0 ? { idNetwork: options.idNetwork!.description } : {}),
+      ...(flip ? { horizontalFlip: true } : {}),
       adversarialFromStep: config.adversarialFromStep ?? null,
       r1Gamma: config.r1Gamma ?? 10,
       r1Every,

@@ -318,3 +318,29 @@ Deno.test("phase-II trainer: a run saved without an adversarial phase extends in
     await Deno.remove(directory, { recursive: true });
   }
 });
+
+Deno.test("phase-II trainer: random horizontal flips change what a step sees, and a flipped run resumes exactly", async () => {
+  const frozen = frozenWeights();
+  const plain = { ...config, adversarialFromStep: undefined, steps: 4, validateEvery: 4 };
+  const flipped = { ...plain, horizontalFlip: true };
+  const folders = await Promise.all([0, 1, 2].map(() => Deno.makeTempDir({ prefix: "p2train-flip-" })));
+  try {
+    const unflipped = await trainPhaseTwo(plain, data, { directory: folders[0], frozenWeights: frozen });
+    const whole = await trainPhaseTwo(flipped, data, { directory: folders[1], frozenWeights: frozen });
+    assert.notDeepEqual(whole.losses.map((l) => l.loss), unflipped.losses.map((l) => l.loss));
+    // Keys are 2·index + flipped: 4 steps of 4 draw more than the 12 unflipped images' keys.
+    assert.ok(whole.phaseOneCache.images > 12 - 4, JSON.stringify(whole.phaseOneCache));
+    assert.ok(whole.phaseOneCache.hits + whole.phaseOneCache.misses === 4);
+
+    const a = await trainPhaseTwo(flipped, data, {
+      directory: folders[2],
+      frozenWeights: frozen,
+      stopAfter: 2,
+    });
+    const b = await trainPhaseTwo(flipped, data, { directory: folders[2], frozenWeights: frozen });
+    assert.deepEqual([...a.losses, ...b.losses], whole.losses, "the resumed run flips the same images");
+    for (const [name, p] of whole.parameters) assert.deepEqual(b.parameters.get(name)!.data, p.data, name);
+  } finally {
+    for (const folder of folders) await Deno.remove(folder, { recursive: true });
+  }
+});
