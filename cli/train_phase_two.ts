@@ -59,6 +59,8 @@ const DEFAULTS = {
   /** The identity loss's feature network, relative to the config file (used when weights.id > 0). */
   idNetwork: null as unknown,
   adversarialFromStep: 10000,
+  /** The best checkpoint's tracker restarts again this many steps after the switch (official: 20000 / 10000). */
+  coldSteps: 0,
   r1Gamma: 0.1,
   r1Every: 16,
   steps: 20000,

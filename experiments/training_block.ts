@@ -56,6 +56,7 @@ export const TRAINING_KEYS: { readonly [K in TrainingKey]-?: Check | NestedKeys 
     },
   },
   adversarialFromStep: integer(0),
+  coldSteps: integer(0),
   r1Gamma: nonNegative,
   r1Every: integer(1),
   steps: integer(1),

@@ -15,8 +15,8 @@
  * its two phases): checkpoints hold E2, the hypernet, D, both optimizers, both samplers and the best loss (E1
  * and G are not saved: they are inputs of the run), and a killed run continues with the same batches.
  *
- * Random horizontal flips (the official train transform) with `horizontalFlip: true`, seeded per step. Not
- * implemented (yet): the cold-steps reset of the best tracker.
+ * Random horizontal flips (the official train transform) with `horizontalFlip: true`, seeded per step; the
+ * official cold steps (`coldSteps`: the best tracker restarts again that many steps after the switch).
  *
  * @module
  */
@@ -75,6 +75,11 @@ export interface PhaseTwoTrainingConfig {
   weights?: { l2?: number; lpips?: number; adversarial?: number; msSsim?: number; id?: number };
   /** Steps run before the adversarial loss and D training start (default: never, i.e. `steps`). */
   adversarialFromStep?: number;
+  /**
+   * The official `num_cold_steps` (20 000 faces, 10 000 churches; default 0 = none): the best-checkpoint tracker
+   * restarts again this many steps after the adversarial switch, when D has warmed up.
+   */
+  coldSteps?: number;
   /** R1 γ (default 10). */
   r1Gamma?: number;
   /** Lazy R1 interval (default 16). */
@@ -362,6 +367,10 @@ export async function trainPhaseTwo(
     mbstdGroupSize: Math.min(4, adversarialBatch),
   });
   const withAdversarial = adversarialFrom < steps;
+  const coldSteps = config.coldSteps ?? 0;
+  if (!(Number.isInteger(coldSteps) && coldSteps >= 0)) {
+    throw new RangeError(`coldSteps must be an integer ≥ 0, got ${coldSteps}`);
+  }
   const graphs = phaseTwoTrainingGraphs(architecture, discriminator, {
     batch,
     adversarialBatch,
@@ -525,6 +534,7 @@ export async function trainPhaseTwo(
       ...(weights.id > 0 ? { idNetwork: options.idNetwork!.description } : {}),
       ...(flip ? { horizontalFlip: true } : {}),
       adversarialFromStep: config.adversarialFromStep ?? null,
+      ...(coldSteps > 0 ? { coldSteps } : {}),
       r1Gamma: config.r1Gamma ?? 10,
       r1Every,
       validateEvery: config.validateEvery ?? 1000,
@@ -532,9 +542,13 @@ export async function trainPhaseTwo(
       seed,
       trainImages: data.train.count,
     }),
-    // Step s is adversarial when s > adversarialFromStep; the best tracker restarts at the switch.
+    // Step s is adversarial when s > adversarialFromStep; the best tracker restarts at the switch and, with cold
+    // steps, again at switch + coldSteps (coach.py L205-216).
     phases: [
       { name: "plain", until: adversarialFrom, step: plainStep },
+      ...(coldSteps > 0
+        ? [{ name: "adversarial, cold", until: adversarialFrom + coldSteps, step: adversarialStep }]
+        : []),
       { name: "adversarial", step: adversarialStep },
     ],
     checkpointEvery: config.checkpointEvery ?? 1000,

@@ -344,3 +344,47 @@ Deno.test("phase-II trainer: random horizontal flips change what a step sees, an
     for (const folder of folders) await Deno.remove(folder, { recursive: true });
   }
 });
+
+Deno.test("phase-II trainer: with cold steps the best tracker restarts at the switch and again after them; the steps are unchanged", async () => {
+  const frozen = frozenWeights();
+  const base = {
+    ...config,
+    adversarialFromStep: 2,
+    steps: 6,
+    validateEvery: 1,
+    checkpointEvery: 6,
+    learningRate: 0.05,
+  };
+  const folders = await Promise.all([0, 1].map(() => Deno.makeTempDir({ prefix: "p2train-cold-" })));
+  try {
+    const plain = await trainPhaseTwo(base, data, { directory: folders[0], frozenWeights: frozen });
+    const cold = await trainPhaseTwo({ ...base, coldSteps: 1 }, data, {
+      directory: folders[1],
+      frozenWeights: frozen,
+    });
+    assert.deepEqual(cold.losses, plain.losses, "the cold phase runs the same adversarial steps");
+    const bestAt = (report: typeof cold) => report.validations.filter((v) => v.best).map((v) => v.step);
+    const validationLosses = (report: typeof cold) => report.validations.map((v) => v.loss);
+    assert.deepEqual(validationLosses(cold), validationLosses(plain));
+    // The official tracker: a validation is the best when it beats every earlier one since the last restart.
+    const expected = (restarts: number[]) =>
+      plain.validations.filter((v) =>
+        plain.validations.every((u) =>
+          u.step >= v.step || restarts.some((r) => u.step < r && r <= v.step) || v.loss < u.loss
+        )
+      ).map((v) => v.step);
+    assert.deepEqual(bestAt(plain), expected([3]), "restart at the switch (step 3)");
+    assert.deepEqual(bestAt(cold), expected([3, 4]), "and after one cold step (step 4)");
+    assert.notDeepEqual(
+      bestAt(cold),
+      bestAt(plain),
+      "lr 0.05: the losses are not monotonic, so the restart shows",
+    );
+    await assert.rejects(
+      trainPhaseTwo({ ...base, coldSteps: -1 }, data, { directory: folders[0], frozenWeights: frozen }),
+      /coldSteps must be an integer ≥ 0, got -1/,
+    );
+  } finally {
+    for (const folder of folders) await Deno.remove(folder, { recursive: true });
+  }
+});
