@@ -377,6 +377,10 @@ export class GraphBuilder {
   sign(x: Tensor): Tensor {
     return this.node("Sign", [x])[0];
   }
+  /** a > b elementwise, with broadcasting (bool); no gradient flows through it. */
+  greater(a: Tensor, b: Tensor): Tensor {
+    return this.node("Greater", [a, b])[0];
+  }
   /** A copy of x (a renaming point). */
   identity(x: Tensor): Tensor {
     return this.node("Identity", [x])[0];

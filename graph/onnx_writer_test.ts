@@ -23,6 +23,7 @@ function everyOpGraph(): GraphBuilder {
   let u = g.add(y, g.sub(z, g.mul(z, g.div(z, g.pow(z, g.scalar(2))))));
   u = g.add(u, g.neg(g.sqrt(g.reciprocal(g.exp(g.log(z))))));
   u = g.add(u, g.relu(g.sigmoid(g.tanh(g.leakyRelu(g.identity(g.mul(u, g.sign(u))), 0.2)))));
+  u = g.add(u, g.cast(g.greater(u, g.scalar(0)), "float32"));
   const flat = g.reshape(u, [2, 36]); // [2, 36]
   let m = g.matMul(flat, g.transpose(g.parameter("fc.weight", [8, 36]), [1, 0])); // [2, 8]
   // The int8 mode's ops: uint8 × int8 product of the quantized features, back to float32.

@@ -12,6 +12,7 @@
  * | Neg Sqrt Reciprocal Exp Log Abs Relu Sigmoid Tanh Identity | x | | elementwise |
  * | Sign | x | | elementwise −1, 0 or 1 (float); its gradient is zero (the step masks of the gradient rules) |
  * | LeakyRelu | x | alpha (float) | x ≥ 0 ? x : alpha·x |
+ * | Greater | a, b | | a > b elementwise, bool, with broadcasting; no gradient (the step masks of the gradient rules) |
  * | MatMul | a, b | | batched matrix product, NumPy broadcasting of batch dims, ranks ≥ 2 |
  * | Conv | x [N,C,H,W], w [O,C/g,kh,kw] | strides, pads [t,l,b,r], dilations, group | 2-D cross-correlation |
  * | ConvTranspose | x [N,C,H,W], w [C,O/g,kh,kw] | strides, pads, dilations, group, output_padding | adjoint of Conv |
@@ -27,7 +28,7 @@
  * | AveragePool | x | kernel_shape, strides, pads | mean pooling (no padding counted) |
  * | DynamicQuantizeLinear | x (float32) | | uint8 q, scale [], zero point [] (uint8) of x's range ∪ {0}; inference only |
  * | MatMulInteger | a (uint8) [M, K], b (int8) [K, N], a zero point [] | | int32 Σ (a − zp)·b; inference only |
- * | Cast | x | to (an ONNX dtype code) | element type conversion; inference only |
+ * | Cast | x | to (an ONNX dtype code) | element type conversion; inference only, except from bool (a mask) |
  * | Gather | data, indices (int32/int64) | axis | data's slices at the indices along axis; inference only |
  *
  * @module
@@ -50,7 +51,7 @@ export type Attributes = Readonly<Record<string, AttributeValue>>;
  * ```ts
  * import assert from "node:assert/strict";
  * import { OP_NAMES } from "./ops.ts";
- * assert.equal(OP_NAMES.length, 36);
+ * assert.equal(OP_NAMES.length, 37);
  * assert.ok(OP_NAMES.includes("Conv"));
  * ```
  */
@@ -72,6 +73,7 @@ export const OP_NAMES = [
   "Identity",
   "Sign",
   "LeakyRelu",
+  "Greater",
   "MatMul",
   "Conv",
   "ConvTranspose",
@@ -306,6 +308,16 @@ export const OP_SET: Readonly<Record<OpName, OpDefinition>> = {
   Identity: elementwiseUnary("x"),
   Sign: elementwiseUnary("−1, 0 or 1 by the sign of x"),
   LeakyRelu: elementwiseUnary("x ≥ 0 ? x : alpha·x", ["alpha"]),
+  Greater: {
+    summary: "a > b elementwise (bool)",
+    arity: 2,
+    infer(node) {
+      sameDtype(node);
+      const shape = broadcastShapes(node.inputs[0].shape, node.inputs[1].shape);
+      if (!shape) throw shapeError(node, "shapes do not broadcast");
+      return [{ shape, dtype: "bool" }];
+    },
+  },
   MatMul: {
     summary: "batched matrix product",
     arity: 2,
