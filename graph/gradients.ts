@@ -130,7 +130,16 @@ export const GRADIENT_RULES: Readonly<Record<OpName, GradientRule>> = {
   Conv: (g, { inputs: [x, w], attributes }, dy, needs) => {
     const c = convAttributes(attributes);
     let dx: Tensor | undefined;
-    if (needs[0] && c.strides.every((s) => s === 1) && flippedPads(c, w.shape).every((p) => p >= 0)) {
+    const [outChannels, , kh, kw] = w.shape;
+    const pointwise = kh === 1 && kw === 1 && c.group === 1 && c.strides.every((s) => s === 1) &&
+      c.pads.every((p) => p === 0);
+    if (needs[0] && pointwise) {
+      // A 1×1 conv is a product over channels: dx = wᵀ·dy, with the transpose left to ONNX Runtime's MatMul
+      // (its Transpose of the [O, C] kernel, what the flipped-kernel Conv needs, took 2 ms per 512×1024).
+      const [n, , h, width] = dy.shape;
+      const kernel = g.transpose(g.reshape(w, [outChannels, x.shape[1]]), [1, 0]); // [C, O]
+      dx = g.reshape(g.matMul(kernel, g.reshape(dy, [n, outChannels, h * width])), x.shape); // [N, C, H, W]
+    } else if (needs[0] && c.strides.every((s) => s === 1) && flippedPads(c, w.shape).every((p) => p >= 0)) {
       // Stride 1: dx is a plain Conv of dy with the flipped, transposed kernel. ONNX Runtime's ConvTranspose
       // (GEMM + col2im) took 2.5–3× the time of the same MACs as a Conv (church-256 training step profile).
       dx = g.conv(dy, flippedTransposedKernel(g, w, c.group), {

@@ -217,6 +217,12 @@ const CASES: Case[] = [
     build: (g, [x, w, u]) => g.conv(g.conv(x, w, { pads: 1, group: 3 }), u),
   },
   {
+    name: "Conv 1×1, stride 1, unpadded (dx as a product over channels)",
+    ops: ["Conv"],
+    inputs: [n(2, 4, 3, 5), n(6, 4, 1, 1)],
+    build: (g, [x, w]) => g.conv(x, w),
+  },
+  {
     name: "Conv, batch 3, 2 groups, 3×3 maps (batch folded into the weight gradient's product)",
     ops: ["Conv"],
     inputs: [n(3, 4, 3, 3), n(6, 2, 3, 3)],
