@@ -168,7 +168,12 @@ export class PhaseOneCache {
   private async run(batch: number, x: Float32Array): Promise<PhaseOneOutputs> {
     let graph = this.graphs.get(batch);
     if (!graph) this.graphs.set(batch, graph = phaseOneStageGraph(this.architecture, batch));
-    const session = await sessionFor(graph, { device: this.options.device ?? "cpu", memoryPattern: false });
+    // No arena: once the images are kept this session runs rarely, and its peak should not stay next to the step's.
+    const session = await sessionFor(graph, {
+      device: this.options.device ?? "cpu",
+      memoryPattern: false,
+      memoryArena: false,
+    });
     const feeds: Record<string, Float32Array> = { x };
     for (const p of graph.parameters) {
       const weight = this.weights.get(p.name);
