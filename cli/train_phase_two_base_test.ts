@@ -45,31 +45,16 @@ Deno.test("train-phase-two --base: E1 and G from a model folder, D seeded, throu
         data: "./images",
       }),
     );
+    const withBase = (run: string, ...more: string[]) =>
+      trainPhaseTwo(["--config", `${folder}/phase_two.json`, "--base", manifest, "--run", run, ...more]);
     const run = `${folder}/runs/phase-two`;
-    const status = await trainPhaseTwo([
-      "--config",
-      `${folder}/phase_two.json`,
-      "--base",
-      manifest,
-      "--run",
-      run,
-    ]);
-    assert.equal(status, 0);
+    assert.equal(await withBase(run), 0);
     assert.ok(await pathExists(`${run}/best.safetensors`));
     const log = await readRunLog(`${run}/log.jsonl`);
     assert.deepEqual(log.records.map((r) => r.step), [1, 2]);
     assert.ok(Number.isFinite(log.records[1].losses!.d), "step 2 trains the seeded D");
 
-    const both = await trainPhaseTwo([
-      "--config",
-      `${folder}/phase_two.json`,
-      "--base",
-      manifest,
-      "--generator",
-      `${folder}/runs/generator`,
-      "--run",
-      `${folder}/runs/other`,
-    ]);
+    const both = await withBase(`${folder}/runs/other`, "--generator", `${folder}/runs/generator`);
     assert.equal(both, 2, "--base with --generator is bad usage");
     assert.ok(!(await pathExists(`${folder}/runs/other`)), "nothing is made on bad usage");
   } finally {
