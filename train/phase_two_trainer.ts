@@ -450,11 +450,12 @@ export async function trainPhaseTwo(
   const resolution = architecture.generator.resolution;
   /** A step's images (flipped where drawn) and their phase-I outputs, the step graphs' inputs. */
   const stepInputs = async (indices: Int32Array, step: number) => {
-    const x = data.train.batch(indices);
+    let x = data.train.batch(indices);
     let keys: ArrayLike<number> = indices;
     if (flip) {
       const flips = flipDecisions(seed, step, indices.length);
-      flipHorizontally(x, [indices.length, 3, resolution, resolution], flips);
+      // A copy: an image set (a plug-in's too) may hand out its own array.
+      x = flipHorizontally(x.slice(), [indices.length, 3, resolution, resolution], flips);
       keys = Array.from(indices, (index, b) => 2 * index + (flips[b] ? 1 : 0));
     }
     const { w, wImages } = await phaseOne.outputs(keys, x);

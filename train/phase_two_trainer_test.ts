@@ -326,7 +326,21 @@ Deno.test("phase-II trainer: random horizontal flips change what a step sees, an
   const folders = await Promise.all([0, 1, 2].map(() => Deno.makeTempDir({ prefix: "p2train-flip-" })));
   try {
     const unflipped = await trainPhaseTwo(plain, data, { directory: folders[0], frozenWeights: frozen });
-    const whole = await trainPhaseTwo(flipped, data, { directory: folders[1], frozenWeights: frozen });
+    // An image set that hands out arrays it keeps: flipping must not write into them.
+    const handed: [Int32Array, Float32Array][] = [];
+    const keeping = {
+      count: data.train.count,
+      batch: (indices: Int32Array) => {
+        const x = data.train.batch(indices);
+        handed.push([indices.slice(), x]);
+        return x;
+      },
+    };
+    const whole = await trainPhaseTwo(flipped, { ...data, train: keeping }, {
+      directory: folders[1],
+      frozenWeights: frozen,
+    });
+    assert.ok(handed.length === 4 && handed.every(([i, x]) => String(x) === String(data.train.batch(i))));
     assert.notDeepEqual(whole.losses.map((l) => l.loss), unflipped.losses.map((l) => l.loss));
     // Keys are 2·index + flipped: 4 steps of 4 draw more than the 12 unflipped images' keys.
     assert.ok(whole.phaseOneCache.images > 12 - 4, JSON.stringify(whole.phaseOneCache));
