@@ -14,6 +14,7 @@ import {
   MODULE_NAMES,
   MODULE_PREFIX,
   type ModuleName,
+  moduleOfWeight,
   readManifest,
 } from "./manifest.ts";
 import { loadReferenceFixture } from "../io/reference_fixture.ts";
@@ -53,12 +54,7 @@ export async function loadHyperInverter(
   options: HyperInverterOptions & PluginTrustOptions = {},
 ): Promise<HyperInverter> {
   if (manifestPath.startsWith("reference:")) {
-    const reference = REFERENCE_MODELS[manifestPath as keyof typeof REFERENCE_MODELS];
-    if (!reference) {
-      throw new RangeError(
-        `Unknown reference model "${manifestPath}"; valid: ${Object.keys(REFERENCE_MODELS).join(", ")}`,
-      );
-    }
+    const reference = referenceModel(manifestPath);
     const fixture = await loadReferenceFixture(reference.fixture);
     return new HyperInverter(
       resolveArchitecture(reference.architecture),
@@ -98,23 +94,22 @@ export async function loadModelModules(
   modules: readonly ModuleName[],
 ): Promise<Map<string, Weight>> {
   if (manifestPath.startsWith("reference:")) {
-    const reference = REFERENCE_MODELS[manifestPath as keyof typeof REFERENCE_MODELS];
-    if (!reference) {
-      throw new RangeError(
-        `Unknown reference model "${manifestPath}"; valid: ${Object.keys(REFERENCE_MODELS).join(", ")}`,
-      );
-    }
-    const all = pipelineWeightsFromFixture(await loadReferenceFixture(reference.fixture));
-    const wanted = (name: string) =>
-      modules.some((m) =>
-        MODULE_PREFIX[m]
-          ? name.startsWith(MODULE_PREFIX[m])
-          : !MODULE_NAMES.some((other) => MODULE_PREFIX[other] && name.startsWith(MODULE_PREFIX[other]))
-      );
-    return new Map([...all].filter(([name]) => wanted(name)) as [string, Weight][]);
+    const all = pipelineWeightsFromFixture(await loadReferenceFixture(referenceModel(manifestPath).fixture));
+    return new Map([...all].filter(([name]) => modules.includes(moduleOfWeight(name))) as [string, Weight][]);
   }
   const { manifest, directory } = await readManifest(manifestPath);
   return await readModuleWeights(manifest, directory, modules);
+}
+
+/** A `reference:<name>` model's entry; an unknown name is an error listing the valid ones. */
+function referenceModel(name: string): (typeof REFERENCE_MODELS)[keyof typeof REFERENCE_MODELS] {
+  const reference = REFERENCE_MODELS[name as keyof typeof REFERENCE_MODELS];
+  if (!reference) {
+    throw new RangeError(
+      `Unknown reference model "${name}"; valid: ${Object.keys(REFERENCE_MODELS).join(", ")}`,
+    );
+  }
+  return reference;
 }
 
 /** The given modules' weights files of a manifest, read and checked, under the pipeline's names. */

@@ -45,6 +45,22 @@ export const MODULE_PREFIX: Readonly<Record<ModuleName, string>> = {
   hypernet: "hypernet.",
 };
 
+/**
+ * The module a pipeline weight belongs to: the one whose prefix it starts with, else the generator (prefix "").
+ *
+ * @param name a weight's name in the pipeline graph
+ * @returns its module
+ * @example
+ * ```ts
+ * import { moduleOfWeight } from "./manifest.ts";
+ * console.log(moduleOfWeight("w_bar_encoder.styles.7.convs.0.weight"), moduleOfWeight("mapping.w_avg")); // layerWiseEncoder generator
+ * ```
+ */
+export function moduleOfWeight(name: string): ModuleName {
+  return MODULE_NAMES.find((module) => MODULE_PREFIX[module] && name.startsWith(MODULE_PREFIX[module])) ??
+    "generator";
+}
+
 /** A parsed manifest; architecture sections stay plain JSON until the modules resolve them. */
 export interface ModelManifest {
   /** The format tag. */

@@ -14,6 +14,7 @@ import {
   MODULE_NAMES,
   MODULE_PREFIX,
   type ModuleName,
+  moduleOfWeight,
 } from "./manifest.ts";
 import { relative, resolve } from "node:path";
 import { sha256Hex } from "./weights_digest.ts";
@@ -67,10 +68,7 @@ export async function writeModelFolder(
     const prefix = MODULE_PREFIX[module];
     const own = new Map<string, Weight>();
     for (const [name, value] of model.weights) {
-      const belongs = prefix
-        ? name.startsWith(prefix)
-        : !Object.values(MODULE_PREFIX).some((p) => p && name.startsWith(p));
-      if (belongs) own.set(name.slice(prefix.length), value);
+      if (moduleOfWeight(name) === module) own.set(name.slice(prefix.length), value);
     }
     files[module] = `${module}.safetensors`;
     await writeWeights(`${out}/${files[module]}`, own, {

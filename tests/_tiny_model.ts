@@ -12,7 +12,13 @@ import { resolveArchitecture } from "../model/architecture.ts";
 import type { ArchitectureJson } from "../model/architecture.ts";
 import { hyperInverterGraph } from "../model/pipeline_graph.ts";
 import { architecturePluginHashes } from "../model/plugins.ts";
-import { MANIFEST_FORMAT, MANIFEST_VERSION, MODULE_NAMES, MODULE_PREFIX } from "../model/manifest.ts";
+import {
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  MODULE_NAMES,
+  MODULE_PREFIX,
+  moduleOfWeight,
+} from "../model/manifest.ts";
 
 /** The tiny architecture. */
 export const TINY_ARCHITECTURE: ArchitectureJson = {
@@ -65,10 +71,7 @@ export async function writeTinyModel(
     const prefix = MODULE_PREFIX[module];
     const weights = new Map<string, { data: Float32Array; shape: number[] }>();
     graph.parameters.forEach((p, k) => {
-      const belongs = prefix
-        ? p.name.startsWith(prefix)
-        : !Object.values(MODULE_PREFIX).some((x) => x && p.name.startsWith(x));
-      if (belongs) {
+      if (moduleOfWeight(p.name) === module) {
         weights.set(p.name.slice(prefix.length), {
           data: seededValues(p.name, p.size, k, graph.parameterInit(p)),
           shape: [...p.shape],
