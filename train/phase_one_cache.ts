@@ -15,6 +15,7 @@
 
 import type { GraphBuilder } from "../graph/builder.ts";
 import type { HyperInverterArchitecture } from "../model/pipeline_graph.ts";
+import { checkFiniteOutput, NonFiniteOutputError } from "../model/output_checks.ts";
 import { phaseOneStageGraph } from "../model/stage_graphs.ts";
 import { sessionFor } from "../runtime/session.ts";
 
@@ -55,7 +56,8 @@ export interface PhaseOneCacheStats {
  * ```ts
  * import { prngFill } from "../io/prng.ts";
  * import { resolveArchitecture } from "../model/architecture.ts";
- * import { phaseOneStageGraph } from "../model/stage_graphs.ts";
+ * import { checkFiniteOutput, NonFiniteOutputError } from "../model/output_checks.ts";
+import { phaseOneStageGraph } from "../model/stage_graphs.ts";
  * import { PhaseOneCache } from "./phase_one_cache.ts";
  * const architecture = resolveArchitecture({
  *   generator: { resolution: 32, channelBase: 512, channelMax: 32, mappingLayers: 2, zDim: 32, wDim: 32 },
@@ -135,22 +137,17 @@ export class PhaseOneCache {
     }
     this.stats.misses++;
     const computed = await this.run(batch, x);
-    for (
-      const [name, values, size] of [["w", computed.w, this.wSize], [
-        "x̂_w",
-        computed.wImages,
-        this.imageSize,
-      ]] as const
-    ) {
-      const bad = values.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) {
-        throw new RangeError(
-          `Phase I gave a non-finite ${name} (${values[bad]}) for ${
-            this.describe(indices[Math.floor(bad / size)])
-          }: ` +
-            `check the frozen E1 and G weights and that image`,
-        );
-      }
+    try {
+      checkFiniteOutput(computed.w, batch, "W codes");
+      checkFiniteOutput(computed.wImages, batch, "phase-I images");
+    } catch (error) {
+      if (!(error instanceof NonFiniteOutputError)) throw error;
+      const name = error.stage === "W codes" ? "w" : "x̂_w";
+      throw new RangeError(
+        `Phase I gave a non-finite ${name} (${error.value}) for ${this.describe(indices[error.index])}: ` +
+          `check the frozen E1 and G weights and that image`,
+        { cause: error },
+      );
     }
     const entryBytes = 4 * (this.wSize + this.imageSize);
     Array.from(indices).forEach((index, b) => {
