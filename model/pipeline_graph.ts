@@ -96,8 +96,7 @@ export function hyperInverterGraph(
 
   const given = options.phaseOne === "given";
   const w = given ? g.input("w", [batch, generator.wDim]) : addW(g, architecture, xSmall); // [B, 512]
-  const rows = numWs(generator);
-  const ws = g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]); // [B, numWs, 512]
+  const ws = repeatW(g, generator, w); // [B, numWs, 512]
   const phaseOne = given
     ? g.input("w_images", [batch, 3, resolution, resolution])
     : buildSynthesis(g, generator, ws); // [B, 3, R, R]
@@ -146,4 +145,10 @@ export function addW(g: GraphBuilder, architecture: HyperInverterArchitecture, x
   const wOffset = g.scope("w_encoder", () => buildWEncoder(g, architecture.wEncoder, xSmall)); // [B, 512]
   const wAvg = g.scope("mapping", () => g.parameter("w_avg", [architecture.generator.wDim])); // [512]
   return g.add(wOffset, wAvg); // [B, 512]
+}
+
+/** The one W code on every layer's row: [B, wDim] → [B, numWs, wDim] (E1 gives one w for all layers). */
+export function repeatW(g: GraphBuilder, generator: GeneratorConfig, w: Tensor): Tensor {
+  const batch = w.shape[0];
+  return g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, numWs(generator), generator.wDim]);
 }

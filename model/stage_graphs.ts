@@ -17,12 +17,11 @@
 
 import { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
-import { numWs } from "../generator/config.ts";
 import { layerRegistry } from "../generator/registry.ts";
 import { buildSynthesis } from "../generator/synthesis.ts";
 import { buildLayerWiseEncoder } from "../encoders/mod.ts";
 import { buildHypernet } from "../hypernet/mod.ts";
-import { addW, type HyperInverterArchitecture } from "./pipeline_graph.ts";
+import { addW, type HyperInverterArchitecture, repeatW } from "./pipeline_graph.ts";
 
 function toEncoderSize(g: GraphBuilder, image: Tensor, size: number): Tensor {
   // torch F.interpolate(bilinear, align_corners=False), no antialias (spec §6.3); identity when sizes agree.
@@ -69,10 +68,8 @@ export function phaseOneStageGraph(architecture: HyperInverterArchitecture, batc
   const g = new GraphBuilder("phase_one");
   const x = g.input("x", [batch, 3, generator.resolution, generator.resolution]); // [B, 3, R, R]
   const w = addW(g, architecture, toEncoderSize(g, x, wEncoder.inputSize)); // [B, 512]
-  const rows = numWs(generator);
-  const ws = g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]); // [B, numWs, 512]
   g.output(w, "w");
-  g.output(buildSynthesis(g, generator, ws), "w_images"); // [B, 3, R, R]
+  g.output(buildSynthesis(g, generator, repeatW(g, generator, w)), "w_images"); // [B, 3, R, R]
   return g;
 }
 
@@ -86,8 +83,7 @@ function addWCodes(g: GraphBuilder, architecture: HyperInverterArchitecture, bat
   const x = g.input("x", [batch, 3, generator.resolution, generator.resolution]); // [B, 3, R, R]
   const small = toEncoderSize(g, x, wEncoder.inputSize); // [B, 3, 256, 256]
   const w = addW(g, architecture, small); // [B, 512]
-  const rows = numWs(generator);
-  g.output(g.expand(g.reshape(w, [batch, 1, generator.wDim]), [batch, rows, generator.wDim]), "ws");
+  g.output(repeatW(g, generator, w), "ws"); // [B, numWs, 512]
   return small;
 }
 
