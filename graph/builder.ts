@@ -419,7 +419,8 @@ export class GraphBuilder {
   }
 
   /**
-   * Element type conversion (ONNX Cast). Inference only (no gradient).
+   * Element type conversion (ONNX Cast). Inference only, except from bool: a comparison's mask cast to float
+   * (the gradient rules' step masks) has no gradient and stays differentiable around it.
    *
    * @param x tensor
    * @param dtype target element type

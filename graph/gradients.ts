@@ -6,8 +6,9 @@
  *
  * Every rule is built from differentiable ops, so every rule is twice differentiable. The step masks of Relu and
  * LeakyRelu come from `Greater` (cast to float), those of Abs and ReduceMax from `Sign`; both have a zero
- * gradient, so the second derivative is the exact one almost everywhere (zero), as in PyTorch. At a kink the rules take PyTorch's one-sided choice: Relu'(0) = 0,
- * LeakyRelu'(0) = alpha, Abs'(0) = 0; ReduceMax splits the gradient evenly between ties (like `torch.amax`).
+ * gradient, so the second derivative is the exact one almost everywhere (zero), as in PyTorch. At a kink the
+ * rules take PyTorch's one-sided choice: Relu'(0) = 0, LeakyRelu'(0) = alpha, Abs'(0) = 0; ReduceMax splits the
+ * gradient evenly between ties (like `torch.amax`).
  *
  * @module
  */
