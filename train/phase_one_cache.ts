@@ -56,8 +56,7 @@ export interface PhaseOneCacheStats {
  * ```ts
  * import { prngFill } from "../io/prng.ts";
  * import { resolveArchitecture } from "../model/architecture.ts";
- * import { checkFiniteOutput, NonFiniteOutputError } from "../model/output_checks.ts";
-import { phaseOneStageGraph } from "../model/stage_graphs.ts";
+ * import { phaseOneStageGraph } from "../model/stage_graphs.ts";
  * import { PhaseOneCache } from "./phase_one_cache.ts";
  * const architecture = resolveArchitecture({
  *   generator: { resolution: 32, channelBase: 512, channelMax: 32, mappingLayers: 2, zDim: 32, wDim: 32 },
