@@ -104,7 +104,8 @@ export function gradients(
     }
     const rule = GRADIENT_RULES[node.op];
     if (!rule) throw new TypeError(`gradients: no gradient rule for op ${node.op} (node "${node.name}")`);
-    const inputGrads = g.scope("grad", () => rule(g, node, dy, needs));
+    // Named after the forward node (`grad/<its name>/Conv_N`), so that a profile attributes backward time to layers.
+    const inputGrads = g.scope("grad/" + node.name, () => rule(g, node, dy, needs));
     node.inputs.forEach((t, k) => {
       const contribution = inputGrads[k];
       if (!needs[k] || !contribution) return;

@@ -37,6 +37,14 @@ export interface GraphSessionOptions {
    * synthesis keeps ≈ 0.8 GB instead of ≈ 1.3 GB, at the same speed.
    */
   memoryPattern?: boolean;
+  /**
+   * Let ONNX Runtime's intra-op threads keep spinning after a run ends (default false). They spin for a while
+   * waiting for more work, which takes the cores from the next session's run and from the host code between
+   * runs: the mini training step run right after another session's run took 210–220 ms instead of 195 (2
+   * cores). Off, the threads still spin during a run (its many small nodes keep their low latency) and stop at
+   * its end (ONNX Runtime's `session.force_spinning_stop`).
+   */
+  spinAfterRun?: boolean;
 }
 
 /** What one run returns: the outputs by name, the provider that ran, and the wall time. */
@@ -131,6 +139,7 @@ export class GraphSession {
           enableMemPattern: options.memoryPattern ?? true,
         };
         if (options.threads !== undefined) sessionOptions.intraOpNumThreads = options.threads;
+        if (!options.spinAfterRun) sessionOptions.extra = { session: { force_spinning_stop: "1" } };
         const profile = Deno.env.get("HYPERINVERTER_ORT_PROFILE");
         if (profile) { // ONNX Runtime's per-node profile, one JSON file per session (a debugging aid)
           sessionOptions.enableProfiling = true;
