@@ -288,6 +288,46 @@ export class GraphBuilder {
     }
   }
 
+  /**
+   * The open name scopes, outermost first (a copy).
+   *
+   * @returns the scope names
+   */
+  scopePath(): string[] {
+    return [...this.scopes];
+  }
+
+  /**
+   * Runs `build` under another list of scopes than the open ones (restored afterwards): a builder that adds
+   * several modules' layers at once declares each module's parameters under that module's own scopes.
+   *
+   * @param path the scopes, outermost first
+   * @param build function that adds nodes and parameters
+   * @returns what `build` returns
+   */
+  withScopePath<T>(path: readonly string[], build: () => T): T {
+    const saved = this.scopes.splice(0, this.scopes.length, ...path);
+    try {
+      return build();
+    } finally {
+      this.scopes.splice(0, this.scopes.length, ...saved);
+    }
+  }
+
+  /**
+   * Reorders the parameters declared since the first `since` by `rank` (stable: equal ranks keep their order),
+   * for builders that declare layer by layer what the usual order lists module by module (parameter order
+   * fixes the trainers' seeded initial values).
+   *
+   * @param since how many parameters stay in place at the front
+   * @param rank sort key of a parameter
+   */
+  reorderParameters(since: number, rank: (parameter: Tensor) => number): void {
+    const moved = this.parameters.splice(since).map((p, i) => ({ p, i, r: rank(p) }));
+    moved.sort((a, b) => a.r - b.r || a.i - b.i);
+    this.parameters.push(...moved.map((m) => m.p));
+  }
+
   /** The node that produced a tensor, or undefined for inputs, parameters and constants. */
   producer(t: Tensor): GraphNode | undefined {
     return this.producers.get(t);

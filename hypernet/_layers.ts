@@ -8,6 +8,7 @@
 import type { GraphBuilder } from "../graph/builder.ts";
 import { formatShape, type Tensor } from "../graph/tensor.ts";
 import { ZERO_INIT } from "./init.ts";
+import { stackedConv2d } from "./_stack.ts";
 
 /** Options of {@linkcode conv2d}. */
 export interface Conv2dOptions {
@@ -23,7 +24,8 @@ export interface Conv2dOptions {
 
 /**
  * torch `nn.Conv2d(bias=True)`: parameters `<name>.weight` [O, I, k, k] and `<name>.bias` [O] in the current
- * scope (so `name` "0" inside scope "fusion" gives the official `fusion.0.weight`).
+ * scope (so `name` "0" inside scope "fusion" gives the official `fusion.0.weight`). Inside a regressor stack
+ * (hypernet/regressor_stack.ts), one such pair per regressor, run as one grouped Conv on [R·B, I, H, W].
  *
  * @param g graph builder
  * @param x input [B, I, H, W]
@@ -32,6 +34,8 @@ export interface Conv2dOptions {
  * @returns [B, O, H', W']
  */
 export function conv2d(g: GraphBuilder, x: Tensor, name: string, options: Conv2dOptions): Tensor {
+  const stacked = stackedConv2d(g, x, name, options); // inside a regressor stack (hypernet/regressor_stack.ts)
+  if (stacked) return stacked;
   const { outChannels, kernel } = options;
   const weight = g.parameter(`${name}.weight`, [outChannels, x.shape[1], kernel, kernel]); // [O, I, k, k]
   const bias = g.parameter(`${name}.bias`, [outChannels], "float32", { init: ZERO_INIT }); // [O]

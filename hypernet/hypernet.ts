@@ -23,6 +23,11 @@ export interface BuildHypernetOptions {
    * official fixtures' intermediates.
    */
   onIntermediate?: (name: string, tensor: Tensor) => void;
+  /**
+   * Build the regressors as one stack where the sharing strategy can (`perLayer` with a built-in fusion:
+   * hypernet/regressor_stack.ts). The same parameters and values; far fewer, larger nodes.
+   */
+  stackRegressors?: boolean;
 }
 
 /**
@@ -98,6 +103,7 @@ export function buildHypernet(
       settings: { fusion, hiddenDim: resolved.hiddenDim, extractorWidth: resolved.extractorWidth },
       features: { fwStack: fw, fxStack: fx, fw: slotSlicer(g, fw), fx: slotSlicer(g, fx) },
       onIntermediate: options.onIntermediate,
+      stackRegressors: options.stackRegressors,
     });
   const residuals = isPluginSpecifier(resolved.sharing)
     ? namingPlugin(resolved.sharing, "sharing strategy", build)

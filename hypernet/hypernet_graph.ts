@@ -21,6 +21,8 @@ export interface HypernetGraphOptions {
   exposeIntermediates?: boolean;
   /** Scope of the parameters, e.g. "hypernet" for the checkpoint's names. Default none. */
   scope?: string;
+  /** Build the regressors as one stack where the strategy can (`BuildHypernetOptions.stackRegressors`). */
+  stackRegressors?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export function hypernetGraph(
   const build = () =>
     buildHypernet(g, resolved, registry, fw, fx, {
       onIntermediate: options.exposeIntermediates ? (name, t) => intermediates.push([name, t]) : undefined,
+      stackRegressors: options.stackRegressors,
     });
   const residuals = options.scope ? g.scope(options.scope, build) : build();
   for (const [name, delta] of residuals) g.output(delta, `dW.${name}`);

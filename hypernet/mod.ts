@@ -37,6 +37,12 @@ export { hypernetGraph, type HypernetGraphOptions } from "./hypernet_graph.ts";
 export { type RegressorOutput, weightRegressor } from "./weight_regressor.ts";
 export { type RegressorSettings, regressorTrunk, type TrunkOutput } from "./trunk.ts";
 export {
+  stackableFusion,
+  type StackedRegressor,
+  type StackedRegressorOutput,
+  stackedRegressors,
+} from "./regressor_stack.ts";
+export {
   extractorDownsamplings,
   featureExtractor,
   type FeatureExtractorOptions,

@@ -52,6 +52,8 @@ export interface PipelineGraphOptions {
   phaseOne?: "computed" | "given";
   /** E2's styles on one map share their first convolution (see LayerWiseEncoderOptions; the training graphs). */
   mergeSharedInputConvs?: boolean;
+  /** The hypernet's regressors as one stack (BuildHypernetOptions.stackRegressors: same values, fewer nodes). */
+  stackRegressors?: boolean;
 }
 
 /**
@@ -123,11 +125,18 @@ export function hyperInverterGraph(
     g.output(fx, "Fx");
     g.output(fw, "Fw");
   }
-  let residuals = g.scope("hypernet", () => buildHypernet(g, architecture.hypernet, registry, fw, fx));
+  const hypernetOptions = { stackRegressors: options.stackRegressors };
+  let residuals = g.scope(
+    "hypernet",
+    () => buildHypernet(g, architecture.hypernet, registry, fw, fx, hypernetOptions),
+  );
   let current = buildSynthesis(g, generator, ws, { residuals }); // [B, 3, R, R]
   for (let pass = 2; pass <= passes; pass++) {
     const fwPass = encodeOne(toEncoderSize(current));
-    const update = g.scope("hypernet", () => buildHypernet(g, architecture.hypernet, registry, fwPass, fx));
+    const update = g.scope(
+      "hypernet",
+      () => buildHypernet(g, architecture.hypernet, registry, fwPass, fx, hypernetOptions),
+    );
     const accumulated = new Map<string, Tensor>();
     for (const [name, delta] of residuals) accumulated.set(name, g.add(delta, update.get(name)!));
     residuals = accumulated;

@@ -182,94 +182,95 @@ Deno.test("gradients-generator-64: per-sample residuals, dL/dΔW of all 14 layer
   console.log(`relative max |Δ|: worst ${worst.toExponential(2)}; ${report.join(", ")}`);
 });
 
-Deno.test("gradients-hypernet-64: dL/dFw, dL/dFx and every hypernet parameter", async () => {
-  const fixture = await loadReferenceFixture("gradients-hypernet-64");
-  const fixtureConfig = fixture.manifest.config as {
-    hidden_dim: number;
-    input_dim: number;
-    target_shape: { name: string; shape: number[] }[];
-  };
-  const registry = layerRegistry(
-    resolveGeneratorConfig({ resolution: 64, channelBase: 1024, channelMax: 64 }),
-  );
-  const g = hypernetGraph(
-    { hiddenDim: fixtureConfig.hidden_dim, featureChannels: fixtureConfig.input_dim },
-    registry,
-    {
-      batch: 2,
-    },
-  );
-  const [fw, fx] = g.inputs;
-  const terms = fixtureConfig.target_shape.map((target, layer) => {
-    const delta = g.outputs.find((t) => t.name === `dW.${target.name}`)!;
-    return weightedSum(g, delta, `R.${layer}`);
-  });
-  const loss = terms.reduce((a, b) => g.add(a, b));
-  const grads = gradients(g, loss, [fw, fx, ...g.parameters]);
-  g.output(loss, "L");
-  g.output(grads.get(fw)!, "grad.Fw");
-  g.output(grads.get(fx)!, "grad.Fx");
-  for (const p of g.parameters) g.output(grads.get(p)!, `grad.${p.name}`);
+for (const stackRegressors of [false, true]) {
+  const mode = stackRegressors ? " (regressors stacked)" : "";
+  Deno.test(`gradients-hypernet-64: dL/dFw, dL/dFx and every hypernet parameter${mode}`, async () => {
+    const fixture = await loadReferenceFixture("gradients-hypernet-64");
+    const fixtureConfig = fixture.manifest.config as {
+      hidden_dim: number;
+      input_dim: number;
+      target_shape: { name: string; shape: number[] }[];
+    };
+    const registry = layerRegistry(
+      resolveGeneratorConfig({ resolution: 64, channelBase: 1024, channelMax: 64 }),
+    );
+    const g = hypernetGraph(
+      { hiddenDim: fixtureConfig.hidden_dim, featureChannels: fixtureConfig.input_dim },
+      registry,
+      { batch: 2, stackRegressors },
+    );
+    const [fw, fx] = g.inputs;
+    const terms = fixtureConfig.target_shape.map((target, layer) => {
+      const delta = g.outputs.find((t) => t.name === `dW.${target.name}`)!;
+      return weightedSum(g, delta, `R.${layer}`);
+    });
+    const loss = terms.reduce((a, b) => g.add(a, b));
+    const grads = gradients(g, loss, [fw, fx, ...g.parameters]);
+    g.output(loss, "L");
+    g.output(grads.get(fw)!, "grad.Fw");
+    g.output(grads.get(fx)!, "grad.Fx");
+    for (const p of g.parameters) g.output(grads.get(p)!, `grad.${p.name}`);
 
-  const recipe = fixture.tensorEntry("inputs", "R").prng!;
-  const feeds: Record<string, Float32Array> = {
-    Fw: (await fixture.readFloat32("inputs", "Fw")).data,
-    Fx: (await fixture.readFloat32("inputs", "Fx")).data,
-  };
-  fixtureConfig.target_shape.forEach((target, layer) => {
-    const size = 2 * target.shape.reduce((a, b) => a * b, 1);
-    feeds[`R.${layer}`] = prngFill(recipe.seed, layer, size, recipe.offset, recipe.scale);
-  });
-  const { outputs } = await (await GraphSession.create(g)).run({
-    ...feeds,
-    ...parameterFeeds(g, fixture.moduleWeights("H")),
-  });
-  const expectedLoss = (fixture.manifest.losses as Record<string, number>).L;
-  const lossValue = (outputs.L.data as Float32Array)[0];
-  assert.ok(Math.abs(lossValue - expectedLoss) < 1e-4 * Math.abs(expectedLoss), `L ${lossValue}`);
+    const recipe = fixture.tensorEntry("inputs", "R").prng!;
+    const feeds: Record<string, Float32Array> = {
+      Fw: (await fixture.readFloat32("inputs", "Fw")).data,
+      Fx: (await fixture.readFloat32("inputs", "Fx")).data,
+    };
+    fixtureConfig.target_shape.forEach((target, layer) => {
+      const size = 2 * target.shape.reduce((a, b) => a * b, 1);
+      feeds[`R.${layer}`] = prngFill(recipe.seed, layer, size, recipe.offset, recipe.scale);
+    });
+    const { outputs } = await (await GraphSession.create(g)).run({
+      ...feeds,
+      ...parameterFeeds(g, fixture.moduleWeights("H")),
+    });
+    const expectedLoss = (fixture.manifest.losses as Record<string, number>).L;
+    const lossValue = (outputs.L.data as Float32Array)[0];
+    assert.ok(Math.abs(lossValue - expectedLoss) < 1e-4 * Math.abs(expectedLoss), `L ${lossValue}`);
 
-  let worst = 0, zeroWorst = 0, full = 0;
-  const report: string[] = [];
-  for (const name of ["Fw", "Fx"]) {
-    const relative = compareRelative(
-      outputs[`grad.${name}`].data as Float32Array,
-      (await fixture.readFloat32("outputs", `grad.${name}`)).data,
-      name,
+    let worst = 0, zeroWorst = 0, full = 0;
+    const report: string[] = [];
+    for (const name of ["Fw", "Fx"]) {
+      const relative = compareRelative(
+        outputs[`grad.${name}`].data as Float32Array,
+        (await fixture.readFloat32("outputs", `grad.${name}`)).data,
+        name,
+      );
+      report.push(`${name} ${relative.toExponential(1)}`);
+    }
+    for (const p of g.parameters) {
+      const name = `grad.${p.name}`;
+      if (!fixture.tensorNames("outputs").includes(name)) continue;
+      const actual = outputs[name].data as Float32Array;
+      const expected = (await fixture.readFloat32("outputs", name)).data;
+      full++;
+      if (p.name.endsWith("fusion.0.bias")) {
+        zeroWorst = Math.max(zeroWorst, assertClose(actual, expected, ZERO_GRADIENT_ATOL, name));
+      } else worst = Math.max(worst, compareRelative(actual, expected, name));
+    }
+    assert.ok(full >= 14 * 7, `${full} full parameter gradients`);
+    const sampled = fixture.manifest["grad.sampled"] as SampledRows;
+    const values = await readSampledValues(fixture, sampled);
+    for (const row of sampled.rows) {
+      const gradient = outputs[`grad.${row.name}`].data as Float32Array;
+      const actual = Float32Array.from(
+        { length: sampled.n },
+        (_, i) => gradient[prngBits(sampled.pos_seed, row.row, i) % row.numel],
+      );
+      worst = Math.max(
+        worst,
+        compareRelative(
+          actual,
+          values.subarray(row.row * sampled.n, (row.row + 1) * sampled.n),
+          `${row.name}[pos]`,
+        ),
+      );
+    }
+    console.log(
+      `relative max |Δ|: ${
+        report.join(", ")
+      }; parameters (${full} full, ${sampled.rows.length} sampled) worst ` +
+        `${worst.toExponential(2)}; fusion.0.bias max |Δ| ${zeroWorst.toExponential(2)} (absolute)`,
     );
-    report.push(`${name} ${relative.toExponential(1)}`);
-  }
-  for (const p of g.parameters) {
-    const name = `grad.${p.name}`;
-    if (!fixture.tensorNames("outputs").includes(name)) continue;
-    const actual = outputs[name].data as Float32Array;
-    const expected = (await fixture.readFloat32("outputs", name)).data;
-    full++;
-    if (p.name.endsWith("fusion.0.bias")) {
-      zeroWorst = Math.max(zeroWorst, assertClose(actual, expected, ZERO_GRADIENT_ATOL, name));
-    } else worst = Math.max(worst, compareRelative(actual, expected, name));
-  }
-  assert.ok(full >= 14 * 7, `${full} full parameter gradients`);
-  const sampled = fixture.manifest["grad.sampled"] as SampledRows;
-  const values = await readSampledValues(fixture, sampled);
-  for (const row of sampled.rows) {
-    const gradient = outputs[`grad.${row.name}`].data as Float32Array;
-    const actual = Float32Array.from(
-      { length: sampled.n },
-      (_, i) => gradient[prngBits(sampled.pos_seed, row.row, i) % row.numel],
-    );
-    worst = Math.max(
-      worst,
-      compareRelative(
-        actual,
-        values.subarray(row.row * sampled.n, (row.row + 1) * sampled.n),
-        `${row.name}[pos]`,
-      ),
-    );
-  }
-  console.log(
-    `relative max |Δ|: ${
-      report.join(", ")
-    }; parameters (${full} full, ${sampled.rows.length} sampled) worst ` +
-      `${worst.toExponential(2)}; fusion.0.bias max |Δ| ${zeroWorst.toExponential(2)} (absolute)`,
-  );
-});
+  });
+}

@@ -43,29 +43,32 @@ Deno.test("hypernet-64: perLayer parameter names, shapes and order equal the off
   assert.deepEqual(hypernetParameters(config, registry), expected);
 });
 
-Deno.test("hypernet-64: every dW, every v and the b4.conv1 fusion output within 1e-4", async () => {
-  const graph = hypernetGraph(config, registry, { batch: 2, exposeIntermediates: true });
-  const session = await GraphSession.create(graph);
-  const { outputs } = await session.run({
-    Fw: (await fixture.readFloat32("inputs", "Fw")).data,
-    Fx: (await fixture.readFloat32("inputs", "Fx")).data,
-    ...parameterFeeds(graph, fixture.moduleWeights("H")),
+for (const stackRegressors of [false, true]) {
+  const mode = stackRegressors ? " (regressors stacked)" : "";
+  Deno.test(`hypernet-64: every dW, every v and the b4.conv1 fusion output within 1e-4${mode}`, async () => {
+    const graph = hypernetGraph(config, registry, { batch: 2, exposeIntermediates: true, stackRegressors });
+    const session = await GraphSession.create(graph);
+    const { outputs } = await session.run({
+      Fw: (await fixture.readFloat32("inputs", "Fw")).data,
+      Fx: (await fixture.readFloat32("inputs", "Fx")).data,
+      ...parameterFeeds(graph, fixture.moduleWeights("H")),
+    });
+    const report: string[] = [];
+    let worst = 0;
+    const compare = async (section: "outputs" | "intermediates", name: string) => {
+      const expected = await fixture.readFloat32(section, name);
+      assert.deepEqual(outputs[name].shape, expected.shape, `${name} shape`);
+      const maxAbs = assertClose(outputs[name].data as Float32Array, expected.data, TOLERANCE, name);
+      worst = Math.max(worst, maxAbs);
+      report.push(`${name} ${maxAbs.toExponential(2)}`);
+    };
+    const dW = fixture.tensorNames("outputs").filter((n) => n.startsWith("dW."));
+    assert.equal(dW.length, 14);
+    for (const name of dW) await compare("outputs", name);
+    const intermediates = fixture.tensorNames("intermediates");
+    assert.equal(intermediates.length, 15);
+    for (const name of intermediates) await compare("intermediates", name);
+    console.log(`max |Δ| per tensor: ${report.join(", ")}; worst ${worst.toExponential(2)}`);
+    await session.release();
   });
-  const report: string[] = [];
-  let worst = 0;
-  const compare = async (section: "outputs" | "intermediates", name: string) => {
-    const expected = await fixture.readFloat32(section, name);
-    assert.deepEqual(outputs[name].shape, expected.shape, `${name} shape`);
-    const maxAbs = assertClose(outputs[name].data as Float32Array, expected.data, TOLERANCE, name);
-    worst = Math.max(worst, maxAbs);
-    report.push(`${name} ${maxAbs.toExponential(2)}`);
-  };
-  const dW = fixture.tensorNames("outputs").filter((n) => n.startsWith("dW."));
-  assert.equal(dW.length, 14);
-  for (const name of dW) await compare("outputs", name);
-  const intermediates = fixture.tensorNames("intermediates");
-  assert.equal(intermediates.length, 15);
-  for (const name of intermediates) await compare("intermediates", name);
-  console.log(`max |Δ| per tensor: ${report.join(", ")}; worst ${worst.toExponential(2)}`);
-  await session.release();
-});
+}

@@ -41,12 +41,15 @@ export function phaseTwoTrainingGraph(
     phaseOne?: "computed" | "given";
     /** E2's styles on one map share their first convolution (hyperInverterGraph). Default true. */
     mergeSharedInputConvs?: boolean;
+    /** The hypernet's regressors as one stack (hyperInverterGraph). Default true. */
+    stackRegressors?: boolean;
   } = {},
 ): { graph: GraphBuilder; trainable: Tensor[] } {
   const g = hyperInverterGraph(architecture, {
     batch: options.batch ?? 1,
     phaseOne: options.phaseOne,
     mergeSharedInputConvs: options.mergeSharedInputConvs ?? true,
+    stackRegressors: options.stackRegressors ?? true,
   });
   const x = g.inputs[0]; // [B, 3, R, R]
   const final = g.outputs.find((t) => t.name === "final_images")!; // [B, 3, R, R]

@@ -1,13 +1,15 @@
 /**
  * The official strategy (spec §4): one independent `WeightRegressor` per target, in
  * `weight_regressors.<regressorKey>` (e.g. `weight_regressors.b8_conv0_weight.w1`), each reading the
- * features of its own slot. No parameter is shared.
+ * features of its own slot. No parameter is shared. With `stackRegressors`, the regressors of a built-in
+ * fusion run as one stack (hypernet/regressor_stack.ts): the same parameters and values.
  *
  * @module
  */
 
 import type { Tensor } from "../../graph/tensor.ts";
 import { REGRESSOR_INIT } from "../init.ts";
+import { stackableFusion, stackedRegressors } from "../regressor_stack.ts";
 import { weightRegressor } from "../weight_regressor.ts";
 import { reportIntermediates, type SharingStrategy } from "./strategy.ts";
 
@@ -39,6 +41,19 @@ export const perLayer: SharingStrategy = Object.freeze<SharingStrategy>({
   build(g, targets, context) {
     const deltas = new Map<string, Tensor>();
     const { features, settings } = context;
+    if (context.stackRegressors && targets.length > 1 && stackableFusion(settings.fusion)) {
+      const regressors = targets.map((target) => ({
+        scope: `weight_regressors.${target.regressorKey}`,
+        target,
+        fw: features.fw(target.featureSlot),
+        fx: features.fx(target.featureSlot),
+      }));
+      stackedRegressors(g, regressors, settings).forEach(({ delta, code, fused }, k) => {
+        if (context.onIntermediate) reportIntermediates(context, targets[k], fused(), code);
+        deltas.set(targets[k].name, delta); // [B, ...target.shape]
+      });
+      return deltas;
+    }
     for (const target of targets) {
       const slot = target.featureSlot;
       const { fused, code, delta } = g.scope(

@@ -34,6 +34,11 @@ export interface SharingContext {
    * of their names.
    */
   readonly onIntermediate?: (name: string, tensor: Tensor) => void;
+  /**
+   * Build regressors of identical structure as one stack where the strategy can (hypernet/regressor_stack.ts:
+   * same parameters and values, far fewer nodes). A strategy may ignore it.
+   */
+  readonly stackRegressors?: boolean;
 }
 
 /**
