@@ -524,3 +524,15 @@ Deno.test("Relu and LeakyRelu masks are Greater cast to float (ONNX Runtime's Si
     assert.equal(ops.filter((op) => op === "Cast").length, 1);
   }
 });
+
+Deno.test("a 1×1 stride-1 unpadded conv's weight gradient multiplies the input itself (no im2col Conv)", () => {
+  const g = new GraphBuilder("pointwise weight gradient");
+  const x = g.input("x", [2, 4, 8, 8]);
+  const w = g.parameter("w", [6, 4, 1, 1]);
+  const y = g.conv(x, w);
+  const before = g.nodes.length;
+  gradients(g, g.reduceSum(g.mul(y, y), [0, 1, 2, 3], false), [w]);
+  const backward = g.nodes.slice(before).map((node) => node.op);
+  assert.ok(!backward.includes("Conv"), backward.join(", "));
+  assert.ok(backward.includes("MatMul"), backward.join(", "));
+});
