@@ -89,7 +89,13 @@ export function copyNodes(
       mapped.set(out, map(node.inputs[0]));
       continue;
     }
-    const results = rewrite(node) ?? g.node(node.op, node.inputs.map(map), node.attributes);
+    // A copied node keeps the original's scopes, so that a profile of the copy still names its layers (not a
+    // rewrite's nodes: the parameters it declares are named from the graph's root).
+    const results = rewrite(node) ??
+      g.withScopePath(
+        node.name.split("/").slice(0, -1),
+        () => g.node(node.op, node.inputs.map(map), node.attributes),
+      );
     node.outputs.forEach((t, i) => mapped.set(t, results[i]));
   }
   for (const out of graph.outputs) g.output(map(renamedOutputs.get(out) ?? out), out.name);

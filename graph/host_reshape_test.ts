@@ -29,3 +29,12 @@ Deno.test("withOutputReshapesOnHost: same values under the declared shapes; shar
     assert.deepEqual(hostShapes.get(name) ?? after[name].shape, before[name].shape, name);
   }
 });
+
+Deno.test("a copied graph keeps its nodes' scopes (profiles of the run graph name their layers)", () => {
+  const g = new GraphBuilder("scoped");
+  const x = g.input("x", [2, 6]);
+  g.output(g.scope("encoder", () => g.scope("body.0", () => g.reshape(g.relu(x), [3, 4]))), "y");
+  const { graph } = withOutputReshapesOnHost(g);
+  const relu = graph.nodes.find((n) => n.op === "Relu")!;
+  assert.match(relu.name, /^encoder\/body\.0\/Relu_\d+$/);
+});
