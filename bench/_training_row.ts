@@ -20,6 +20,7 @@
  * @module
  */
 
+import { countMacs } from "../graph/flops.ts";
 import { prngFill } from "../io/prng.ts";
 import { resolveArchitecture } from "../model/architecture.ts";
 import { CHURCH_256_D64 } from "../model/presets.ts";
@@ -119,6 +120,10 @@ for (let i = 0; i < 2; i++) {
   await timedStep();
   ratios.push((graphRuns.at(-1)! - forwards.at(-1)!) / forwards.at(-1)!);
 }
+const denseMacs = (g: Parameters<typeof countMacs>[0]) => {
+  const count = countMacs(g);
+  return count.total - count.depthwise;
+};
 const median = (v: number[]) => {
   const sorted = [...v].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -140,6 +145,9 @@ console.log(JSON.stringify({
     ? {
       forward_backward_s: seconds(run),
       backward_over_forward: Math.round(median(ratios) * 100) / 100, // paired runs
+      // The same ratio in dense MACs (graph/flops.ts; depthwise convs, as the gradients' one-hot im2col, left out):
+      // what the backward would take at the forward's speed.
+      backward_over_forward_macs: Math.round((denseMacs(graph) / denseMacs(forward) - 1) * 100) / 100,
       update_s: seconds(step - run),
     }
     : { host_side_s: seconds(step - run) }),

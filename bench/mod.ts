@@ -237,6 +237,7 @@ if (import.meta.main) {
     // The in-graph update's share: the in-graph step minus forward + backward alone (the host row's run).
     inGraph.update_in_graph_s = Math.round((inGraph.s_per_step - host.forward_backward_s) * 1000) / 1000;
     inGraph.backward_over_forward = host.backward_over_forward;
+    inGraph.backward_over_forward_macs = host.backward_over_forward_macs;
     if (options.json) {
       for (const row of [inGraph, host, computed]) console.log(JSON.stringify(row));
       continue;
@@ -253,7 +254,9 @@ if (import.meta.main) {
         : "phase I in the step";
       console.log(
         `| ${r.name} | ${ms(r.s_per_step)} ms/step (${phaseOne}; fwd ${ms(r.forward_s)}, ${update}; ` +
-          `bwd ÷ fwd ${r.backward_over_forward}) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
+          `bwd ÷ fwd ${r.backward_over_forward}${
+            r.backward_over_forward_macs === undefined ? "" : ` (in MACs ${r.backward_over_forward_macs})`
+          }) | | | | ${r.peak_rss_mib} | ${r.provider} |`,
       );
     }
   }
