@@ -223,7 +223,24 @@ const elementwiseUnary = (summary: string, floatAttributes?: string[]): OpDefini
   },
 });
 
-function convOutputSize(
+/**
+ * The output length of a convolution along one axis (ONNX Conv's shape rule).
+ *
+ * @param input input length
+ * @param kernel kernel length
+ * @param stride stride
+ * @param padBegin zero padding before
+ * @param padEnd zero padding after
+ * @param dilation dilation
+ * @returns ⌊(input + padBegin + padEnd − dilation·(kernel − 1) − 1) / stride⌋ + 1
+ *
+ * @example
+ * ```ts
+ * import { convOutputSize } from "./ops.ts";
+ * console.log(convOutputSize(8, 4, 2, 1, 1, 1)); // 4
+ * ```
+ */
+export function convOutputSize(
   input: number,
   kernel: number,
   stride: number,

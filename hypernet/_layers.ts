@@ -25,7 +25,7 @@ export interface Conv2dOptions {
 /**
  * torch `nn.Conv2d(bias=True)`: parameters `<name>.weight` [O, I, k, k] and `<name>.bias` [O] in the current
  * scope (so `name` "0" inside scope "fusion" gives the official `fusion.0.weight`). Inside a regressor stack
- * (hypernet/regressor_stack.ts), one such pair per regressor, run as one grouped Conv on [R·B, I, H, W].
+ * (hypernet/regressor_stack.ts), one such pair per regressor, run as one batched MatMul on [R·B, I, H, W].
  *
  * @param g graph builder
  * @param x input [B, I, H, W]

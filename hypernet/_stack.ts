@@ -2,14 +2,16 @@
  * The state of a regressor stack (hypernet/regressor_stack.ts) and the stacked form of the hypernet's
  * `conv2d`: while a stack is open on a graph, the regressors' inputs lie one after another on the batch axis
  * ([R·B, C, H, W]) and each `conv2d` declares one weight and bias per regressor, under that regressor's own
- * scopes, and runs them as one grouped Conv. Every other layer of the built-in fusions and of the feature
- * extractor acts on each sample alone, so it needs no stacked form.
+ * scopes, and runs them as one batched MatMul (im2col by a constant 0/1 matrix; ONNX Runtime's grouped Conv
+ * was slower). Every other layer of the built-in fusions and of the feature extractor acts on each sample
+ * alone, so it needs no stacked form.
  *
  * @module
  */
 
 import type { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
+import { convOutputSize } from "../graph/ops.ts";
 import { ZERO_INIT } from "./init.ts";
 
 /** An open stack: the regressors' scopes, in order, and the scopes around the stack's own. */
@@ -47,8 +49,8 @@ export function withStack<T>(g: GraphBuilder, scopes: readonly string[], build: 
 /**
  * The stacked `conv2d`, or undefined when no stack is open on `g`. Parameters `<name>.weight` [O, I, k, k] and
  * `<name>.bias` [O] are declared per regressor (under its scope and the scopes opened inside the stack, e.g.
- * `weight_regressors.b8_conv0_weight.fusion.0.weight`); the input moves from the batch axis to the channel
- * axis and back around one Conv with `group` R and the weights concatenated.
+ * `weight_regressors.b8_conv0_weight.fusion.0.weight`); the inputs are unfolded by a product with a constant 0/1
+ * matrix and multiplied by the R kernels, concatenated in the graph, in one batched MatMul.
  *
  * @param g graph builder
  * @param x the regressors' inputs [R·B, I, H, W]
@@ -80,12 +82,12 @@ export function stackedConv2d(
   const pad = options.pad ?? 0;
   const [stacked, , height, width] = x.shape;
   const batch = stacked / regressors;
-  const [outHeight, outWidth] = [height, width].map((d) => Math.floor((d + 2 * pad - kernel) / stride) + 1);
+  const [outHeight, outWidth] = [height, width].map((d) => convOutputSize(d, kernel, stride, pad, pad, 1));
   const taps = kernel * kernel;
   let columns = g.reshape(x, [regressors, batch, inChannels, height * width]); // [R, B, I, H·W]
   if (taps > 1 || stride > 1 || pad > 0) {
     // im2col as a product with a constant 0/1 matrix (the maps are small: 4×4 or 8×8).
-    const unfold = g.constant(unfoldMatrix(height, width, kernel, stride, pad), [
+    const unfold = g.constant(unfoldMatrix([height, width], [outHeight, outWidth], kernel, stride, pad), [
       height * width,
       taps * outHeight * outWidth,
     ], "unfold");
@@ -103,18 +105,16 @@ export function stackedConv2d(
 }
 
 /**
- * The im2col matrix of a square-kernel conv on an H×W map: [H·W, k²·H'·W'], 1 where input position p is the
+ * The im2col matrix of a square-kernel conv from an H×W map to H'×W': [H·W, k²·H'·W'], 1 where input position p is the
  * value kernel tap t sees at output position q (column t·H'·W' + q); zero padding is a column without a 1.
  */
 function unfoldMatrix(
-  height: number,
-  width: number,
+  [height, width]: readonly number[],
+  [outHeight, outWidth]: readonly number[],
   kernel: number,
   stride: number,
   pad: number,
 ): Float32Array {
-  const outHeight = Math.floor((height + 2 * pad - kernel) / stride) + 1;
-  const outWidth = Math.floor((width + 2 * pad - kernel) / stride) + 1;
   const columns = kernel * kernel * outHeight * outWidth;
   const matrix = new Float32Array(height * width * columns);
   for (let i = 0; i < kernel; i++) {

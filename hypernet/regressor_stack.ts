@@ -3,7 +3,7 @@
  * a fusion and a feature extractor on a 4×4 or 8×8 map. Built one by one, their hundreds of tiny nodes cost
  * more in per-node overhead than in arithmetic (mini training step: ≈ 100 nodes and 1.75 ms per regressor). Here
  * the regressors' inputs lie one after another on the batch axis ([R·B, C, S, S]), so every per-sample layer
- * (concat, IN, ReLU, sums, sigmoid) runs once for all of them, and each conv is one grouped Conv
+ * (concat, IN, ReLU, sums, sigmoid) runs once for all of them, and each conv is one batched MatMul
  * (hypernet/_stack.ts). Parameters keep their names, shapes, inits and order; the linear mappers stay per
  * regressor (their weights are the hypernet's bulk, and differ in shape).
  *
