@@ -66,3 +66,54 @@ export function withOutputReshapesOnHost(
   copyNodes(graph, copy, (node) => movedReshapes.has(node) ? [copy.map(node.inputs[0])] : undefined);
   return { graph: copy.g, hostShapes };
 }
+
+/** A graph with its output Reshapes left to the host: the graph to run and the shapes to give those outputs. */
+export interface HostReshaped {
+  /** The graph to run. */
+  readonly graph: GraphBuilder;
+  /** The declared shape of each output whose Reshape was left out. */
+  readonly hostShapes: ReadonlyMap<string, readonly number[]>;
+}
+
+const transformed = new WeakMap<GraphBuilder, HostReshaped>();
+
+/**
+ * {@linkcode withOutputReshapesOnHost}, computed once per graph: the same copy every time, so that a session
+ * cached per graph (runtime/session.ts `sessionFor`) is built once. Inversion stages and training steps use it.
+ *
+ * @param graph the graph (left unchanged)
+ * @returns the graph to run and the host shapes
+ * @example
+ * ```ts
+ * import { GraphBuilder } from "./builder.ts";
+ * import { outputReshapesOnHost } from "./host_reshape.ts";
+ * const g = new GraphBuilder("r");
+ * g.output(g.reshape(g.relu(g.input("x", [2, 6])), [3, 4]), "y");
+ * console.log(outputReshapesOnHost(g) === outputReshapesOnHost(g)); // true
+ * ```
+ */
+export function outputReshapesOnHost(graph: GraphBuilder): HostReshaped {
+  let result = transformed.get(graph);
+  if (!result) transformed.set(graph, result = withOutputReshapesOnHost(graph));
+  return result;
+}
+
+/**
+ * Gives each output whose Reshape was left to the host its declared shape (row-major: the same data).
+ *
+ * @param outputs a run's outputs by name, updated in place
+ * @param hostShapes the shapes, from {@linkcode outputReshapesOnHost}
+ * @example
+ * ```ts
+ * import { withHostShapes } from "./host_reshape.ts";
+ * const outputs = { y: { data: new Float32Array(12), shape: [2, 6] } };
+ * withHostShapes(outputs, new Map([["y", [3, 4]]]));
+ * console.log(outputs.y.shape); // [3, 4]
+ * ```
+ */
+export function withHostShapes<T extends { readonly shape: readonly number[] }>(
+  outputs: Record<string, T>,
+  hostShapes: ReadonlyMap<string, readonly number[]>,
+): void {
+  for (const [name, shape] of hostShapes) outputs[name] = { ...outputs[name], shape };
+}

@@ -25,7 +25,7 @@ import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import { checkFiniteOutput } from "./output_checks.ts";
 import { withWinogradConvs } from "../graph/winograd_rewrite.ts";
 import { quantizedParameters, withInt8Convs } from "../graph/int8_rewrite.ts";
-import { withOutputReshapesOnHost } from "../graph/host_reshape.ts";
+import { outputReshapesOnHost, withHostShapes } from "../graph/host_reshape.ts";
 import { winogradWeight } from "../graph/winograd.ts";
 
 /** The stages of a staged inversion. */
@@ -278,11 +278,7 @@ export class HyperInverter {
     // Its memory pattern is off, so the arena holds what is alive at once rather than one planned block.
     const low = this.options.lowMemory ?? false;
     const planned = override ?? this.executionGraph(stage === "phaseOne" && !low ? "phaseTwo" : stage, batch);
-    let hostReshape = this.hostReshapes.get(planned);
-    if (!hostReshape) {
-      hostReshape = withOutputReshapesOnHost(planned);
-      this.hostReshapes.set(planned, hostReshape);
-    }
+    const hostReshape = outputReshapesOnHost(planned);
     const graph = hostReshape.graph;
     const synthesis = (stage === "phaseOne" || stage === "phaseTwo") && !low;
     const device = this.options.device ?? "cpu";
@@ -296,19 +292,11 @@ export class HyperInverter {
     });
     const result = await session.run({ ...feeds, ...parameters });
     times[stage] = (times[stage] ?? 0) + result.milliseconds;
-    for (const [name, shape] of hostReshape.hostShapes) {
-      const tensor = result.outputs[name];
-      result.outputs[name] = { ...tensor, shape }; // row-major: the same data under the declared shape
-    }
+    withHostShapes(result.outputs, hostReshape.hostShapes);
     return result;
   }
 
   private readonly baked = new WeakMap<GraphBuilder, ReadonlyMap<string, HostData>>();
-  /** Each run graph with its Reshape-made outputs reshaped on the host instead (graph/host_reshape.ts). */
-  private readonly hostReshapes = new WeakMap<
-    GraphBuilder,
-    { graph: GraphBuilder; hostShapes: ReadonlyMap<string, readonly number[]> }
-  >();
   /**
    * The weights the run graphs take: the model's, plus the Winograd-domain weights (`<name>.winograd`,
    * {@linkcode winogradWeight}) of the encoders' rewritten convolutions and, in the int8 mode, their quantized

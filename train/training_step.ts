@@ -24,7 +24,7 @@ import { gradients } from "../graph/autodiff.ts";
 import type { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { sessionFor } from "../runtime/session.ts";
-import { withOutputReshapesOnHost } from "../graph/host_reshape.ts";
+import { outputReshapesOnHost, withHostShapes } from "../graph/host_reshape.ts";
 import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
 import {
@@ -100,19 +100,6 @@ export interface TrainerOptions {
    * alternating runs); the mini step is 15 % slower without it (many small tensors).
    */
   memoryArena?: boolean;
-}
-
-const runGraphs = new WeakMap<GraphBuilder, ReturnType<typeof withOutputReshapesOnHost>>();
-
-/**
- * The graph a step session runs: the step graph with the Reshapes that make outputs left to the host
- * (graph/host_reshape.ts), so that ONNX Runtime does not copy such a gradient into its output. Church-256 step:
- * 47 fewer Reshape nodes, their kernel time 76 → 67 ms per run (profile; within the noise of timed steps).
- */
-function runGraphOf(graph: GraphBuilder): ReturnType<typeof withOutputReshapesOnHost> {
-  let run = runGraphs.get(graph);
-  if (!run) runGraphs.set(graph, run = withOutputReshapesOnHost(graph));
-  return run;
 }
 
 /** Above this many parameter values, a step's session runs without ONNX Runtime's memory arena (TrainerOptions). */
@@ -296,7 +283,9 @@ export class Trainer {
   async step(data: Record<string, HostData>): Promise<StepResult> {
     // ONNX Runtime's memory pattern pre-plans one block for every intermediate of the step; without it the arena
     // grows only to the tensors alive at once (mini step peak RSS 715 → 565 MiB, same speed within the noise).
-    const run = runGraphOf(this.graph);
+    // Output Reshapes (most weight gradients end in one) left to the host, so that ONNX Runtime does not copy
+    // such a gradient into its output: church-256 step, 47 fewer Reshape nodes, 76 → 67 ms per run (profile).
+    const run = outputReshapesOnHost(this.graph);
     const session = await sessionFor(run.graph, {
       device: this.options.device ?? "cpu",
       memoryPattern: this.options.memoryPattern ?? false,
@@ -314,9 +303,7 @@ export class Trainer {
       }
     }
     const result = await session.run(feeds);
-    for (const [name, shape] of run.hostShapes) {
-      result.outputs[name] = { ...result.outputs[name], shape: [...shape] };
-    }
+    withHostShapes(result.outputs, run.hostShapes);
     const loss = (result.outputs.loss.data as Float32Array)[0];
     if (!Number.isFinite(loss)) throw new RangeError(`The loss is ${loss}; no parameter was updated`);
     if (this.inGraph) this.commitInGraph(this.inGraph, result.outputs);
