@@ -13,6 +13,10 @@
  *   row gives `forward_backward_s`, `backward_over_forward` and the host update's time (`update_s` = step − run:
  *   the loop plus the gradient checks).
  *
+ * Steps are timed once two consecutive warm-up steps agree within 5 % (`warmup_steps`, at most 8): the steady
+ * state a training run spends its time in. `minor_page_faults_per_step` (median over the timed steps) shows memory
+ * the step had to fault in again (train/training_step.ts `retainFreedMemory`).
+ *
  * Every row also times the forward-only graph (forward + loss), each run paired with a step (backward ÷ forward
  * is the median over the pairs, robust to a shared machine's load). bench/mod.ts runs the rows and derives the
  * in-graph update's time (graph step − host row's forward + backward).
@@ -88,18 +92,31 @@ const trainer = new Trainer(graph, parameters, new Adam({ lr: 1e-4 }), {
   device,
   optimizerOnHost: optimizer === "host",
 });
-// Two warm-up steps: ONNX Runtime's arena grows over the first two runs (mini: 314 and 269 ms, then 174–187 ms).
-await trainer.step(data);
-await trainer.step(data);
+// Warm-up until two consecutive steps agree within 5 % (at most 8 steps): the first steps touch fresh memory —
+// ONNX Runtime's arena grows over the mini's first two runs (314 and 269 ms, then 174–187 ms), and church-256's
+// first steps (arena off, its tensors allocated afresh each run) fault in pages the VM has not backed yet: 9.2, 12.5,
+// 8.3, 6.2, 6.2 s with 0.97 M, 0.54 M, 0.34 M, then 56–106 k minor page faults per step (2026-12-05).
+const warmupMs: number[] = [];
+const steady = (ms: number[]) => ms.length >= 2 && Math.abs(ms.at(-1)! - ms.at(-2)!) <= 0.05 * ms.at(-2)!;
+while (warmupMs.length < 8 && !steady(warmupMs)) {
+  const start = performance.now();
+  await trainer.step(data);
+  warmupMs.push(performance.now() - start);
+}
 const steps: number[] = [];
 const graphRuns: number[] = [];
 let provider = "";
+// Minor page faults of each timed step (/proc/self/stat): memory the step had to fault in again.
+const faults: number[] = [];
+const minorFaults = () => Number(Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ")[7]);
 const timedStep = async () => {
+  const faultsBefore = minorFaults();
   const start = performance.now();
   const result = await trainer.step(data);
   graphRuns.push(result.milliseconds);
   steps.push(performance.now() - start);
   provider = result.provider;
+  faults.push(minorFaults() - faultsBefore);
 };
 await timedStep();
 await timedStep();
@@ -113,6 +130,9 @@ const forwardFeeds = feedsOf(forward);
 const runForward = async () => (await forwardSession.run({ ...data, ...forwardFeeds })).milliseconds;
 await runForward(); // warm-up
 await runForward();
+// One more step first: the forward session's arena took memory the step had freed (church-256: 183 k page faults in
+// the step right after it, then < 100).
+await trainer.step(data);
 const forwards: number[] = [];
 const ratios: number[] = [];
 for (let i = 0; i < 2; i++) {
@@ -141,6 +161,8 @@ console.log(JSON.stringify({
   forward_s: seconds(fwd),
   phase_one_s: seconds(median(phaseOneRuns)), // what a step adds when its images' phase-I outputs are not cached
   session_run_s: seconds(run),
+  warmup_steps: warmupMs.length,
+  minor_page_faults_per_step: median(faults),
   ...(optimizer === "host"
     ? {
       forward_backward_s: seconds(run),

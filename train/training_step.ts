@@ -24,6 +24,7 @@ import { gradients } from "../graph/autodiff.ts";
 import type { GraphBuilder } from "../graph/builder.ts";
 import type { Tensor } from "../graph/tensor.ts";
 import { sessionFor } from "../runtime/session.ts";
+import { retainFreedMemory } from "../runtime/retained_memory.ts";
 import { outputReshapesOnHost, withHostShapes } from "../graph/host_reshape.ts";
 import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
@@ -69,8 +70,8 @@ export interface StepResult {
   /** The loss before the update. */
   loss: number;
   /**
-   * The step graph's outputs (e.g. statistics the trainer needs besides the loss), with `grad.<name>` under the
-   * host update, and under the in-graph update of a model of up to 1 Mi trainable values.
+   * The step graph's outputs (e.g. statistics the trainer needs besides the loss), with `grad.<name>` for a model
+   * of up to 1 Mi trainable values (a larger model's gradients are freed once the update has used them).
    */
   outputs: Record<string, HostTensor>;
   /** The execution provider that ran. */
@@ -100,6 +101,13 @@ export interface TrainerOptions {
    * alternating runs); the mini step is 15 % slower without it (many small tensors).
    */
   memoryArena?: boolean;
+  /**
+   * Keep freed memory in the process (runtime/retained_memory.ts: glibc's malloc without mmap'd blocks or heap
+   * trimming, process-wide). Default: on for graphs whose parameters hold more than {@linkcode LARGE_STEP_VALUES}
+   * values. church-256's step (2026-12-05, bench row, alternating): without it 0.1–0.35 M page faults and up to
+   * 5 s of system time per step once its gradients were freed at each step; with it 0–50 faults, 5.1–5.2 s runs.
+   */
+  retainFreedMemory?: boolean;
 }
 
 /** Above this many parameter values, a step's session runs without ONNX Runtime's memory arena (TrainerOptions). */
@@ -237,6 +245,7 @@ export class Trainer {
   private readonly inGraph?: GraphSteppableOptimizer;
   private readonly groups: readonly UpdateGroup[] = [];
   private readonly memoryArena: boolean;
+  private readonly trainableValues: number;
 
   /**
    * @param graph a graph with outputs `loss` and `grad.<name>` (see {@linkcode addTrainingOutputs})
@@ -251,8 +260,9 @@ export class Trainer {
     readonly optimizer: Optimizer,
     readonly options: TrainerOptions = {},
   ) {
-    this.memoryArena = options.memoryArena ??
-      graph.parameters.reduce((sum, p) => sum + p.size, 0) <= LARGE_STEP_VALUES;
+    const large = graph.parameters.reduce((sum, p) => sum + p.size, 0) > LARGE_STEP_VALUES;
+    this.memoryArena = options.memoryArena ?? !large;
+    if (options.retainFreedMemory ?? large) retainFreedMemory();
     const missing = graph.parameters.filter((p) => !parameters.has(p.name)).map((p) => p.name);
     if (missing.length) throw new TypeError(`Missing ${missing.length} parameter(s): ${missing.join(", ")}`);
     const planned = updatePlans.get(graph);
@@ -271,6 +281,7 @@ export class Trainer {
     } else {
       this.trainable = graph.outputs.filter((t) => t.name.startsWith("grad.")).map((t) => t.name.slice(5));
     }
+    this.trainableValues = this.trainable.reduce((sum, name) => sum + parameters.get(name)!.data.length, 0);
   }
 
   /**
@@ -308,11 +319,15 @@ export class Trainer {
     if (!Number.isFinite(loss)) throw new RangeError(`The loss is ${loss}; no parameter was updated`);
     if (this.inGraph) this.commitInGraph(this.inGraph, result.outputs);
     else this.updateOnHost(result.outputs);
+    // Large models' gradients are freed right after the host update rather than left to the garbage collector:
+    // church-256's 627 MB per step, collected at the GC's whim, made the process's memory grow and shrink, and a
+    // step whose allocator had just returned memory to the kernel faulted it back in (92–301 k page faults, up to
+    // 4.9 s of system time on a VM whose host reclaims freed guest memory; bench 2026-12-05).
+    const dropGradients = !this.inGraph && this.trainableValues > KEEP_GRADIENTS_UP_TO;
     const outputs: Record<string, HostTensor> = {};
     for (const [name, value] of Object.entries(result.outputs)) {
-      if (!name.startsWith(UPDATED) && name !== GRADIENT_SUMS) {
-        outputs[name] = value;
-      }
+      if (dropGradients && name.startsWith("grad.")) release(value.data as Float32Array);
+      else if (!name.startsWith(UPDATED) && name !== GRADIENT_SUMS) outputs[name] = value;
     }
     return { loss, outputs, provider: result.provider, milliseconds: result.milliseconds };
   }
