@@ -33,3 +33,4 @@ export {
 } from "./session.ts";
 export { parameterFeeds, type WeightValue } from "./weights.ts";
 export { ortBinaryDirectory, providerUnavailableReason } from "./provider_probe.ts";
+export { retainFreedMemory, type RetainFreedMemoryResult } from "./retained_memory.ts";
