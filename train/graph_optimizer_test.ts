@@ -154,6 +154,28 @@ Deno.test("a model above 1 Mi trainable values keeps its gradients inside the gr
   assert.ok(Math.abs(parameters.get("w")!.data[0] - 0.1) < 1e-3, `${parameters.get("w")!.data[0]}`);
 });
 
+Deno.test("under the host update, a model above 1 Mi trainable values frees its gradients after the update", async () => {
+  const build = (rows: number) => {
+    const g = new GraphBuilder("fit");
+    const w = g.parameter("w", [rows, 1000]);
+    const d = g.sub(w, g.input("target", [rows, 1000]));
+    addTrainingOutputs(g, g.reduceMean(g.mul(d, d), [0, 1], false));
+    const parameters = new Map([["w", { data: new Float32Array(w.size), shape: w.shape }]]);
+    return { g, parameters, target: new Float32Array(w.size).fill(1) };
+  };
+  const large = build(1100);
+  const trainer = new Trainer(large.g, large.parameters, new Adam({ lr: 0.1 }), { optimizerOnHost: true });
+  const result = await trainer.step({ target: large.target });
+  assert.deepEqual(Object.keys(result.outputs), ["loss"]);
+  assert.ok(Math.abs(large.parameters.get("w")!.data[0] - 0.1) < 1e-3, "the update used the gradient");
+  const small = build(1000); // 1 000 000 values ≤ 1 Mi: the gradient stays in the result
+  const kept = await new Trainer(small.g, small.parameters, new Adam({ lr: 0.1 }), { optimizerOnHost: true })
+    .step({ target: small.target });
+  const gradient = kept.outputs["grad.w"].data as Float32Array;
+  assert.equal(gradient.length, 1_000_000);
+  assert.ok(Math.abs(gradient[0] - -2e-6) < 1e-9, `d mean((w − 1)²)/dw = 2(w − 1)/n: ${gradient[0]}`);
+});
+
 Deno.test("the default update: Adam on the CPU on the host (SIMD), Ranger in the graph, Adam({ simd: false }) in the graph", () => {
   const updatesInGraph = (optimizer: Adam | Ranger) => {
     const g = fitGraph();

@@ -262,7 +262,6 @@ export class Trainer {
   ) {
     const large = graph.parameters.reduce((sum, p) => sum + p.size, 0) > LARGE_STEP_VALUES;
     this.memoryArena = options.memoryArena ?? !large;
-    if (options.retainFreedMemory ?? large) retainFreedMemory();
     const missing = graph.parameters.filter((p) => !parameters.has(p.name)).map((p) => p.name);
     if (missing.length) throw new TypeError(`Missing ${missing.length} parameter(s): ${missing.join(", ")}`);
     const planned = updatePlans.get(graph);
@@ -282,6 +281,7 @@ export class Trainer {
       this.trainable = graph.outputs.filter((t) => t.name.startsWith("grad.")).map((t) => t.name.slice(5));
     }
     this.trainableValues = this.trainable.reduce((sum, name) => sum + parameters.get(name)!.data.length, 0);
+    if (options.retainFreedMemory ?? large) retainFreedMemory();
   }
 
   /**
