@@ -75,3 +75,27 @@ export function toNdarray(t: HostTensor): NdArray<Float32Array> {
   if (!(t.data instanceof Float32Array)) throw new TypeError(`toNdarray needs float32 data, got ${t.dtype}`);
   return ndarray(t.data, [...t.shape]);
 }
+
+/**
+ * Frees a typed array's memory now instead of at the next garbage collection, by detaching its buffer
+ * (`ArrayBuffer.transfer(0)`); the array is empty afterwards. A view on part of a buffer, or a buffer that cannot
+ * be detached, is left to the garbage collector.
+ *
+ * @param data the array, no longer needed
+ * @example
+ * ```ts
+ * import { releaseHostData } from "./host_tensor.ts";
+ * const data = new Float32Array(4);
+ * releaseHostData(data);
+ * console.log(data.length); // 0
+ * ```
+ */
+export function releaseHostData(data: HostData): void {
+  const buffer = data.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (data.byteLength !== buffer.byteLength || typeof buffer.transfer !== "function") return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // A buffer that cannot be detached is left to the garbage collector.
+  }
+}

@@ -22,7 +22,14 @@ export {
   providerCandidates,
   type ProviderName,
 } from "./devices.ts";
-export { dtypeOf, type HostData, type HostTensor, hostTensor, toNdarray } from "./host_tensor.ts";
+export {
+  dtypeOf,
+  type HostData,
+  type HostTensor,
+  hostTensor,
+  releaseHostData,
+  toNdarray,
+} from "./host_tensor.ts";
 export {
   type Feed,
   GraphSession,

@@ -11,7 +11,7 @@ import type { ConstantData, GraphBuilder } from "../graph/builder.ts";
 import { encodeOnnxModel } from "../graph/onnx_writer.ts";
 import { formatShape, numel, type Tensor } from "../graph/tensor.ts";
 import { type DeviceName, parseDevice, providerCandidates, type ProviderName } from "./devices.ts";
-import { dtypeOf, type HostData, type HostTensor } from "./host_tensor.ts";
+import { dtypeOf, type HostData, type HostTensor, releaseHostData } from "./host_tensor.ts";
 import { providerUnavailableReason } from "./provider_probe.ts";
 import { autoWebGpuRefusal, probeWebGpuAdapter } from "./gpu_adapter_probe.ts";
 import { withWebGpuLock } from "./webgpu_lock.ts";
@@ -255,7 +255,7 @@ export class GraphSession {
       if (target) {
         // onnxruntime-node returns a copy even of a filled output: free it now rather than at the next GC.
         if (!inPlace) (target as Float32Array).set(data as Float32Array);
-        release(data);
+        releaseHostData(data);
       }
       outputs[t.name] = { data: target ?? data, shape: [...value.dims], dtype: t.dtype };
     }
@@ -309,17 +309,6 @@ function exclusiveOnWebGpu<T>(provider: ProviderName, work: () => Promise<T>): P
  */
 function executionProvider(provider: ProviderName): ort.InferenceSession.ExecutionProviderConfig {
   return provider === "webgpu" ? { name: "webgpu", preferredLayout: "NCHW" } : provider;
-}
-
-/** Detaches a typed array's whole buffer (ArrayBuffer.transfer(0) frees the memory now); others are left to GC. */
-function release(data: HostData): void {
-  const buffer = data.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-  if (data.byteLength !== buffer.byteLength || typeof buffer.transfer !== "function") return;
-  try {
-    buffer.transfer(0);
-  } catch {
-    // A buffer that cannot be detached is left to the garbage collector.
-  }
 }
 
 function byteSize(tensor: ort.Tensor): number {

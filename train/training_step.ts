@@ -26,7 +26,7 @@ import type { Tensor } from "../graph/tensor.ts";
 import { sessionFor } from "../runtime/session.ts";
 import { retainFreedMemory } from "../runtime/retained_memory.ts";
 import { outputReshapesOnHost, withHostShapes } from "../graph/host_reshape.ts";
-import type { HostData, HostTensor } from "../runtime/host_tensor.ts";
+import { type HostData, type HostTensor, releaseHostData } from "../runtime/host_tensor.ts";
 import type { ProviderName } from "../runtime/devices.ts";
 import {
   type GraphSteppableOptimizer,
@@ -326,7 +326,7 @@ export class Trainer {
     const dropGradients = !this.inGraph && this.trainableValues > KEEP_GRADIENTS_UP_TO;
     const outputs: Record<string, HostTensor> = {};
     for (const [name, value] of Object.entries(result.outputs)) {
-      if (dropGradients && name.startsWith("grad.")) release(value.data as Float32Array);
+      if (dropGradients && name.startsWith("grad.")) releaseHostData(value.data);
       else if (!name.startsWith(UPDATED) && name !== GRADIENT_SUMS) outputs[name] = value;
     }
     return { loss, outputs, provider: result.provider, milliseconds: result.milliseconds };
@@ -364,22 +364,10 @@ export class Trainer {
           target.set(values.subarray(offset, offset + group.sizes[i]));
           offset += group.sizes[i];
         });
-        release(values);
+        releaseHostData(values); // copied: free it now
       });
     }
     optimizer.commitGraphStep();
-  }
-}
-
-/** Detaches an output's buffer once copied (ArrayBuffer.transfer(0) frees the memory now). */
-function release(output: Float32Array): void {
-  const buffer = output.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-  if (output.byteLength === buffer.byteLength && typeof buffer.transfer === "function") {
-    try {
-      buffer.transfer(0);
-    } catch {
-      // A buffer that cannot be detached is left to the garbage collector.
-    }
   }
 }
 
